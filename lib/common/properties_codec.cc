@@ -1,0 +1,126 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "common/properties_codec.h"
+
+#include <cstring>
+#include <utility>
+
+#include "fmt/format.h"
+
+namespace rmq::internal {
+namespace {
+
+// Calls fn(item_start, name, value) for every non-empty item of `encoded`,
+// splitting at the first name/value separator; items without one are
+// reported with has_separator == false. Stops early when fn returns false.
+// Shared by DecodeProperties and FindProperty so the two always agree on
+// what an encoding means.
+template <typename Fn>
+void ForEachItem(std::string_view encoded, Fn&& fn) {
+  size_t pos = 0;
+  while (pos < encoded.size()) {
+    size_t end = encoded.find(kPropertySeparator, pos);
+    if (end == std::string_view::npos) end = encoded.size();  // a last item may lack its separator
+    std::string_view item = encoded.substr(pos, end - pos);
+    if (!item.empty()) {
+      size_t sep = item.find(kNameValueSeparator);
+      bool ok = sep != std::string_view::npos;
+      std::string_view name = ok ? item.substr(0, sep) : item;
+      std::string_view value = ok ? item.substr(sep + 1) : std::string_view();
+      if (!fn(pos, ok, name, value)) return;
+    }
+    pos = end + 1;
+  }
+}
+
+bool HasSeparator(std::string_view s) {
+  return s.find(kNameValueSeparator) != std::string_view::npos ||
+         s.find(kPropertySeparator) != std::string_view::npos;
+}
+
+}  // namespace
+
+size_t EncodedPropertiesSize(const Message::Properties& props) {
+  size_t size = 0;
+  for (const auto& [name, value] : props) size += name.size() + value.size() + 2;
+  return size;
+}
+
+char* EncodeProperties(const Message::Properties& props, char* dst) {
+  for (const auto& [name, value] : props) {
+    std::memcpy(dst, name.data(), name.size());
+    dst += name.size();
+    *dst++ = kNameValueSeparator;
+    std::memcpy(dst, value.data(), value.size());
+    dst += value.size();
+    *dst++ = kPropertySeparator;
+  }
+  return dst;
+}
+
+std::string EncodeProperties(const Message::Properties& props) {
+  std::string out(EncodedPropertiesSize(props), '\0');
+  EncodeProperties(props, out.data());
+  return out;
+}
+
+absl::Status ValidateProperties(const Message::Properties& props) {
+  for (const auto& [name, value] : props) {
+    if (name.empty()) {
+      return absl::InvalidArgumentError("message property with an empty name");
+    }
+    if (HasSeparator(name)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "message property name '{}' contains a separator character (\\x01 or \\x02)",
+          name));
+    }
+    if (HasSeparator(value)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "value of message property '{}' contains a separator character (\\x01 or \\x02)",
+          name));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props) {
+  props->clear();
+  absl::Status status;
+  ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
+    if (!ok) {
+      status = absl::InvalidArgumentError(fmt::format(
+          "message properties: item at byte {} has no name/value separator (\\x01)", pos));
+      return false;
+    }
+    if (name.empty()) {
+      status = absl::InvalidArgumentError(
+          fmt::format("message properties: item at byte {} has an empty name", pos));
+      return false;
+    }
+    // A repeated name keeps the last value, as Java's HashMap.put does.
+    auto it = props->find(name);
+    if (it != props->end()) {
+      it->second.assign(value);
+    } else {
+      props->emplace(std::string(name), std::string(value));
+    }
+    return true;
+  });
+  if (!status.ok()) props->clear();
+  return status;
+}
+
+bool FindProperty(std::string_view encoded, std::string_view name, std::string_view* value) {
+  bool found = false;
+  // Scans to the end: with a repeated name the last value wins, as in decoding.
+  ForEachItem(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
+    if (ok && item_name == name) {
+      *value = v;
+      found = true;
+    }
+    return true;
+  });
+  return found;
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,43 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Message properties on disk and on the wire: "key\x01value\x02" repeated
+// (RocketMQ's NAME_VALUE_SEPARATOR and PROPERTY_SEPARATOR). Keys and values
+// must not contain either separator.
+
+#ifndef RMQ_COMMON_PROPERTIES_CODEC_H_
+#define RMQ_COMMON_PROPERTIES_CODEC_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "rmq/message.h"
+
+namespace rmq::internal {
+
+inline constexpr char kNameValueSeparator = '\x01';
+inline constexpr char kPropertySeparator = '\x02';
+
+// Bytes EncodeProperties writes for `props`.
+size_t EncodedPropertiesSize(const Message::Properties& props);
+// Writes the encoding of `props` at `dst` (EncodedPropertiesSize bytes);
+// returns the end. Allocates nothing.
+char* EncodeProperties(const Message::Properties& props, char* dst);
+std::string EncodeProperties(const Message::Properties& props);
+
+// Checks that no key or value contains a separator, and no key is empty.
+absl::Status ValidateProperties(const Message::Properties& props);
+
+// Parses an encoding into `props` (replacing its contents). A non-empty item
+// without a name/value separator, or an empty name, is an error naming the
+// item's byte position.
+absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props);
+
+// Finds one property's value in an encoding without decoding the rest.
+// Returns false if absent.
+bool FindProperty(std::string_view encoded, std::string_view name, std::string_view* value);
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_COMMON_PROPERTIES_CODEC_H_

@@ -1,0 +1,297 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "common/record_codec.h"
+
+#include <cstring>
+
+#include "common/big_endian.h"
+#include "common/crc32.h"
+#include "common/properties_codec.h"
+#include "fmt/format.h"
+
+namespace rmq::internal {
+namespace {
+
+constexpr size_t kHostV4Size = 4 + 4;
+constexpr size_t kHostV6Size = 16 + 4;
+// Bytes after BODYLENGTH's position that every record has even when body,
+// topic and properties are empty: the three length fields.
+constexpr size_t kLengthFieldsSize = 4 + 1 + 2;
+// The smallest possible message record (IPv4 hosts, all variable parts empty);
+// a record claiming less cannot be a message whatever its sys flag says.
+constexpr int64_t kMinRecordSize = 84 + kLengthFieldsSize;
+
+size_t BornHostSize(int32_t sys_flag) {
+  return (sys_flag & sysflag::kBornHostV6) != 0 ? kHostV6Size : kHostV4Size;
+}
+size_t StoreHostSize(int32_t sys_flag) {
+  return (sys_flag & sysflag::kStoreHostV6) != 0 ? kHostV6Size : kHostV4Size;
+}
+
+// Writes `host` with the width the sys flag chose (`ipv6`), whatever
+// host.ipv6 says: the record's layout must follow its SYSFLAG.
+void EncodeHostAs(const HostAddress& host, bool ipv6, char* dst) {
+  const size_t ip_len = ipv6 ? 16 : 4;
+  std::memcpy(dst, host.ip.data(), ip_len);
+  PutBig32(dst + ip_len, host.port);
+}
+
+// Builds the DataLoss errors of ParseRecord: "record (PHYSICALOFFSET field
+// 1234): <what>", the offset identifying the record when it can be read.
+class Corruption {
+ public:
+  explicit Corruption(std::string_view data) {
+    if (data.size() >= kPhysicalOffsetPos + 8) {
+      physical_offset_ = GetBig64(data.data() + kPhysicalOffsetPos);
+      known_ = true;
+    }
+  }
+
+  template <typename... Args>
+  absl::Status operator()(fmt::format_string<Args...> what, Args&&... args) const {
+    std::string reason = fmt::format(what, std::forward<Args>(args)...);
+    if (!known_) return absl::DataLossError(fmt::format("corrupt record: {}", reason));
+    return absl::DataLossError(
+        fmt::format("corrupt record (PHYSICALOFFSET field {}): {}", physical_offset_, reason));
+  }
+
+ private:
+  bool known_ = false;
+  int64_t physical_offset_ = 0;
+};
+
+}  // namespace
+
+RecordLayout RecordLayout::ForSysFlag(int32_t sys_flag) {
+  RecordLayout l;
+  l.store_timestamp_pos = kBornHostPos + BornHostSize(sys_flag);
+  l.store_host_pos = l.store_timestamp_pos + 8;
+  l.reconsume_times_pos = l.store_host_pos + StoreHostSize(sys_flag);
+  l.prepared_transaction_offset_pos = l.reconsume_times_pos + 4;
+  l.body_length_pos = l.prepared_transaction_offset_pos + 8;
+  return l;
+}
+
+size_t RecordSize(int32_t sys_flag, size_t body_size, size_t topic_size,
+                  size_t properties_size) {
+  return RecordLayout::ForSysFlag(sys_flag).body_length_pos + kLengthFieldsSize + body_size +
+         topic_size + properties_size;
+}
+
+void EncodeRecord(const MessageExt& msg, std::string_view encoded_properties, int32_t body_crc,
+                  char* dst) {
+  const RecordLayout l = RecordLayout::ForSysFlag(msg.sys_flag);
+  const std::string& body = msg.body();
+  const std::string& topic = msg.topic();
+  const size_t total =
+      RecordSize(msg.sys_flag, body.size(), topic.size(), encoded_properties.size());
+
+  PutBig32(dst + kTotalSizePos, static_cast<int32_t>(total));
+  PutBig32(dst + kMagicCodePos, kMessageMagicCode);
+  PutBig32(dst + kBodyCrcPos, body_crc);
+  PutBig32(dst + kQueueIdPos, msg.queue_id);
+  PutBig32(dst + kFlagPos, msg.flag());
+  PutBig64(dst + kQueueOffsetPos, msg.queue_offset);
+  PutBig64(dst + kPhysicalOffsetPos, msg.commit_log_offset);
+  PutBig32(dst + kSysFlagPos, msg.sys_flag);
+  PutBig64(dst + kBornTimestampPos, msg.born_timestamp);
+  EncodeHostAs(msg.born_host, (msg.sys_flag & sysflag::kBornHostV6) != 0, dst + kBornHostPos);
+  PutBig64(dst + l.store_timestamp_pos, msg.store_timestamp);
+  EncodeHostAs(msg.store_host, (msg.sys_flag & sysflag::kStoreHostV6) != 0,
+               dst + l.store_host_pos);
+  PutBig32(dst + l.reconsume_times_pos, msg.reconsume_times);
+  PutBig64(dst + l.prepared_transaction_offset_pos, msg.prepared_transaction_offset);
+
+  char* p = dst + l.body_length_pos;
+  PutBig32(p, static_cast<int32_t>(body.size()));
+  p += 4;
+  std::memcpy(p, body.data(), body.size());
+  p += body.size();
+  *p++ = static_cast<char>(static_cast<uint8_t>(topic.size()));
+  std::memcpy(p, topic.data(), topic.size());
+  p += topic.size();
+  PutBig<uint16_t>(p, static_cast<uint16_t>(encoded_properties.size()));
+  p += 2;
+  if (!encoded_properties.empty()) {
+    std::memcpy(p, encoded_properties.data(), encoded_properties.size());
+  }
+}
+
+void PatchStoreFields(char* record, int64_t queue_offset, int64_t physical_offset,
+                      int64_t store_timestamp) {
+  const int32_t sys_flag = GetBig32(record + kSysFlagPos);
+  PutBig64(record + kQueueOffsetPos, queue_offset);
+  PutBig64(record + kPhysicalOffsetPos, physical_offset);
+  PutBig64(record + RecordLayout::ForSysFlag(sys_flag).store_timestamp_pos, store_timestamp);
+}
+
+absl::StatusOr<RecordKind> ParseRecord(std::string_view data, bool check_crc, RecordView* view) {
+  *view = RecordView{};
+  const Corruption corrupt(data);
+  const char* d = data.data();
+  const auto readable = static_cast<int64_t>(data.size());
+
+  // Fewer than 4 bytes: only zeros (never written) make sense here.
+  if (readable < 4) {
+    for (char c : data) {
+      if (c != 0) return corrupt("only {} bytes left, too few for a record size", readable);
+    }
+    return RecordKind::kEnd;
+  }
+  const int64_t total = GetBig32(d + kTotalSizePos);
+  if (total == 0) return RecordKind::kEnd;
+  if (readable < 8) {
+    return corrupt("record size {} but only {} bytes readable, too few for its magic code",
+                   total, readable);
+  }
+  const int32_t magic = GetBig32(d + kMagicCodePos);
+  if (magic == kBlankMagicCode) {
+    // A blank's contents after the magic code are undefined; only its size
+    // matters, and it may reach past what the caller mapped.
+    if (total < kEndFileMinBlankLength) {
+      return corrupt("blank record size {} is below the minimum {}", total,
+                     kEndFileMinBlankLength);
+    }
+    view->total_size = static_cast<int32_t>(total);
+    return RecordKind::kBlank;
+  }
+  if (magic != kMessageMagicCode) {
+    return corrupt("bad magic code {:#010x} (expected message {:#010x} or blank {:#010x})",
+                   static_cast<uint32_t>(magic), static_cast<uint32_t>(kMessageMagicCode),
+                   static_cast<uint32_t>(kBlankMagicCode));
+  }
+  if (total < kMinRecordSize) {
+    return corrupt("record size {} is below the minimum message size {}", total,
+                   kMinRecordSize);
+  }
+  if (total > readable) {
+    return corrupt("record size {} overruns the {} readable bytes", total, readable);
+  }
+  // From here every fixed field up to BODYLENGTH of an IPv4 record is
+  // readable; the sys flag may widen the hosts, so check again.
+  const int32_t sys_flag = GetBig32(d + kSysFlagPos);
+  const RecordLayout l = RecordLayout::ForSysFlag(sys_flag);
+  const auto min_size = static_cast<int64_t>(l.body_length_pos + kLengthFieldsSize);
+  if (total < min_size) {
+    return corrupt("record size {} is below the minimum {} for sys flag {:#x}", total, min_size,
+                   sys_flag);
+  }
+
+  int64_t pos = static_cast<int64_t>(l.body_length_pos);
+  const int64_t body_len = GetBig32(d + pos);
+  pos += 4;
+  // The topic and properties length fields (3 bytes) must still fit after it.
+  if (body_len < 0 || pos + body_len + 3 > total) {
+    return corrupt("body length {} overruns record size {}", body_len, total);
+  }
+  const int64_t body_pos = pos;
+  pos += body_len;
+
+  const auto topic_len_byte = static_cast<int8_t>(d[pos]);  // Java reads a signed byte
+  pos += 1;
+  if (topic_len_byte < 0) {
+    return corrupt("topic length {} is negative (over {})", static_cast<int>(topic_len_byte),
+                   kMaxTopicLength);
+  }
+  const int64_t topic_len = topic_len_byte;
+  if (pos + topic_len + 2 > total) {
+    return corrupt("topic length {} overruns record size {}", topic_len, total);
+  }
+  const int64_t topic_pos = pos;
+  pos += topic_len;
+
+  const int64_t props_len = GetBig<uint16_t>(d + pos);
+  pos += 2;
+  if (props_len > kMaxPropertiesLength) {
+    return corrupt("properties length {} exceeds the maximum {}", props_len,
+                   kMaxPropertiesLength);
+  }
+  if (pos + props_len != total) {
+    return corrupt("properties length {} ends the record at {} but record size is {}", props_len,
+                   pos + props_len, total);
+  }
+
+  view->total_size = static_cast<int32_t>(total);
+  view->body_crc = GetBig32(d + kBodyCrcPos);
+  view->queue_id = GetBig32(d + kQueueIdPos);
+  view->flag = GetBig32(d + kFlagPos);
+  view->queue_offset = GetBig64(d + kQueueOffsetPos);
+  view->physical_offset = GetBig64(d + kPhysicalOffsetPos);
+  view->sys_flag = sys_flag;
+  view->born_timestamp = GetBig64(d + kBornTimestampPos);
+  view->store_timestamp = GetBig64(d + l.store_timestamp_pos);
+  view->reconsume_times = GetBig32(d + l.reconsume_times_pos);
+  view->prepared_transaction_offset = GetBig64(d + l.prepared_transaction_offset_pos);
+  view->born_host = data.substr(kBornHostPos, BornHostSize(sys_flag));
+  view->store_host = data.substr(l.store_host_pos, StoreHostSize(sys_flag));
+  view->body = data.substr(static_cast<size_t>(body_pos), static_cast<size_t>(body_len));
+  view->topic = data.substr(static_cast<size_t>(topic_pos), static_cast<size_t>(topic_len));
+  view->properties = data.substr(static_cast<size_t>(pos), static_cast<size_t>(props_len));
+
+  if (check_crc) {
+    const int32_t crc = Crc32(view->body);
+    if (crc != view->body_crc) {
+      const int32_t stored = view->body_crc;
+      *view = RecordView{};
+      return corrupt("body CRC {} does not match the stored BODYCRC {}", crc, stored);
+    }
+  }
+  return RecordKind::kMessage;
+}
+
+absl::StatusOr<MessageExt> DecodeRecord(std::string_view record) {
+  RecordView view;
+  absl::StatusOr<RecordKind> kind = ParseRecord(record, /*check_crc=*/true, &view);
+  if (!kind.ok()) return kind.status();
+  // A caller decodes where an index said a message is; finding the end of
+  // the written data or a segment's closing blank there means the index and
+  // the log disagree.
+  if (*kind == RecordKind::kEnd) {
+    return absl::DataLossError("expected a message record but found unwritten space (size 0)");
+  }
+  if (*kind == RecordKind::kBlank) {
+    return absl::DataLossError(fmt::format(
+        "expected a message record but found a blank record of {} bytes", view.total_size));
+  }
+
+  MessageExt msg;
+  absl::Status props = DecodeProperties(view.properties, &msg.mutable_properties());
+  if (!props.ok()) {
+    return absl::DataLossError(fmt::format("corrupt record (PHYSICALOFFSET field {}): {}",
+                                           view.physical_offset,
+                                           std::string_view(props.message().data(),
+                                                            props.message().size())));
+  }
+  msg.set_topic(std::string(view.topic));
+  // The body is returned as stored; a compressed one (sysflag::kCompressed)
+  // is for the consumer to inflate, as RocketMQ's clients do.
+  msg.set_body(std::string(view.body));
+  msg.set_flag(view.flag);
+  msg.queue_id = view.queue_id;
+  msg.store_size = view.total_size;
+  msg.queue_offset = view.queue_offset;
+  msg.sys_flag = view.sys_flag;
+  msg.born_timestamp = view.born_timestamp;
+  msg.born_host = DecodeHost(view.born_host);
+  msg.store_timestamp = view.store_timestamp;
+  msg.store_host = DecodeHost(view.store_host);
+  msg.commit_log_offset = view.physical_offset;
+  msg.body_crc = view.body_crc;
+  msg.reconsume_times = view.reconsume_times;
+  msg.prepared_transaction_offset = view.prepared_transaction_offset;
+  return msg;
+}
+
+HostAddress DecodeHost(std::string_view raw) {
+  HostAddress host;
+  if (raw.size() != kHostV4Size && raw.size() != kHostV6Size) return host;  // not a host field
+  const size_t ip_len = raw.size() - 4;
+  host.ipv6 = ip_len == 16;
+  std::memcpy(host.ip.data(), raw.data(), ip_len);
+  host.port = GetBig32(raw.data() + ip_len);
+  return host;
+}
+
+void EncodeHost(const HostAddress& host, char* dst) { EncodeHostAs(host, host.ipv6, dst); }
+
+}  // namespace rmq::internal

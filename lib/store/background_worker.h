@@ -1,0 +1,66 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#ifndef RMQ_STORE_BACKGROUND_WORKER_H_
+#define RMQ_STORE_BACKGROUND_WORKER_H_
+
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <utility>
+
+#include "absl/synchronization/mutex.h"
+
+namespace rmq::internal {
+
+// A thread that runs `handler(jobs)` whenever jobs are posted: clock timers
+// only post (they must stay short), the disk work happens here. Jobs are
+// bits; posting a job already pending is a no-op.
+class BackgroundWorker {
+ public:
+  explicit BackgroundWorker(std::function<void(uint32_t jobs)> handler)
+      : handler_(std::move(handler)) {}
+  ~BackgroundWorker() { Stop(); }
+
+  void Start() {
+    thread_ = std::jthread([this] {
+      for (;;) {
+        uint32_t jobs;
+        {
+          absl::MutexLock lock(&mu_);
+          auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return pending_ != 0 || stopping_; };
+          mu_.Await(absl::Condition(&ready));
+          if (stopping_) return;
+          jobs = pending_;
+          pending_ = 0;
+        }
+        handler_(jobs);
+      }
+    });
+  }
+
+  void Post(uint32_t jobs) {
+    absl::MutexLock lock(&mu_);
+    pending_ |= jobs;
+  }
+
+  // Returns once the thread has finished its current jobs and exited.
+  void Stop() {
+    if (!thread_.joinable()) return;
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+
+ private:
+  const std::function<void(uint32_t)> handler_;
+  absl::Mutex mu_;
+  uint32_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::jthread thread_;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_BACKGROUND_WORKER_H_

@@ -1,0 +1,48 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// ConsumeQueueTable: every consume queue of the store, by (topic, queue id),
+// under <root>/consumequeue/<topic>/<queueId>/.
+
+#ifndef RMQ_STORE_CONSUME_QUEUE_TABLE_H_
+#define RMQ_STORE_CONSUME_QUEUE_TABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "store/consume_queue.h"
+#include "store/topic_queue_key.h"
+
+namespace rmq::internal {
+
+class ConsumeQueueTable {
+ public:
+  ConsumeQueueTable(std::string dir, int32_t file_size);
+
+  // Opens every queue directory found. A directory whose name is not a
+  // queue id is an error naming it.
+  absl::Status Load();
+
+  std::shared_ptr<ConsumeQueue> Find(std::string_view topic, int32_t queue_id) const;
+  absl::StatusOr<std::shared_ptr<ConsumeQueue>> FindOrCreate(std::string_view topic,
+                                                             int32_t queue_id);
+  std::vector<std::shared_ptr<ConsumeQueue>> All() const;
+
+  // The furthest commit log end any queue has indexed.
+  int64_t MaxCommitLogEnd() const;
+
+ private:
+  const std::string dir_;
+  const int32_t file_size_;
+  mutable absl::Mutex mu_;
+  TopicQueueMap<std::shared_ptr<ConsumeQueue>> queues_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_CONSUME_QUEUE_TABLE_H_

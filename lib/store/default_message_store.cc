@@ -1,0 +1,492 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "store/default_message_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/numbers.h"
+#include "common/big_endian.h"
+#include "common/msg_id.h"
+#include "common/properties_codec.h"
+#include "common/status_macros.h"
+#include "spdlog/spdlog.h"
+#include "store/store_config.h"
+
+namespace rmq {
+
+std::string PutMessageResult::offset_msg_id() const {
+  return internal::CreateOffsetMsgId(store_host, wrote_offset);
+}
+
+absl::StatusOr<std::unique_ptr<MessageStore>> MessageStore::Open(const MessageStoreConfig& config,
+                                                                 std::shared_ptr<Clock> clock) {
+  auto store = internal::DefaultMessageStore::Open(config, std::move(clock));
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<MessageStore>(std::move(*store));
+}
+
+namespace internal {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t kJobFlushLogic = 1;
+constexpr uint32_t kJobCleanup = 2;
+// RocketMQ deletes at most this many commit log segments per cleanup pass.
+constexpr int kDeleteFilesBatchMax = 10;
+// Units a Get examines at most when a filter rejects them (maxFilterMessageCount).
+constexpr int64_t kMaxFilterMessageCount = 16000;
+
+double StatvfsUsage(const std::string& dir) {
+  struct statvfs st;
+  if (::statvfs(dir.c_str(), &st) != 0 || st.f_blocks == 0) return 0;
+  return static_cast<double>(st.f_blocks - st.f_bfree) / static_cast<double>(st.f_blocks);
+}
+
+bool HourListed(std::string_view delete_when, int hour) {
+  for (absl::string_view h : absl::StrSplit(AbslView(delete_when), ';', absl::SkipEmpty())) {
+    int listed = -1;
+    if (absl::SimpleAtoi(h, &listed) && listed == hour) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+DefaultMessageStore::DefaultMessageStore(const MessageStoreConfig& config,
+                                         std::shared_ptr<Clock> clock)
+    : config_(config), clock_(std::move(clock)), disk_usage_(StatvfsUsage) {}
+
+absl::StatusOr<std::unique_ptr<DefaultMessageStore>> DefaultMessageStore::Open(
+    const MessageStoreConfig& config, std::shared_ptr<Clock> clock) {
+  RMQ_RETURN_IF_ERROR(ValidateMessageStoreConfig(config));
+  if (!clock) clock = SystemClock::Default();
+  std::unique_ptr<DefaultMessageStore> store(new DefaultMessageStore(config, std::move(clock)));
+  auto host = HostAddress::Parse(config.store_host);
+  if (!host) {
+    return absl::InvalidArgumentError(
+        StrCat("store host '", config.store_host, "' is not host:port"));
+  }
+  store->store_host_ = *host;
+  RMQ_RETURN_IF_ERROR(store->Start());
+  return store;
+}
+
+absl::Status DefaultMessageStore::Start() {
+  const std::string& root = config_.store_path_root_dir;
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return absl::InternalError(StrCat("cannot create store directory ", root, ": ", ec.message()));
+
+  // One process per store: the lock is released by the kernel if we die.
+  std::string lock_path = root + "/lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return absl::InternalError(StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return absl::FailedPreconditionError(
+        StrCat("store ", root, " is in use by another process or store (", lock_path, " is locked)"));
+  }
+
+  std::string abort_path = root + "/abort";
+  report_.abnormal = fs::exists(abort_path, ec);
+  int abort_fd = ::open(abort_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (abort_fd < 0) return absl::InternalError(StrCat("cannot create ", abort_path, ": ", std::strerror(errno)));
+  ::close(abort_fd);
+
+  {
+    auto checkpoint = StoreCheckpoint::Load(root + "/checkpoint");
+    if (checkpoint.ok()) {
+      checkpoint_.emplace(*std::move(checkpoint));
+    } else {
+      spdlog::warn("{}; recovering from the first commit log segment",
+                   StdView(checkpoint.status().message()));
+      ::unlink((root + "/checkpoint").c_str());
+      auto fresh = StoreCheckpoint::Load(root + "/checkpoint");
+      if (!fresh.ok()) return fresh.status();
+      checkpoint_.emplace(*std::move(fresh));
+    }
+  }
+
+  commit_log_ = std::make_unique<CommitLog>(config_, *clock_, store_host_);
+  RMQ_RETURN_IF_ERROR(commit_log_->Load());
+  queues_ = std::make_unique<ConsumeQueueTable>(root + "/consumequeue",
+                                                config_.mapped_file_size_consume_queue);
+  RMQ_RETURN_IF_ERROR(queues_->Load());
+  if (config_.message_index_enable) {
+    index_ = std::make_unique<IndexService>(
+        IndexServiceOptions{root + "/index", config_.max_hash_slot_num, config_.max_index_num},
+        *clock_);
+    RMQ_RETURN_IF_ERROR(index_->Load(!report_.abnormal, checkpoint_->index_msg_timestamp()));
+  }
+  dispatcher_ = std::make_unique<Dispatcher>(*commit_log_, *queues_, index_.get());
+  RMQ_RETURN_IF_ERROR(Recover());
+
+  flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
+  flusher_->Start();
+  worker_ = std::make_unique<BackgroundWorker>([this](uint32_t jobs) {
+    if (jobs & kJobFlushLogic) FlushLogic(config_.flush_consume_queue_least_pages);
+    if (jobs & kJobCleanup) Cleanup(/*manual=*/false, /*force=*/false, nullptr);
+  });
+  worker_->Start();
+  if (config_.flush_disk_type == FlushDiskType::kAsyncFlush) {
+    flush_timer_ = std::make_unique<PeriodicTimer>(
+        *clock_, absl::Milliseconds(config_.flush_interval_commit_log), [this] { flusher_->Wakeup(); });
+    flush_timer_->Start();
+  }
+  logic_flush_timer_ = std::make_unique<PeriodicTimer>(
+      *clock_, absl::Milliseconds(config_.flush_interval_consume_queue),
+      [this] { worker_->Post(kJobFlushLogic); });
+  logic_flush_timer_->Start();
+  cleanup_timer_ = std::make_unique<PeriodicTimer>(
+      *clock_, absl::Milliseconds(config_.clean_resource_interval), [this] { worker_->Post(kJobCleanup); });
+  cleanup_timer_->Start();
+  started_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status DefaultMessageStore::Recover() {
+  bool abnormal = report_.abnormal;
+  int64_t since = checkpoint_->MinTimestamp(config_.message_index_enable);
+  auto recovered = commit_log_->Recover(abnormal, since, [](const ScannedRecord&) {});
+  if (!recovered.ok()) return recovered.status();
+  report_.recovery = *recovered;
+  int64_t end = recovered->end_offset;
+  for (const auto& queue : queues_->All()) RMQ_RETURN_IF_ERROR(queue->TruncateDirty(end));
+
+  // After a crash, re-dispatch everything the checkpoint does not vouch
+  // for; after a clean shutdown, only what no queue has yet (normally nothing).
+  int64_t from = abnormal ? recovered->scan_start : queues_->MaxCommitLogEnd();
+  from = std::clamp(from, commit_log_->MinOffset(), end);
+  report_.redispatch_from = from;
+  if (abnormal || from < end) {
+    spdlog::info("store {}: {} recovery, commit log valid to {}, re-dispatching from {}",
+                 config_.store_path_root_dir, abnormal ? "abnormal" : "normal", end, from);
+  }
+  dispatcher_->Start(from);
+  dispatcher_->WaitFor(end);
+  RMQ_RETURN_IF_ERROR(dispatcher_->last_error());
+
+  int64_t min = commit_log_->MinOffset();
+  for (const auto& queue : queues_->All()) {
+    queue->CorrectMinOffset(min);
+    commit_log_->SetNextQueueOffset(queue->topic(), queue->queue_id(), queue->MaxOffset());
+  }
+  return absl::OkStatus();
+}
+
+DefaultMessageStore::~DefaultMessageStore() {
+  shut_down_.store(true);
+  flush_timer_.reset();
+  logic_flush_timer_.reset();
+  cleanup_timer_.reset();
+  if (worker_) worker_->Stop();
+  bool clean = true;
+  if (dispatcher_) {
+    dispatcher_->Stop();
+    clean = dispatcher_->last_error().ok();
+  }
+  if (flusher_) {
+    flusher_->Stop();
+    clean = clean && flusher_->last_error().ok();
+  }
+  if (!started_) {
+    // Open failed part-way: leave the files (and the abort marker) as found.
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    return;
+  }
+  FlushLogic(0);
+  // Without the abort file the next open trusts the queues; keep it if
+  // anything failed so that open re-validates.
+  if (clean) ::unlink((config_.store_path_root_dir + "/abort").c_str());
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+absl::Status DefaultMessageStore::CheckWritable() const {
+  if (shut_down_.load(std::memory_order_relaxed)) {
+    return absl::FailedPreconditionError("the message store is shut down");
+  }
+  if (disk_full_.load(std::memory_order_relaxed)) {
+    return absl::ResourceExhaustedError(StrCat(
+        "disk holding ", config_.CommitLogDir(), " is ", static_cast<int>(disk_ratio_.load() * 100),
+        "% full, above diskSpaceWarningLevelRatio ", config_.disk_space_warning_level_ratio,
+        "%: puts are refused until cleanup frees space"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PutMessageResult> DefaultMessageStore::FinishPut(absl::StatusOr<AppendResult> appended,
+                                                                bool wait) {
+  if (!appended.ok()) return appended.status();
+  dispatcher_->Wakeup();
+  put_count_.fetch_add(appended->msg_num, std::memory_order_relaxed);
+  PutMessageResult result;
+  result.wrote_offset = appended->wrote_offset;
+  result.wrote_bytes = appended->wrote_bytes;
+  result.queue_offset = appended->queue_offset;
+  result.msg_num = appended->msg_num;
+  result.store_timestamp = appended->store_timestamp;
+  result.store_host = store_host_;
+  if (config_.flush_disk_type == FlushDiskType::kSyncFlush && wait &&
+      !flusher_->WaitFlushed(appended->wrote_offset + appended->wrote_bytes,
+                             absl::Milliseconds(config_.sync_flush_timeout))) {
+    result.status = PutStatus::kFlushDiskTimeout;
+  }
+  return result;
+}
+
+absl::StatusOr<PutMessageResult> DefaultMessageStore::Put(const MessageExt& msg) {
+  RMQ_RETURN_IF_ERROR(CheckWritable());
+  return FinishPut(commit_log_->Append(msg), msg.wait_store_msg_ok());
+}
+
+absl::StatusOr<PutMessageResult> DefaultMessageStore::PutBatch(std::span<const MessageExt> msgs) {
+  RMQ_RETURN_IF_ERROR(CheckWritable());
+  bool wait = !msgs.empty() && msgs.front().wait_store_msg_ok();
+  return FinishPut(commit_log_->AppendBatch(msgs), wait);
+}
+
+GetMessageResult DefaultMessageStore::Get(std::string_view topic, int32_t queue_id, int64_t offset,
+                                          int32_t max_msgs, const MessageFilter* filter) {
+  GetMessageResult result;
+  auto queue = queues_->Find(topic, queue_id);
+  if (!queue) {
+    result.status = GetStatus::kNoMatchedLogicQueue;
+    return result;
+  }
+  int64_t min = queue->MinOffset();
+  int64_t max = queue->MaxOffset();
+  result.min_offset = min;
+  result.max_offset = max;
+  if (max == 0) {
+    result.status = GetStatus::kNoMessageInQueue;
+    result.next_begin_offset = 0;
+  } else if (offset < min) {
+    result.status = GetStatus::kOffsetTooSmall;
+    result.next_begin_offset = min;
+  } else if (offset == max) {
+    result.status = GetStatus::kOffsetOverflowOne;
+    result.next_begin_offset = offset;
+  } else if (offset > max) {
+    result.status = GetStatus::kOffsetOverflowBadly;
+    result.next_begin_offset = min == 0 ? min : max;
+  } else {
+    const int64_t limit = std::min<int64_t>(std::max(max_msgs, 1),
+                                            config_.max_transfer_count_on_message_in_memory);
+    const int64_t commit_log_min = commit_log_->MinOffset();
+    const int64_t scan_end = std::min(max, offset + std::max(limit, kMaxFilterMessageCount));
+    result.status = GetStatus::kNoMatchedMessage;
+    result.next_begin_offset = offset;
+    bool removing = false;
+    for (int64_t i = offset; i < scan_end && static_cast<int64_t>(result.message_count()) < limit;
+         ++i) {
+      if (result.total_bytes() >= config_.max_transfer_bytes_on_message_in_memory) break;
+      ConsumeQueue::Unit unit;
+      if (!queue->Read(i, &unit)) {
+        if (result.message_count() == 0 && i == offset) result.status = GetStatus::kOffsetFoundNull;
+        break;
+      }
+      result.next_begin_offset = i + 1;
+      if (unit.IsBlank()) continue;
+      if (unit.commit_log_offset < commit_log_min) {
+        removing = true;
+        continue;
+      }
+      if (filter && !filter->MatchesTagsCode(unit.tags_code)) continue;
+      std::shared_ptr<const void> keep_alive;
+      auto record = commit_log_->ReadRecord(unit.commit_log_offset, unit.size, &keep_alive);
+      if (!record.ok()) {
+        removing = true;
+        continue;
+      }
+      if (filter && !filter->MatchesRecord(*record)) continue;
+      result.Add(*record, i, std::move(keep_alive));
+    }
+    if (result.message_count() > 0) {
+      result.status = GetStatus::kFound;
+    } else if (removing) {
+      result.status = GetStatus::kMessageWasRemoving;
+    }
+  }
+  return result;
+}
+
+int64_t DefaultMessageStore::GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) {
+  auto queue = queues_->Find(topic, queue_id);
+  return queue ? queue->MinOffset() : 0;
+}
+
+int64_t DefaultMessageStore::GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) {
+  auto queue = queues_->Find(topic, queue_id);
+  return queue ? queue->MaxOffset() : 0;
+}
+
+int64_t DefaultMessageStore::StoreTimestampAt(int64_t commit_log_offset, int32_t size) {
+  std::shared_ptr<const void> keep_alive;
+  auto record = commit_log_->ReadRecord(commit_log_offset, size, &keep_alive);
+  if (!record.ok() || record->size() < kBornHostPos) return -1;
+  int32_t sys_flag = GetBig32(record->data() + kSysFlagPos);
+  size_t pos = RecordLayout::ForSysFlag(sys_flag).store_timestamp_pos;
+  if (pos + 8 > record->size()) return -1;
+  return GetBig64(record->data() + pos);
+}
+
+int64_t DefaultMessageStore::GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id,
+                                                    int64_t timestamp_ms) {
+  auto queue = queues_->Find(topic, queue_id);
+  if (!queue) return 0;
+  // Store timestamps grow with queue offset: binary search for the first
+  // message stored at or after the time.
+  int64_t lo = queue->MinOffset();
+  int64_t hi = queue->MaxOffset();
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    ConsumeQueue::Unit unit;
+    int64_t ts = -1;
+    if (queue->Read(mid, &unit) && !unit.IsBlank()) ts = StoreTimestampAt(unit.commit_log_offset, unit.size);
+    if (ts < timestamp_ms) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+int64_t DefaultMessageStore::GetMessageStoreTimestamp(std::string_view topic, int32_t queue_id,
+                                                      int64_t offset) {
+  auto queue = queues_->Find(topic, queue_id);
+  ConsumeQueue::Unit unit;
+  if (!queue || !queue->Read(offset, &unit) || unit.IsBlank()) return -1;
+  return StoreTimestampAt(unit.commit_log_offset, unit.size);
+}
+
+absl::StatusOr<MessageExt> DefaultMessageStore::LookMessageByOffset(int64_t commit_log_offset) {
+  std::shared_ptr<const void> keep_alive;
+  auto view = commit_log_->ParseAt(commit_log_offset, &keep_alive);
+  if (!view.ok()) return view.status();
+  auto record = commit_log_->ReadRecord(commit_log_offset, view->total_size, &keep_alive);
+  if (!record.ok()) return record.status();
+  return DecodeRecord(*record);
+}
+
+absl::StatusOr<MessageExt> DefaultMessageStore::ViewMessageById(std::string_view offset_msg_id) {
+  auto id = DecodeOffsetMsgId(offset_msg_id);
+  if (!id.ok()) return id.status();
+  return LookMessageByOffset(id->commit_log_offset);
+}
+
+std::vector<MessageExt> DefaultMessageStore::QueryMessage(std::string_view topic,
+                                                          std::string_view key, int32_t max_num,
+                                                          int64_t begin_ms, int64_t end_ms) {
+  std::vector<MessageExt> found;
+  if (!index_) return found;
+  for (int64_t offset : index_->QueryOffsets(topic, key, max_num, begin_ms, end_ms)) {
+    auto msg = LookMessageByOffset(offset);
+    if (!msg.ok() || msg->topic() != topic) continue;  // Deleted, or a hash collision.
+    bool matches = msg->GetProperty(property::kUniqKey) == key;
+    for (absl::string_view k : absl::StrSplit(AbslView(msg->keys()), kKeySeparator)) {
+      matches |= StdView(k) == key;
+    }
+    if (matches) found.push_back(*std::move(msg));
+  }
+  return found;
+}
+
+absl::Status DefaultMessageStore::Flush() {
+  RMQ_RETURN_IF_ERROR(commit_log_->Flush(0));
+  FlushLogic(0);
+  return absl::OkStatus();
+}
+
+void DefaultMessageStore::WaitForDispatch() { dispatcher_->WaitFor(commit_log_->MaxOffset()); }
+
+void DefaultMessageStore::FlushLogic(int least_pages) {
+  // Timestamps first: what they vouch for is written before the flush.
+  int64_t logics_ts = dispatcher_->dispatched_store_timestamp();
+  int64_t index_ts = index_ ? index_->LastIndexTimestamp() : 0;
+  bool ok = true;
+  for (const auto& queue : queues_->All()) {
+    absl::Status s = queue->Flush(least_pages);
+    if (!s.ok()) {
+      spdlog::error("consume queue flush failed: {}", s.ToString());
+      ok = false;
+    }
+  }
+  if (index_) {
+    absl::Status s = index_->Flush();
+    if (!s.ok()) {
+      spdlog::error("index flush failed: {}", s.ToString());
+      ok = false;
+    }
+  }
+  if (!ok) return;
+  checkpoint_->set_physic_msg_timestamp(flusher_ ? flusher_->flushed_store_timestamp() : 0);
+  checkpoint_->set_logics_msg_timestamp(logics_ts);
+  checkpoint_->set_index_msg_timestamp(index_ts);
+  absl::Status s = checkpoint_->Flush();
+  if (!s.ok()) spdlog::error("{}", s.ToString());
+}
+
+void DefaultMessageStore::SetDiskUsageProbe(std::function<double(const std::string&)> probe) {
+  absl::MutexLock lock(&cleanup_mu_);
+  disk_usage_ = std::move(probe);
+}
+
+void DefaultMessageStore::Cleanup(bool manual, bool force, int* deleted) {
+  absl::MutexLock lock(&cleanup_mu_);
+  double ratio = disk_usage_(config_.CommitLogDir());
+  disk_ratio_.store(ratio);
+  double percent = ratio * 100;
+  bool was_full = disk_full_.exchange(percent > config_.disk_space_warning_level_ratio);
+  if (disk_full_.load() != was_full) {
+    spdlog::warn("disk {}% full: puts {}", static_cast<int>(percent), was_full ? "allowed again" : "refused");
+  }
+  absl::Time now = clock_->Now();
+  int hour = absl::ToCivilHour(now, absl::LocalTimeZone()).hour();
+  bool time_to_delete = HourListed(config_.delete_when, hour);
+  bool space_to_delete = percent > config_.disk_max_used_space_ratio;
+  bool clean_immediately = config_.clean_file_forcibly_enable && space_to_delete &&
+                           percent > config_.disk_space_clean_forcibly_ratio;
+  if (!(manual || time_to_delete || space_to_delete)) return;
+
+  int64_t expire_before = absl::ToUnixMillis(now) - int64_t{config_.file_reserved_time} * 3600 * 1000;
+  // Never delete what the dispatcher has not read yet.
+  int64_t keep_from = dispatcher_->dispatched_offset();
+  int n = commit_log_->DeleteExpiredSegments(expire_before, force || clean_immediately, keep_from,
+                                             kDeleteFilesBatchMax);
+  if (deleted) *deleted = n;
+  if (n > 0) spdlog::info("deleted {} commit log segment(s); log now starts at {}", n, commit_log_->MinOffset());
+  int64_t min = commit_log_->MinOffset();
+  for (const auto& queue : queues_->All()) queue->DeleteExpired(min);
+  if (index_) index_->DeleteExpiredFiles(min);
+}
+
+int DefaultMessageStore::DeleteExpiredFiles(bool force) {
+  int deleted = 0;
+  Cleanup(/*manual=*/true, force, &deleted);
+  return deleted;
+}
+
+StoreStats DefaultMessageStore::Stats() {
+  StoreStats stats;
+  stats.min_phy_offset = commit_log_->MinOffset();
+  stats.max_phy_offset = commit_log_->MaxOffset();
+  stats.flushed_phy_offset = commit_log_->FlushedOffset();
+  stats.dispatched_phy_offset = dispatcher_->dispatched_offset();
+  stats.commit_log_files = static_cast<int64_t>(commit_log_->segments().Segments().size());
+  stats.put_count = put_count_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace internal
+}  // namespace rmq

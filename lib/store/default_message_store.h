@@ -1,0 +1,105 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// DefaultMessageStore: the MessageStore of rmq/store.h, assembled from the
+// commit log, the consume queues, the index, the dispatcher, the flusher and
+// the cleanup pass. Tools and tests may use its internals through this header.
+
+#ifndef RMQ_STORE_DEFAULT_MESSAGE_STORE_H_
+#define RMQ_STORE_DEFAULT_MESSAGE_STORE_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/periodic_timer.h"
+#include "rmq/store.h"
+#include "store/background_worker.h"
+#include "store/commit_log.h"
+#include "store/commit_log_flusher.h"
+#include "store/consume_queue_table.h"
+#include "store/dispatcher.h"
+#include "store/index_service.h"
+#include "store/store_checkpoint.h"
+
+namespace rmq::internal {
+
+// What Open found on disk, for tools and tests.
+struct OpenReport {
+  bool abnormal = false;  // The abort file was present: the last run crashed.
+  CommitLog::RecoveryResult recovery;
+  int64_t redispatch_from = 0;
+};
+
+class DefaultMessageStore final : public MessageStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<DefaultMessageStore>> Open(const MessageStoreConfig& config,
+                                                                   std::shared_ptr<Clock> clock);
+  ~DefaultMessageStore() override;
+
+  absl::StatusOr<PutMessageResult> Put(const MessageExt& msg) override;
+  absl::StatusOr<PutMessageResult> PutBatch(std::span<const MessageExt> msgs) override;
+  GetMessageResult Get(std::string_view topic, int32_t queue_id, int64_t offset, int32_t max_msgs,
+                       const MessageFilter* filter) override;
+  int64_t GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) override;
+  int64_t GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) override;
+  int64_t GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id,
+                                 int64_t timestamp_ms) override;
+  int64_t GetMessageStoreTimestamp(std::string_view topic, int32_t queue_id,
+                                   int64_t offset) override;
+  absl::StatusOr<MessageExt> LookMessageByOffset(int64_t commit_log_offset) override;
+  absl::StatusOr<MessageExt> ViewMessageById(std::string_view offset_msg_id) override;
+  std::vector<MessageExt> QueryMessage(std::string_view topic, std::string_view key,
+                                       int32_t max_num, int64_t begin_ms, int64_t end_ms) override;
+  absl::Status Flush() override;
+  void WaitForDispatch() override;
+  int DeleteExpiredFiles(bool force) override;
+  StoreStats Stats() override;
+  const MessageStoreConfig& config() const override { return config_; }
+
+  const OpenReport& open_report() const { return report_; }
+  CommitLog& commit_log() { return *commit_log_; }
+  ConsumeQueueTable& consume_queues() { return *queues_; }
+
+  // Replaces how disk usage is measured (a fraction 0..1 of the commit log's
+  // filesystem), so tests can simulate a full disk.
+  void SetDiskUsageProbe(std::function<double(const std::string& dir)> probe);
+
+ private:
+  DefaultMessageStore(const MessageStoreConfig& config, std::shared_ptr<Clock> clock);
+  absl::Status Start();
+  absl::Status Recover();
+  absl::StatusOr<PutMessageResult> FinishPut(absl::StatusOr<AppendResult> appended, bool wait);
+  absl::Status CheckWritable() const;
+  void FlushLogic(int least_pages);
+  void Cleanup(bool manual, bool force, int* deleted);
+  int64_t StoreTimestampAt(int64_t commit_log_offset, int32_t size);
+
+  const MessageStoreConfig config_;
+  const std::shared_ptr<Clock> clock_;
+  HostAddress store_host_;
+  int lock_fd_ = -1;
+  std::optional<StoreCheckpoint> checkpoint_;
+  std::unique_ptr<CommitLog> commit_log_;
+  std::unique_ptr<ConsumeQueueTable> queues_;
+  std::unique_ptr<IndexService> index_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<CommitLogFlusher> flusher_;
+  std::unique_ptr<BackgroundWorker> worker_;
+  std::unique_ptr<PeriodicTimer> flush_timer_;
+  std::unique_ptr<PeriodicTimer> logic_flush_timer_;
+  std::unique_ptr<PeriodicTimer> cleanup_timer_;
+  OpenReport report_;
+  absl::Mutex cleanup_mu_;  // One cleanup pass at a time.
+  std::function<double(const std::string&)> disk_usage_ ABSL_GUARDED_BY(cleanup_mu_);
+  std::atomic<bool> disk_full_{false};
+  std::atomic<double> disk_ratio_{0};
+  std::atomic<int64_t> put_count_{0};
+  std::atomic<bool> shut_down_{false};
+  bool started_ = false;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_DEFAULT_MESSAGE_STORE_H_

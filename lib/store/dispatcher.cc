@@ -1,0 +1,183 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "store/dispatcher.h"
+
+#include "common/str_cat.h"
+#include "common/properties_codec.h"
+#include "common/status_macros.h"
+#include "common/tag_hash.h"
+#include "rmq/message.h"
+#include "spdlog/spdlog.h"
+
+namespace rmq::internal {
+
+namespace {
+// How long the dispatcher naps after catching up before it sleeps until woken.
+constexpr absl::Duration kNap = absl::Microseconds(500);
+}  // namespace
+
+Dispatcher::Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index)
+    : log_(log), queues_(queues), index_(index) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) {
+  DispatchRequest request;
+  request.topic = view.topic;
+  request.queue_id = view.queue_id;
+  request.commit_log_offset = offset;
+  request.msg_size = view.total_size;
+  request.store_timestamp = view.store_timestamp;
+  request.consume_queue_offset = view.queue_offset;
+  request.sys_flag = view.sys_flag;
+  request.prepared_transaction_offset = view.prepared_transaction_offset;
+  std::string_view tags;
+  FindProperty(view.properties, property::kTags, &tags);
+  request.tags_code = TagsStringToTagsCode(tags);
+  FindProperty(view.properties, property::kKeys, &request.keys);
+  FindProperty(view.properties, property::kUniqKey, &request.uniq_key);
+
+  int32_t tx = sysflag::TransactionValue(view.sys_flag);
+  if (tx != sysflag::kTransactionPreparedType && tx != sysflag::kTransactionRollbackType) {
+    auto queue = queues_.FindOrCreate(request.topic, request.queue_id);
+    if (!queue.ok()) return queue.status();
+    RMQ_RETURN_IF_ERROR((*queue)->Put(
+        request.consume_queue_offset,
+        ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code}));
+  }
+  if (index_ != nullptr) RMQ_RETURN_IF_ERROR(index_->BuildIndex(request));
+  dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
+  if (listener_) listener_(request);
+  return absl::OkStatus();
+}
+
+void Dispatcher::Start(int64_t from_offset) {
+  dispatched_.store(from_offset, std::memory_order_release);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = false;
+    running_ = true;
+  }
+  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+void Dispatcher::Stop() {
+  if (!thread_.joinable()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    wake_.Signal();
+  }
+  thread_.join();
+  DispatchUntil(log_.MaxOffset());
+  absl::MutexLock lock(&mu_);
+  running_ = false;
+}
+
+void Dispatcher::Wakeup() {
+  // Pairs with the seq_cst store of sleeping_ in Run: either the thread sees
+  // the new MaxOffset before sleeping, or we see it asleep and signal.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sleeping_.load(std::memory_order_relaxed)) {
+    absl::MutexLock lock(&mu_);
+    wake_.Signal();
+  }
+}
+
+void Dispatcher::WaitFor(int64_t offset) {
+  waiters_.fetch_add(1);
+  absl::MutexLock lock(&mu_);
+  auto done = [this, offset]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return dispatched_offset() >= offset || failed_ || !running_;
+  };
+  // The dispatcher touches mu_ after each pass while there are waiters,
+  // which re-evaluates this condition.
+  while (!done()) mu_.AwaitWithTimeout(absl::Condition(&done), absl::Milliseconds(50));
+  waiters_.fetch_sub(1);
+}
+
+absl::Status Dispatcher::last_error() const {
+  absl::MutexLock lock(&mu_);
+  return error_;
+}
+
+bool Dispatcher::DispatchUntil(int64_t end) {
+  int64_t offset = dispatched_offset();
+  while (offset < end) {
+    auto file = log_.segments().FindByOffset(offset);
+    if (!file) {
+      // The segment was deleted under us (cleanup ran ahead): skip to the log's start.
+      int64_t min = log_.MinOffset();
+      if (min > offset) {
+        offset = min;
+        continue;
+      }
+      absl::MutexLock lock(&mu_);
+      error_ = absl::InternalError(StrCat("dispatch: no commit log segment at ", offset));
+      failed_ = true;
+      return false;
+    }
+    int64_t pos = offset - file->from_offset();
+    RecordView view;
+    auto kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
+    absl::Status status = kind.status();
+    if (kind.ok()) {
+      if (*kind == RecordKind::kEnd) {
+        status = absl::DataLossError(StrCat("unwritten bytes at commit log offset ", offset,
+                                                  " below the end ", end));
+      } else if (*kind == RecordKind::kBlank) {
+        offset = file->from_offset() + file->file_size();
+        dispatched_.store(offset, std::memory_order_release);
+        continue;
+      } else {
+        status = DispatchRecord(offset, view);
+      }
+    }
+    if (!status.ok()) {
+      spdlog::error("dispatch stopped at commit log offset {}: {}", offset, status.ToString());
+      absl::MutexLock lock(&mu_);
+      error_ = status;
+      failed_ = true;
+      return false;
+    }
+    offset += view.total_size;
+    dispatched_.store(offset, std::memory_order_release);
+  }
+  return true;
+}
+
+void Dispatcher::Run(std::stop_token stop) {
+  // Two ways to wait once caught up. First a short nap during which putters
+  // do not signal: under load the next pass then takes a whole batch, and
+  // putters make no system call to wake us. Only if the nap found nothing
+  // does the thread go to deep sleep, from which the next put wakes it at
+  // once (so a lone message is dispatched without waiting for a timer).
+  bool napped = false;
+  while (!stop.stop_requested()) {
+    int64_t end = log_.MaxOffset();
+    if (dispatched_offset() < end) {
+      if (!DispatchUntil(end)) return;
+      if (waiters_.load() > 0) {
+        absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions.
+      }
+      napped = false;
+      continue;
+    }
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    if (!napped) {
+      wake_.WaitWithTimeout(&mu_, kNap);
+      napped = true;
+    } else {
+      sleeping_.store(true, std::memory_order_seq_cst);
+      if (log_.MaxOffset() == dispatched_offset()) {
+        // The timeout bounds the delay should a wakeup ever be missed.
+        wake_.WaitWithTimeout(&mu_, absl::Milliseconds(100));
+      }
+      sleeping_.store(false, std::memory_order_relaxed);
+    }
+    if (stopping_) return;
+  }
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,85 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Dispatcher (RocketMQ's ReputMessageService): follows the commit log and,
+// for each new record, appends its unit to the consume queue and its keys to
+// the index. Consume queues and the index are therefore always a function of
+// the commit log, and recovery rebuilds them by dispatching again (queues and
+// index skip what they already hold).
+
+#ifndef RMQ_STORE_DISPATCHER_H_
+#define RMQ_STORE_DISPATCHER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "common/record_codec.h"
+#include "store/commit_log.h"
+#include "store/consume_queue_table.h"
+#include "store/dispatch_request.h"
+#include "store/index_service.h"
+
+namespace rmq::internal {
+
+class Dispatcher {
+ public:
+  // `index` may be null (messageIndexEnable=false).
+  Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index);
+  ~Dispatcher();  // Stop()
+
+  // Called for every dispatched message after the queue and index (e.g. to
+  // wake long-polling pulls). Set before Start.
+  void set_listener(std::function<void(const DispatchRequest&)> listener) {
+    listener_ = std::move(listener);
+  }
+
+  // Dispatches one record found by recovery, synchronously (before Start).
+  absl::Status DispatchRecord(int64_t offset, const RecordView& view);
+
+  // Follows the commit log from `from_offset` on a background thread.
+  void Start(int64_t from_offset);
+  // Dispatches what is already written, then stops the thread.
+  void Stop();
+
+  // Cheap enough to call after every append: signals only a sleeping thread.
+  void Wakeup();
+
+  // Everything below this commit log offset has been dispatched.
+  int64_t dispatched_offset() const { return dispatched_.load(std::memory_order_acquire); }
+  // Store timestamp of the newest dispatched message.
+  int64_t dispatched_store_timestamp() const {
+    return dispatched_store_timestamp_.load(std::memory_order_acquire);
+  }
+  // Blocks until dispatched_offset() >= offset, or the dispatcher stopped or failed.
+  void WaitFor(int64_t offset);
+  absl::Status last_error() const;
+
+ private:
+  void Run(std::stop_token stop);
+  // Dispatches records in [dispatched_offset(), end). False if it cannot go on.
+  bool DispatchUntil(int64_t end);
+
+  CommitLog& log_;
+  ConsumeQueueTable& queues_;
+  IndexService* const index_;
+  std::function<void(const DispatchRequest&)> listener_;
+
+  std::atomic<int64_t> dispatched_{0};
+  std::atomic<int64_t> dispatched_store_timestamp_{0};
+  std::atomic<bool> sleeping_{false};
+  std::atomic<int> waiters_{0};
+  mutable absl::Mutex mu_;
+  absl::CondVar wake_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  std::jthread thread_;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_DISPATCHER_H_

@@ -1,0 +1,116 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// IndexService: the message key index under <root>/index/, RocketMQ's
+// IndexFile format (see index_file.h). Every message is indexed by each of
+// its KEYS and by its UNIQ_KEY, as "<topic>#<key>", so messages can be found
+// by key within a time range. Filled by the dispatcher thread only; queried
+// from any thread.
+
+#ifndef RMQ_STORE_INDEX_SERVICE_H_
+#define RMQ_STORE_INDEX_SERVICE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "rmq/clock.h"
+#include "store/dispatch_request.h"
+
+namespace rmq::internal {
+
+class IndexFile;
+
+struct IndexServiceOptions {
+  std::string dir;                    // <root>/index
+  int32_t max_hash_slot_num = 5000000;
+  int32_t max_index_num = 5000000 * 4;
+};
+
+class IndexService {
+ public:
+  IndexService(IndexServiceOptions options, const Clock& clock);
+  ~IndexService();
+
+  // Opens the index files in the directory (creating it), oldest first by
+  // name; other names than 17 digits are ignored. A file of the wrong size is
+  // a DataLoss error naming it after a clean exit, and deleted as torn after
+  // a crash (`last_exit_ok` false). After a crash, files whose end timestamp
+  // is past `checkpoint_index_ms` are deleted too (they may be torn) and
+  // rebuilt by the dispatcher from the commit log. Call once, before
+  // BuildIndex.
+  absl::Status Load(bool last_exit_ok, int64_t checkpoint_index_ms);
+
+  // Indexes one message (dispatcher thread) under its UNIQ_KEY and each of
+  // its KEYS; prepared and rolled back transactional messages are skipped.
+  // Records below the newest file's end physical offset are skipped, and the
+  // keys of the record at that offset are checked one by one, so re-dispatch
+  // after recovery (or a retry after an error) never duplicates entries.
+  // Errors (e.g. disk full) are returned, not thrown. Does not allocate
+  // except when it starts a new file.
+  absl::Status BuildIndex(const DispatchRequest& request);
+
+  // Commit log offsets of messages of `topic` indexed under `key` and stored
+  // within [begin_ms, end_ms], newest first, at most `max_num`. Times are
+  // compared at the index's one-second granularity, and other keys with the
+  // same hash match too: the caller must check the messages' keys.
+  std::vector<int64_t> QueryOffsets(std::string_view topic, std::string_view key,
+                                    int32_t max_num, int64_t begin_ms, int64_t end_ms);
+
+  // Flushes every index file to disk.
+  absl::Status Flush();
+
+  // Deletes index files whose entries all point below `min_phy_offset`
+  // (except the newest file).
+  void DeleteExpiredFiles(int64_t min_phy_offset);
+
+  // The index timestamp to write to the checkpoint (RocketMQ's
+  // indexMsgTimestamp): the end timestamp of the newest index file that is
+  // full and was flushed by Flush(), 0 if none. Load after a crash deletes
+  // the files past it, so a complete index after a crash needs the
+  // dispatcher to re-dispatch from a commit log point stored before it.
+  // (Not the newest message's timestamp: the current, partly filled file
+  // would then be deleted after a crash with entries older than the point
+  // re-dispatch starts from.)
+  int64_t LastIndexTimestamp();
+
+  // Deletes every index file (used when the commit log was truncated below
+  // them). Not concurrent with BuildIndex: the dispatcher must be stopped.
+  void DestroyAll();
+
+ private:
+  // The file to append to: the newest, or a new one if there is none.
+  absl::StatusOr<std::shared_ptr<IndexFile>> CurrentFile();
+  // Appends a new file after `full` (null: the first file).
+  absl::StatusOr<std::shared_ptr<IndexFile>> RollFile(const std::shared_ptr<IndexFile>& full);
+  // Adds one key of `request` to `*file`, rolling over when it is full.
+  absl::Status PutKey(std::shared_ptr<IndexFile>* file, int32_t key_hash,
+                      const DispatchRequest& request, bool check_duplicate);
+  // Whether (key_hash, offset) is in some file already (re-dispatch check).
+  bool AlreadyIndexed(int32_t key_hash, int64_t offset) ABSL_LOCKS_EXCLUDED(mu_);
+  std::string NextFilePath() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const IndexServiceOptions options_;
+  const Clock& clock_;
+
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<IndexFile>> files_ ABSL_GUARDED_BY(mu_);  // Oldest first.
+  // Time of the newest file name handed out, so names keep increasing even
+  // when the clock stands still (VirtualClock) or moves back.
+  int64_t last_name_ms_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Highest endPhyOffset of any file: BuildIndex skips messages below it.
+  std::atomic<int64_t> end_phy_offset_{0};
+  // LastIndexTimestamp().
+  std::atomic<int64_t> checkpoint_timestamp_{0};
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_INDEX_SERVICE_H_

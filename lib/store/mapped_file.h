@@ -1,0 +1,115 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// MappedFile: one fixed-size segment file mapped into memory.
+//
+// A segment is named by the offset of its first byte in the whole log,
+// as 20 decimal digits ("00000000001073741824"). Bytes are written through
+// the mapping; wrote_position() is how far valid data reaches, and
+// flushed_position() how far it is known to be on disk. One thread writes
+// (under its owner's lock); readers may read below wrote_position() at any time.
+//
+// The object is owned by shared_ptr: readers keep a segment mapped while they
+// use its bytes, even after the segment was deleted from its queue.
+
+#ifndef RMQ_STORE_MAPPED_FILE_H_
+#define RMQ_STORE_MAPPED_FILE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rmq::internal {
+
+class MappedFile {
+ public:
+  // Opens `path`, creating it with `file_size` bytes (sparse, zero) if absent.
+  // An existing file of another size is an error naming the file. The
+  // segment's start offset is parsed from the file name.
+  static absl::StatusOr<std::shared_ptr<MappedFile>> Open(const std::string& path,
+                                                          int64_t file_size);
+
+  // Like Open, for files not named by an offset (index files are named by a
+  // timestamp): from_offset() is 0, and `file_size` need not be a multiple of
+  // the page size.
+  static absl::StatusOr<std::shared_ptr<MappedFile>> OpenNamed(const std::string& path,
+                                                               int64_t file_size);
+
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // "00000000000000001024" for 1024.
+  static std::string FileNameForOffset(int64_t offset);
+
+  const std::string& path() const { return path_; }
+  int64_t from_offset() const { return from_offset_; }
+  int64_t file_size() const { return file_size_; }
+  char* data() const { return data_; }
+
+  int64_t wrote_position() const { return wrote_position_.load(std::memory_order_acquire); }
+  // Publishes bytes below `pos` to readers. Only the writer calls this.
+  void set_wrote_position(int64_t pos) { wrote_position_.store(pos, std::memory_order_release); }
+  int64_t flushed_position() const { return flushed_position_.load(std::memory_order_acquire); }
+  void set_flushed_position(int64_t pos) { flushed_position_.store(pos, std::memory_order_release); }
+  bool IsFull() const { return wrote_position() >= file_size_; }
+
+  // Bytes [pos, pos+size) as a view, if they lie below wrote_position().
+  std::string_view Read(int64_t pos, int64_t size) const;
+
+  // Writes the bytes below wrote_position() that are not yet on disk
+  // (msync), if at least `least_pages` pages are pending or the file is full
+  // (least_pages 0: any). Returns the new flushed position.
+  absl::StatusOr<int64_t> Flush(int least_pages);
+
+  // Zeroes everything from `pos` to the end of the file (releasing the disk
+  // blocks where the filesystem can) and sets wrote/flushed positions to `pos`.
+  // Used by recovery, so a later crash can never expose stale bytes there.
+  absl::Status TruncateFrom(int64_t pos);
+
+  // Store timestamp of the newest record in the segment (ms); used for expiry.
+  // For a segment loaded from disk it starts as the file's modification time.
+  int64_t last_store_timestamp() const { return last_store_timestamp_.load(std::memory_order_relaxed); }
+  void set_last_store_timestamp(int64_t ms) { last_store_timestamp_.store(ms, std::memory_order_relaxed); }
+  // Writes last_store_timestamp() as the file's modification time, so that
+  // expiry survives a restart even under a virtual clock.
+  void PersistLastStoreTimestamp();
+
+  // Removes the file from the directory now. The mapping stays valid for
+  // readers still holding this object; the disk space is freed when the last
+  // reference goes away. (Unlinking now, not at close, means a new segment of
+  // the same name can never be removed by an old reader.)
+  void Unlink();
+
+  // Asks the kernel to fault in the pages ahead of `pos` (asynchronously).
+  void Prefetch(int64_t pos, int64_t size) const;
+
+  // Maps the pages of [pos, pos+size) writable now (MADV_POPULATE_WRITE), so
+  // the writer does not take a page fault on each new page. Run by a
+  // background thread ahead of the writer; a no-op where unsupported.
+  void Prefault(int64_t pos, int64_t size) const;
+
+ private:
+  MappedFile(std::string path, int64_t from_offset, int64_t file_size, int fd, char* data);
+  // The body shared by Open and OpenNamed, once the arguments are checked.
+  static absl::StatusOr<std::shared_ptr<MappedFile>> OpenImpl(const std::string& path,
+                                                              int64_t from_offset,
+                                                              int64_t file_size);
+
+  const std::string path_;
+  const int64_t from_offset_;
+  const int64_t file_size_;
+  const int fd_;
+  char* const data_;
+  std::atomic<int64_t> wrote_position_{0};
+  std::atomic<int64_t> flushed_position_{0};
+  std::atomic<int64_t> last_store_timestamp_{0};
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_STORE_MAPPED_FILE_H_

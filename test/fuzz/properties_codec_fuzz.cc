@@ -1,0 +1,44 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// DecodeProperties on arbitrary bytes (a record's PROPERTIES field, or a
+// remoting header's), checking that what decodes re-encodes to the same map
+// and that FindProperty, which scans without decoding, agrees with it.
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "common/properties_codec.h"
+
+using namespace rmq::internal;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string copy(reinterpret_cast<const char*>(data), size);
+  const std::string_view in(copy);
+
+  rmq::Message::Properties props;
+  if (!DecodeProperties(in, &props).ok()) {
+    if (!props.empty()) std::abort();  // a failed decode leaves nothing behind
+    return 0;
+  }
+  for (const auto& [name, value] : props) {
+    std::string_view found;
+    if (!FindProperty(in, name, &found) || found != value) std::abort();
+  }
+  // A name that is not there is not found (a prefix of a present name, here).
+  if (!props.empty()) {
+    const std::string& first = props.begin()->first;
+    const std::string shorter = first.substr(0, first.size() - 1);
+    std::string_view found;
+    if (!props.contains(shorter) && FindProperty(in, shorter, &found)) std::abort();
+  }
+
+  if (!ValidateProperties(props).ok()) return 0;
+  const std::string encoded = EncodeProperties(props);
+  if (encoded.size() != EncodedPropertiesSize(props)) std::abort();
+  rmq::Message::Properties again;
+  if (!DecodeProperties(encoded, &again).ok() || again != props) std::abort();
+  if (EncodeProperties(again) != encoded) std::abort();
+  return 0;
+}

@@ -1,0 +1,129 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// The programs as a user runs them: rmq-bench's output contract, rmq-store
+// verify and dump on a store the quickstart and the benchmark wrote.
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "support/temp_dir.h"
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together, as a user sees them
+};
+
+Run RunCommand(const std::string& command) {
+  Run run;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
+  int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Bin(const char* env) {
+  const char* path = std::getenv(env);
+  REQUIRE(path != nullptr);
+  return path;
+}
+
+// The last line that contains `marker`, as key=value fields.
+std::map<std::string, std::string> Fields(const std::string& out, const std::string& marker) {
+  std::istringstream lines(out);
+  std::string line, last;
+  while (std::getline(lines, line)) {
+    if (line.find(marker) != std::string::npos) last = line;
+  }
+  std::map<std::string, std::string> fields;
+  std::istringstream words(last);
+  std::string word;
+  while (words >> word) {
+    size_t eq = word.find('=');
+    if (eq != std::string::npos) fields[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return fields;
+}
+
+TEST_CASE("rmq-bench store prints progress and a key=value summary with a baseline") {
+  rmq::testing::TempDir dir;
+  Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " store --dir " + dir.Sub("s") +
+                       " --size 128 --count 20000 --segment-size 1048576");
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("acked=") != std::string::npos);
+  auto fields = Fields(run.out, "bench=store");
+  for (const char* key : {"msgs_per_s", "mb_per_s", "p50_us", "p99_us", "p99_9_us",
+                          "baseline_msgs_per_s", "ratio"}) {
+    INFO(key);
+    CHECK(fields.count(key) == 1);
+  }
+  CHECK(fields["acked"] == "20000");
+  CHECK(std::stod(fields["ratio"]) > 0);
+
+  Run verify = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("s"));
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("20000 messages, ") != std::string::npos);
+  CHECK(verify.out.find(", 0 corrupt") != std::string::npos);
+}
+
+TEST_CASE("rmq-bench store with sync flush and batches, then recover after an unclean exit") {
+  rmq::testing::TempDir dir;
+  Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " store --dir " + dir.Sub("s") +
+                       " --size 64 --count 4000 --threads 4 --batch 4 --flush sync"
+                       " --segment-size 1048576 --baseline-seconds 0.2 --no-close");
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  auto fields = Fields(run.out, "bench=store");
+  CHECK(fields["acked"] == "4000");
+  CHECK(fields["baseline"] == "fdatasync_per_record");
+
+  Run recover = RunCommand(Bin("RMQ_BENCH_BIN") + " recover --dir " + dir.Sub("s"));
+  INFO(recover.out);
+  REQUIRE(recover.exit_code == 0);
+  auto r = Fields(recover.out, "bench=recover");
+  CHECK(r["abnormal"] == "1");
+  CHECK(r.count("recover_ms") == 1);
+
+  Run verify = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("s"));
+  INFO(verify.out);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find("4000 messages, ") != std::string::npos);
+}
+
+TEST_CASE("rmq-store dump prints the quickstart's records") {
+  rmq::testing::TempDir dir;
+  Run quickstart = RunCommand(Bin("QUICKSTART_BIN") + " " + dir.Sub("q"));
+  INFO(quickstart.out);
+  REQUIRE(quickstart.exit_code == 0);
+  CHECK(quickstart.out.find("sent=1000 read=1000") != std::string::npos);
+
+  Run dump = RunCommand(Bin("RMQ_STORE_BIN") + " dump " + dir.Sub("q") +
+                        " --topic QuickstartTopic --queue 1 --from 10 --count 2");
+  INFO(dump.out);
+  REQUIRE(dump.exit_code == 0);
+  // Queue 1 holds messages 1, 5, 9, ...: queue offset 10 is message 41.
+  CHECK(dump.out.find("queueOffset=10 ") != std::string::npos);
+  CHECK(dump.out.find("hello rmq #41") != std::string::npos);
+  CHECK(dump.out.find("queueOffset=11 ") != std::string::npos);
+  CHECK(dump.out.find("queueOffset=12 ") == std::string::npos);
+
+  Run missing = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("does-not-exist"));
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out.find("does not exist") != std::string::npos);
+}
+
+}  // namespace

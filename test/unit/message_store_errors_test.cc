@@ -1,0 +1,267 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// What the store refuses, and how it says so: bad messages, a full disk, a
+// store already in use, bad configuration.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <string>
+
+#include "rmq/store.h"
+#include "store/default_message_store.h"
+#include "support/temp_dir.h"
+
+namespace rmq {
+namespace {
+
+using internal::DefaultMessageStore;
+
+MessageStoreConfig SmallConfig(const std::string& dir) {
+  MessageStoreConfig config;
+  config.store_path_root_dir = dir;
+  config.mapped_file_size_commit_log = 64 * 1024;
+  config.mapped_file_size_consume_queue = 100 * 20;
+  config.max_hash_slot_num = 64;
+  config.max_index_num = 256;
+  return config;
+}
+
+MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body) {
+  MessageExt msg(topic, "TagA", std::move(body));
+  msg.queue_id = queue_id;
+  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
+  return msg;
+}
+
+std::unique_ptr<MessageStore> OpenStore(const MessageStoreConfig& config) {
+  auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
+  REQUIRE(store.ok());
+  return *std::move(store);
+}
+
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
+
+// A rejected put must leave nothing behind.
+void CheckNothingStored(MessageStore& store) {
+  store.WaitForDispatch();
+  CHECK(store.Stats().max_phy_offset == 0);
+  CHECK(store.Stats().put_count == 0);
+}
+
+TEST_CASE("a body above maxMessageSize is rejected naming both sizes") {
+  testing::TempDir dir;
+  MessageStoreConfig config = SmallConfig(dir.path());
+  config.max_message_size = 1024;
+  auto store = OpenStore(config);
+  auto put = store->Put(MakeMessage("TopicA", 0, std::string(1025, 'x')));
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(put.status()), Catch::Contains("1025") && Catch::Contains("1024"));
+  CheckNothingStored(*store);
+  // Exactly the limit is fine.
+  auto ok = store->Put(MakeMessage("TopicA", 0, std::string(1024, 'x')));
+  REQUIRE(ok.ok());
+  CHECK(ok->queue_offset == 0);
+}
+
+TEST_CASE("bad topic names are rejected") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()));
+  std::string topic = GENERATE(std::string(""), std::string(128, 'T'), std::string("Topic A"),
+                               std::string("Topic/A"), std::string("Topic.A"),
+                               std::string("T\xc3\xa9"), std::string("A\0B", 3));
+  INFO("topic '" << topic << "'");
+  auto put = store->Put(MakeMessage(topic, 0, "body"));
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(put.status()), Catch::Contains("topic"));
+  CheckNothingStored(*store);
+}
+
+TEST_CASE("the longest and all allowed topic characters are accepted") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()));
+  CHECK(store->Put(MakeMessage(std::string(127, 'T'), 0, "b")).ok());
+  CHECK(store->Put(MakeMessage("%RETRY%group_1-a|B", 0, "b")).ok());
+}
+
+TEST_CASE("maxTopicLength limits topic names") {
+  testing::TempDir dir;
+  MessageStoreConfig config = SmallConfig(dir.path());
+  config.max_topic_length = 10;
+  auto store = OpenStore(config);
+  CHECK(store->Put(MakeMessage(std::string(10, 'T'), 0, "b")).ok());
+  auto put = store->Put(MakeMessage(std::string(11, 'T'), 0, "b"));
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("property keys and values must not contain the separators") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()));
+  MessageExt msg = MakeMessage("TopicA", 0, "body");
+  SECTION("\\x01 in a key") { msg.PutProperty("a\x01" "b", "v"); }
+  SECTION("\\x02 in a key") { msg.PutProperty("a\x02" "b", "v"); }
+  SECTION("\\x01 in a value") { msg.PutProperty("k", "v\x01" "w"); }
+  SECTION("\\x02 in a value") { msg.PutProperty("k", "v\x02" "w"); }
+  SECTION("\\x02 in the tags") { msg.set_tags("TagA\x02" "TagB"); }
+  SECTION("\\x01 in the keys") { msg.set_keys("k1\x01" "k2"); }
+  auto put = store->Put(msg);
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+  CheckNothingStored(*store);
+}
+
+TEST_CASE("a negative queue id is rejected") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()));
+  auto put = store->Put(MakeMessage("TopicA", -1, "body"));
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(put.status()), Catch::Contains("-1"));
+  CheckNothingStored(*store);
+}
+
+// The cleanup pass measures the disk; above diskSpaceWarningLevelRatio puts
+// are refused until a later pass finds room again. Reads go on meanwhile.
+TEST_CASE("a full disk refuses puts until cleanup finds room") {
+  testing::TempDir dir;
+  MessageStoreConfig config = SmallConfig(dir.path());
+  auto opened = DefaultMessageStore::Open(config, std::make_shared<VirtualClock>());
+  REQUIRE(opened.ok());
+  DefaultMessageStore& store = **opened;
+  std::atomic<double> usage{0.5};
+  store.SetDiskUsageProbe([&usage](const std::string&) { return usage.load(); });
+
+  REQUIRE(store.Put(MakeMessage("TopicA", 0, "before")).ok());
+  store.DeleteExpiredFiles(false);
+  REQUIRE(store.Put(MakeMessage("TopicA", 0, "still fine")).ok());
+
+  usage = 0.95;
+  store.DeleteExpiredFiles(false);
+  auto put = store.Put(MakeMessage("TopicA", 0, "refused"));
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK_THAT(Message(put.status()), Catch::Contains("diskSpaceWarningLevelRatio"));
+  std::vector<MessageExt> batch = {MakeMessage("TopicA", 0, "batch")};
+  CHECK(store.PutBatch(batch).status().code() == absl::StatusCode::kResourceExhausted);
+
+  // Reads still work.
+  store.WaitForDispatch();
+  GetMessageResult got = store.Get("TopicA", 0, 0, 32, nullptr);
+  REQUIRE(got.status == GetStatus::kFound);
+  CHECK(got.message_count() == 2);
+  CHECK(store.GetMaxOffsetInQueue("TopicA", 0) == 2);
+
+  // Exactly at the ratio is not above it.
+  usage = 0.90;
+  store.DeleteExpiredFiles(false);
+  auto again = store.Put(MakeMessage("TopicA", 0, "after"));
+  REQUIRE(again.ok());
+  CHECK(again->queue_offset == 2);
+}
+
+TEST_CASE("a second store on the same directory cannot open") {
+  testing::TempDir dir;
+  auto first = OpenStore(SmallConfig(dir.path()));
+  auto second = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(Message(second.status()), Catch::Contains(dir.path()));
+  // The first one is unaffected.
+  REQUIRE(first->Put(MakeMessage("TopicA", 0, "x")).ok());
+  first.reset();
+  // Once closed, the directory can be opened again.
+  auto third = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+  REQUIRE(third.ok());
+  CHECK((*third)->GetMaxOffsetInQueue("TopicA", 0) == 1);
+}
+
+TEST_CASE("bad configuration values are rejected naming the key") {
+  testing::TempDir dir;
+  MessageStoreConfig config = SmallConfig(dir.path());
+  std::string key;
+  SECTION("consume queue segment not a multiple of 20") {
+    config.mapped_file_size_consume_queue = 100 * 20 + 1;
+    key = "mappedFileSizeConsumeQueue";
+  }
+  SECTION("deleteWhen hour out of range") {
+    config.delete_when = "25";
+    key = "deleteWhen";
+  }
+  SECTION("deleteWhen not a number") {
+    config.delete_when = "04;ab";
+    key = "deleteWhen";
+  }
+  SECTION("commit log segment too small") {
+    config.mapped_file_size_commit_log = 100;
+    key = "mappedFileSizeCommitLog";
+  }
+  SECTION("non-positive maxMessageSize") {
+    config.max_message_size = 0;
+    key = "maxMessageSize";
+  }
+  SECTION("diskMaxUsedSpaceRatio out of range") {
+    config.disk_max_used_space_ratio = 99;
+    key = "diskMaxUsedSpaceRatio";
+  }
+  auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(store.status()), Catch::Contains(key));
+}
+
+TEST_CASE("LoadMessageStoreConfig reads RocketMQ's keys and rejects unknown ones") {
+  testing::TempDir dir;
+  std::string path = dir.Sub("broker.conf");
+  MessageStoreConfig config;
+
+  SECTION("known keys") {
+    std::ofstream(path) << "# store\nstorePathRootDir=" << dir.Sub("store")
+                        << "\nmappedFileSizeCommitLog=65536\nflushDiskType=SYNC_FLUSH\n"
+                           "deleteWhen=03;15\nfileReservedTime = 48\nmessageIndexEnable=false\n";
+    REQUIRE(LoadMessageStoreConfig(path, &config).ok());
+    CHECK(config.store_path_root_dir == dir.Sub("store"));
+    CHECK(config.mapped_file_size_commit_log == 65536);
+    CHECK(config.flush_disk_type == FlushDiskType::kSyncFlush);
+    CHECK(config.delete_when == "03;15");
+    CHECK(config.file_reserved_time == 48);
+    CHECK_FALSE(config.message_index_enable);
+    CHECK(config.max_message_size == 4 * 1024 * 1024);  // Untouched default.
+  }
+  SECTION("an unknown key") {
+    std::ofstream(path) << "mappedFileSizeCommitLog=65536\nflushDiskTyp=SYNC_FLUSH\n";
+    absl::Status s = LoadMessageStoreConfig(path, &config);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(Message(s), Catch::Contains("flushDiskTyp"));
+  }
+  SECTION("a bad value") {
+    std::ofstream(path) << "maxMessageSize=big\n";
+    absl::Status s = LoadMessageStoreConfig(path, &config);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(Message(s), Catch::Contains("maxMessageSize"));
+  }
+  SECTION("a bad flushDiskType") {
+    std::ofstream(path) << "flushDiskType=SOMETIMES\n";
+    absl::Status s = LoadMessageStoreConfig(path, &config);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(Message(s), Catch::Contains("flushDiskType"));
+  }
+  SECTION("a value that parses but cannot work") {
+    std::ofstream(path) << "mappedFileSizeConsumeQueue=1001\n";
+    absl::Status s = LoadMessageStoreConfig(path, &config);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(Message(s), Catch::Contains("mappedFileSizeConsumeQueue"));
+  }
+  SECTION("deleteWhen 25") {
+    std::ofstream(path) << "deleteWhen=25\n";
+    absl::Status s = LoadMessageStoreConfig(path, &config);
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(Message(s), Catch::Contains("deleteWhen"));
+  }
+}
+
+}  // namespace
+}  // namespace rmq

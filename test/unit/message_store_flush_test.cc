@@ -1,0 +1,213 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Flushing the commit log: SYNC_FLUSH (group commit: a put returns once its
+// record is on disk) and ASYNC_FLUSH (a timer wakes the flusher).
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rmq/store.h"
+#include "support/temp_dir.h"
+
+namespace rmq {
+namespace {
+
+MessageStoreConfig FlushConfig(const std::string& dir, FlushDiskType type) {
+  MessageStoreConfig config;
+  config.store_path_root_dir = dir;
+  config.mapped_file_size_commit_log = 256 * 1024;
+  config.mapped_file_size_consume_queue = 1000 * 20;
+  config.max_hash_slot_num = 64;
+  config.max_index_num = 256;
+  config.flush_disk_type = type;
+  // A slow disk must not turn into FLUSH_DISK_TIMEOUT in a test.
+  config.sync_flush_timeout = 120000;
+  config.clean_resource_interval = 24 * 3600 * 1000;
+  return config;
+}
+
+MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body) {
+  MessageExt msg(topic, "TagA", std::move(body));
+  msg.queue_id = queue_id;
+  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
+  return msg;
+}
+
+std::unique_ptr<MessageStore> OpenStore(const MessageStoreConfig& config,
+                                        std::shared_ptr<VirtualClock> clock) {
+  auto store = MessageStore::Open(config, std::move(clock));
+  REQUIRE(store.ok());
+  return *std::move(store);
+}
+
+// Spins (yielding, never sleeping) until `done` holds; false if it never does.
+template <typename F>
+bool Eventually(F done) {
+  for (int64_t i = 0; i < 100'000'000; ++i) {
+    if (done()) return true;
+    std::this_thread::yield();
+  }
+  return done();
+}
+
+TEST_CASE("SYNC_FLUSH: a put returns once its record is flushed") {
+  testing::TempDir dir;
+  auto store = OpenStore(FlushConfig(dir.path(), FlushDiskType::kSyncFlush),
+                         std::make_shared<VirtualClock>());
+  for (int i = 0; i < 20; ++i) {
+    auto put = store->Put(MakeMessage("TopicA", 0, "sync-" + std::to_string(i)));
+    REQUIRE(put.ok());
+    CHECK(put->status == PutStatus::kPutOk);
+    CHECK(PutStatusName(put->status) == "PUT_OK");
+    CHECK(store->Stats().flushed_phy_offset >= put->wrote_offset + put->wrote_bytes);
+  }
+  std::vector<MessageExt> batch = {MakeMessage("TopicA", 0, "b1"), MakeMessage("TopicA", 0, "b2")};
+  auto put = store->PutBatch(batch);
+  REQUIRE(put.ok());
+  CHECK(put->status == PutStatus::kPutOk);
+  CHECK(store->Stats().flushed_phy_offset >= put->wrote_offset + put->wrote_bytes);
+}
+
+// Group commit under contention: every put is acknowledged as flushed, and
+// the store hands out each queue offset exactly once.
+TEST_CASE("SYNC_FLUSH: concurrent putters all succeed with unique, contiguous queue offsets") {
+  testing::TempDir dir;
+  auto store = OpenStore(FlushConfig(dir.path(), FlushDiskType::kSyncFlush),
+                         std::make_shared<VirtualClock>());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 60;
+  constexpr int kQueues = 3;
+  std::mutex mu;
+  std::map<int, std::vector<int64_t>> offsets;  // By queue.
+  std::map<int64_t, std::string> bodies_by_offset[kQueues];
+  std::vector<std::string> failures;
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          int queue = (t + i) % kQueues;
+          std::string body = "t" + std::to_string(t) + "-" + std::to_string(i);
+          auto put = store->Put(MakeMessage("TopicC", queue, body));
+          std::lock_guard<std::mutex> lock(mu);
+          if (!put.ok()) {
+            failures.push_back(put.status().ToString());
+            continue;
+          }
+          if (put->status != PutStatus::kPutOk) failures.push_back("not PUT_OK: " + body);
+          if (store->Stats().flushed_phy_offset < put->wrote_offset + put->wrote_bytes) {
+            failures.push_back("returned before its flush: " + body);
+          }
+          offsets[queue].push_back(put->queue_offset);
+          bodies_by_offset[queue][put->queue_offset] = body;
+        }
+      });
+    }
+  }
+  CHECK(failures.empty());
+  for (const std::string& failure : failures) UNSCOPED_INFO(failure);
+  int64_t total = 0;
+  store->WaitForDispatch();
+  for (int q = 0; q < kQueues; ++q) {
+    INFO("queue " << q);
+    std::vector<int64_t>& got = offsets[q];
+    std::sort(got.begin(), got.end());
+    for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i] == static_cast<int64_t>(i));
+    CHECK(store->GetMaxOffsetInQueue("TopicC", q) == static_cast<int64_t>(got.size()));
+    total += static_cast<int64_t>(got.size());
+    // Each offset holds the message its put reported.
+    for (int64_t offset = 0; offset < static_cast<int64_t>(got.size());) {
+      GetMessageResult r = store->Get("TopicC", q, offset, 32, nullptr);
+      REQUIRE(r.status == GetStatus::kFound);
+      for (size_t k = 0; k < r.message_count(); ++k) {
+        CHECK(DecodeMessage(r.record(k))->body() == bodies_by_offset[q][r.queue_offset(k)]);
+      }
+      offset = r.next_begin_offset;
+    }
+  }
+  CHECK(total == kThreads * kPerThread);
+  CHECK(store->Stats().put_count == kThreads * kPerThread);
+}
+
+// WAIT=false: the producer does not wait for the disk. The put still
+// succeeds, and the group-commit thread flushes the record on its own.
+TEST_CASE("SYNC_FLUSH: WAIT=false returns PUT_OK and is flushed later anyway") {
+  testing::TempDir dir;
+  auto store = OpenStore(FlushConfig(dir.path(), FlushDiskType::kSyncFlush),
+                         std::make_shared<VirtualClock>());
+  MessageExt msg = MakeMessage("TopicA", 0, "no wait");
+  msg.set_wait_store_msg_ok(false);
+  REQUIRE_FALSE(msg.wait_store_msg_ok());
+  int64_t end = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto put = store->Put(msg);
+    REQUIRE(put.ok());
+    CHECK(put->status == PutStatus::kPutOk);
+    end = put->wrote_offset + put->wrote_bytes;
+  }
+  CHECK(Eventually([&] { return store->Stats().flushed_phy_offset >= end; }));
+  // The property is stored as sent.
+  store->WaitForDispatch();
+  GetMessageResult got = store->Get("TopicA", 0, 0, 1, nullptr);
+  REQUIRE(got.status == GetStatus::kFound);
+  CHECK(DecodeMessage(got.record(0))->GetProperty(property::kWaitStoreMsgOk) == "false");
+}
+
+// ASYNC_FLUSH: nothing triggers a flush until the flushIntervalCommitLog
+// timer fires; then at least flushCommitLogLeastPages pages go to disk.
+TEST_CASE("ASYNC_FLUSH: the interval timer wakes the flusher") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  MessageStoreConfig config = FlushConfig(dir.path(), FlushDiskType::kAsyncFlush);
+  auto store = OpenStore(config, clock);
+  int64_t end = 0;
+  // More than flushCommitLogLeastPages (4) pages.
+  for (int i = 0; i < 24; ++i) {
+    auto put = store->Put(MakeMessage("TopicA", 0, std::string(1000, 'a' + i % 26)));
+    REQUIRE(put.ok());
+    CHECK(put->status == PutStatus::kPutOk);
+    end = put->wrote_offset + put->wrote_bytes;
+  }
+  REQUIRE(end > 5 * 4096);
+  CHECK(store->Stats().flushed_phy_offset == 0);  // No timer has fired.
+  clock->Advance(absl::Milliseconds(config.flush_interval_commit_log));
+  // The periodic flush may stop at the last whole page.
+  const int64_t whole_pages = end / 4096 * 4096;
+  CHECK(Eventually([&] { return store->Stats().flushed_phy_offset >= whole_pages; }));
+  CHECK(store->Stats().flushed_phy_offset <= end);
+}
+
+// Fewer pages than flushCommitLogLeastPages wait for the thorough flush
+// (flushCommitLogThoroughInterval).
+TEST_CASE("ASYNC_FLUSH: a small tail is flushed by the thorough interval") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  MessageStoreConfig config = FlushConfig(dir.path(), FlushDiskType::kAsyncFlush);
+  auto store = OpenStore(config, clock);
+  auto put = store->Put(MakeMessage("TopicA", 0, "tiny"));
+  REQUIRE(put.ok());
+  const int64_t end = put->wrote_offset + put->wrote_bytes;
+  clock->Advance(absl::Milliseconds(config.flush_commit_log_thorough_interval));
+  // The last timer firing wakes a pass that reads the clock after it, with
+  // the thorough interval elapsed: that pass flushes whatever is pending.
+  CHECK(Eventually([&] { return store->Stats().flushed_phy_offset >= end; }));
+}
+
+TEST_CASE("Flush() writes everything regardless of the flush type") {
+  testing::TempDir dir;
+  auto store = OpenStore(FlushConfig(dir.path(), FlushDiskType::kAsyncFlush),
+                         std::make_shared<VirtualClock>());
+  auto put = store->Put(MakeMessage("TopicA", 0, "flush me"));
+  REQUIRE(put.ok());
+  REQUIRE(store->Flush().ok());
+  CHECK(store->Stats().flushed_phy_offset == put->wrote_offset + put->wrote_bytes);
+}
+
+}  // namespace
+}  // namespace rmq

@@ -1,0 +1,358 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Opening a store after a clean close, after a crash (abort file present),
+// with a torn or corrupt commit log tail, without consume queues, and with a
+// missing or damaged checkpoint.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "common/record_codec.h"
+#include "rmq/store.h"
+#include "store/default_message_store.h"
+#include "support/temp_dir.h"
+
+namespace rmq {
+namespace {
+
+namespace fs = std::filesystem;
+using internal::DefaultMessageStore;
+
+constexpr int64_t kSegment = 64 * 1024;
+
+MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body,
+                       std::string keys = "") {
+  MessageExt msg(topic, "TagA", std::move(body));
+  msg.queue_id = queue_id;
+  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
+  if (!keys.empty()) msg.set_keys(std::move(keys));
+  return msg;
+}
+
+struct Fixture {
+  testing::TempDir dir;
+  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
+  MessageStoreConfig config;
+  std::unique_ptr<DefaultMessageStore> store;
+  std::vector<std::string> bodies[2];  // TopicR queues 0 and 1, by queue offset.
+  PutMessageResult last;
+
+  Fixture() {
+    config.store_path_root_dir = dir.path();
+    config.mapped_file_size_commit_log = kSegment;
+    config.mapped_file_size_consume_queue = 100 * 20;
+    config.max_hash_slot_num = 64;
+    config.max_index_num = 256;
+    config.file_reserved_time = 1;
+    config.clean_resource_interval = 24 * 3600 * 1000;
+  }
+
+  void Open() {
+    auto opened = DefaultMessageStore::Open(config, clock);
+    REQUIRE(opened.ok());
+    store = *std::move(opened);
+    store->SetDiskUsageProbe([](const std::string&) { return 0.1; });
+  }
+  void Close() { store.reset(); }
+  void Crash() {  // What a crash leaves: the abort file (and flushed data).
+    Close();
+    std::ofstream(dir.Sub("abort"));
+  }
+  const internal::OpenReport& report() const { return store->open_report(); }
+
+  void Put(int queue_id, const std::string& keys = "") {
+    std::vector<std::string>& q = bodies[queue_id];
+    std::string body = "r" + std::to_string(queue_id) + "-" + std::to_string(q.size()) +
+                       std::string(300, '.');
+    auto put = store->Put(MakeMessage("TopicR", queue_id, body, keys));
+    REQUIRE(put.ok());
+    REQUIRE(put->queue_offset == static_cast<int64_t>(q.size()));
+    q.push_back(body);
+    last = *put;
+  }
+  // Alternating queues until the log reaches `end`.
+  void PutUntil(int64_t end) {
+    while (store->Stats().max_phy_offset < end) Put(static_cast<int>(bodies[0].size() + bodies[1].size()) % 2);
+  }
+
+  // Every message is where it should be, once: queue offsets 0..n-1 hold
+  // exactly the bodies put, in order.
+  void CheckAll() {
+    store->WaitForDispatch();
+    for (int q = 0; q < 2; ++q) {
+      INFO("queue " << q);
+      const auto n = static_cast<int64_t>(bodies[q].size());
+      REQUIRE(store->GetMaxOffsetInQueue("TopicR", q) == n);
+      int64_t offset = store->GetMinOffsetInQueue("TopicR", q);
+      REQUIRE(offset == 0);
+      while (offset < n) {
+        GetMessageResult got = store->Get("TopicR", q, offset, 32, nullptr);
+        REQUIRE(got.status == GetStatus::kFound);
+        for (size_t i = 0; i < got.message_count(); ++i) {
+          REQUIRE(got.queue_offset(i) == offset + static_cast<int64_t>(i));
+          auto msg = DecodeMessage(got.record(i));
+          REQUIRE(msg.ok());
+          REQUIRE(msg->body() == bodies[q][static_cast<size_t>(got.queue_offset(i))]);
+        }
+        offset = got.next_begin_offset;
+      }
+      CHECK(store->Get("TopicR", q, n, 32, nullptr).status == GetStatus::kOffsetOverflowOne);
+    }
+  }
+  // New puts continue both queues' offsets.
+  void CheckContinues() {
+    Put(0);
+    Put(1);
+    CheckAll();
+  }
+
+  std::string SegmentPath(int64_t offset) const {
+    return dir.Sub("commitlog/" + internal::MappedFile::FileNameForOffset(offset - offset % kSegment));
+  }
+  // Overwrites bytes of the (closed) commit log at `offset`.
+  void Overwrite(int64_t offset, const std::string& bytes) const {
+    std::fstream file(SegmentPath(offset), std::ios::in | std::ios::out | std::ios::binary);
+    REQUIRE(file.is_open());
+    file.seekp(offset % kSegment);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(file.good());
+  }
+};
+
+// Position of the body of the record at `offset` (IPv4 hosts).
+int64_t BodyPos(int64_t offset) {
+  return offset + static_cast<int64_t>(internal::RecordLayout::ForSysFlag(0).body_length_pos) + 4;
+}
+
+TEST_CASE("a clean reopen trusts the queues and continues offsets") {
+  Fixture f;
+  f.Open();
+  CHECK(fs::exists(f.dir.Sub("abort")));  // Present while open.
+  CHECK_FALSE(f.report().abnormal);
+  f.PutUntil(2 * kSegment + 5000);
+  const int64_t end = f.store->Stats().max_phy_offset;
+  f.Close();
+  CHECK_FALSE(fs::exists(f.dir.Sub("abort")));
+  CHECK(fs::file_size(f.dir.Sub("checkpoint")) == 4096);
+
+  f.Open();
+  CHECK_FALSE(f.report().abnormal);
+  CHECK(f.report().recovery.end_offset == end);
+  CHECK(f.report().recovery.truncation_reason.empty());
+  CHECK(f.report().redispatch_from == end);  // Nothing to re-dispatch.
+  CHECK(f.store->Stats().max_phy_offset == end);
+  f.CheckAll();
+  f.CheckContinues();
+}
+
+TEST_CASE("reopen after a crash: everything present once, offsets continue") {
+  Fixture f;
+  f.config.message_index_enable = GENERATE(true, false);
+  INFO("index " << f.config.message_index_enable);
+  f.Open();
+  f.PutUntil(2 * kSegment + 100);      // Segments 0, 1 and the start of 2 at t0.
+  f.clock->Advance(absl::Seconds(10));
+  f.PutUntil(4 * kSegment + 100);      // The rest at t0 + 10 s.
+  const int64_t end = f.store->Stats().max_phy_offset;
+  f.Crash();
+
+  f.Open();
+  CHECK(f.report().abnormal);
+  CHECK(f.report().recovery.end_offset == end);
+  CHECK(f.report().recovery.truncation_reason.empty());
+  if (!f.config.message_index_enable) {
+    // The checkpoint vouches for everything stored up to t0 + 10 s - 3 s:
+    // recovery starts at the newest segment beginning before that.
+    CHECK(f.report().recovery.scan_start == 2 * kSegment);
+  }
+  CHECK(f.report().redispatch_from == f.report().recovery.scan_start);
+  f.CheckAll();
+  f.CheckContinues();
+  // Crash again right away: still consistent.
+  f.Crash();
+  f.Open();
+  CHECK(f.report().abnormal);
+  f.CheckAll();
+}
+
+TEST_CASE("a corrupt last record is dropped on reopen and appends go on from there") {
+  Fixture f;
+  const bool crashed = GENERATE(false, true);
+  const bool torn = GENERATE(false, true);
+  INFO("crashed " << crashed << ", torn " << torn);
+  f.Open();
+  f.PutUntil(kSegment + 3000);
+  f.Put(1, "lost-key");
+  const PutMessageResult lost = f.last;
+  f.bodies[1].pop_back();
+  if (crashed) {
+    f.Crash();
+  } else {
+    f.Close();
+  }
+  if (torn) {
+    // A torn write: the record's second half never reached the disk.
+    const int64_t mid = BodyPos(lost.wrote_offset) + 100;
+    f.Overwrite(mid, std::string(static_cast<size_t>(lost.wrote_offset + lost.wrote_bytes - mid), '\0'));
+  } else {
+    // One flipped bit in the body: a CRC mismatch.
+    f.Overwrite(BodyPos(lost.wrote_offset) + 10, "X");
+  }
+
+  f.Open();
+  CHECK(f.report().abnormal == crashed);
+  CHECK(f.report().recovery.end_offset == lost.wrote_offset);
+  CHECK_FALSE(f.report().recovery.truncation_reason.empty());
+  CHECK(f.store->Stats().max_phy_offset == lost.wrote_offset);
+  CHECK_FALSE(f.store->LookMessageByOffset(lost.wrote_offset).ok());
+  f.CheckAll();
+
+  // The next message takes the dropped one's place in the log and queue.
+  MessageExt replacement = MakeMessage("TopicR", 1, "replacement", "new-key");
+  auto put = f.store->Put(replacement);
+  REQUIRE(put.ok());
+  CHECK(put->wrote_offset == lost.wrote_offset);
+  CHECK(put->queue_offset == lost.queue_offset);
+  f.bodies[1].push_back("replacement");
+  f.CheckAll();
+  // The index may still hold the dropped record's key; it must not match
+  // the record now at that offset.
+  const int64_t all = std::numeric_limits<int64_t>::max();
+  CHECK(f.store->QueryMessage("TopicR", "lost-key", 32, 0, all).empty());
+  CHECK(f.store->QueryMessage("TopicR", "new-key", 32, 0, all).size() == 1);
+
+  f.Close();
+  f.Open();
+  CHECK(f.report().recovery.truncation_reason.empty());
+  f.CheckAll();
+  f.CheckContinues();
+}
+
+TEST_CASE("garbage after the last record is cut off") {
+  Fixture f;
+  f.Open();
+  f.PutUntil(3000);
+  const int64_t end = f.store->Stats().max_phy_offset;
+  f.Crash();
+  // A size field (256) followed by no valid magic code.
+  f.Overwrite(end, std::string("\x00\x00\x01\x00garbage garbage", 19));
+  f.Open();
+  CHECK(f.report().recovery.end_offset == end);
+  CHECK_FALSE(f.report().recovery.truncation_reason.empty());
+  {
+    // The garbage is gone from the file, not just ignored.
+    std::ifstream in(f.SegmentPath(0), std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(data.find("garbage") == std::string::npos);
+  }
+  f.CheckAll();
+  f.CheckContinues();
+}
+
+TEST_CASE("a deleted consumequeue directory is rebuilt from the commit log") {
+  Fixture f;
+  const bool crashed = GENERATE(false, true);
+  INFO("crashed " << crashed);
+  f.Open();
+  f.PutUntil(2 * kSegment + 100);
+  REQUIRE(f.store->Put(MakeMessage("TopicOther", 5, "other")).ok());
+  const int64_t end = f.store->Stats().max_phy_offset;
+  if (crashed) {
+    f.Crash();
+  } else {
+    f.Close();
+  }
+  fs::remove_all(f.dir.Sub("consumequeue"));
+
+  f.Open();
+  CHECK(f.report().redispatch_from == 0);
+  CHECK(f.report().recovery.end_offset == end);
+  f.CheckAll();
+  GetMessageResult other = f.store->Get("TopicOther", 5, 0, 32, nullptr);
+  REQUIRE(other.status == GetStatus::kFound);
+  CHECK(DecodeMessage(other.record(0))->body() == "other");
+  f.CheckContinues();
+}
+
+// After cleanup the rebuilt queues start part-way: below the first message
+// still in the commit log the offsets are gone, and they stay where they were.
+TEST_CASE("consume queues rebuilt after cleanup keep their offsets") {
+  Fixture f;
+  f.Open();
+  f.PutUntil(3 * kSegment + 3000);  // Both queues have messages in segment 3.
+  f.clock->Advance(absl::Hours(2));
+  REQUIRE(f.store->DeleteExpiredFiles(false) == 3);
+  int64_t min[2];
+  for (int q = 0; q < 2; ++q) min[q] = f.store->GetMinOffsetInQueue("TopicR", q);
+  REQUIRE(min[0] > 0);
+  f.Close();
+  fs::remove_all(f.dir.Sub("consumequeue"));
+
+  f.Open();
+  for (int q = 0; q < 2; ++q) {
+    INFO("queue " << q);
+    const auto n = static_cast<int64_t>(f.bodies[q].size());
+    CHECK(f.store->GetMinOffsetInQueue("TopicR", q) == min[q]);
+    CHECK(f.store->GetMaxOffsetInQueue("TopicR", q) == n);
+    CHECK(f.store->Get("TopicR", q, 0, 32, nullptr).status == GetStatus::kOffsetTooSmall);
+    GetMessageResult got = f.store->Get("TopicR", q, min[q], 32, nullptr);
+    REQUIRE(got.status == GetStatus::kFound);
+    CHECK(got.queue_offset(0) == min[q]);
+    CHECK(DecodeMessage(got.record(0))->body() == f.bodies[q][static_cast<size_t>(min[q])]);
+    auto put = f.store->Put(MakeMessage("TopicR", q, "next"));
+    REQUIRE(put.ok());
+    CHECK(put->queue_offset == n);
+  }
+}
+
+TEST_CASE("a crash without a checkpoint recovers from the first segment") {
+  Fixture f;
+  f.config.message_index_enable = false;
+  f.Open();
+  f.PutUntil(2 * kSegment + 100);
+  f.clock->Advance(absl::Seconds(10));
+  f.PutUntil(4 * kSegment + 100);
+  f.Crash();
+  fs::remove(f.dir.Sub("checkpoint"));
+
+  f.Open();
+  CHECK(f.report().abnormal);
+  CHECK(f.report().recovery.scan_start == 0);
+  CHECK(f.report().redispatch_from == 0);
+  CHECK(f.report().recovery.end_offset == f.last.wrote_offset + f.last.wrote_bytes);
+  f.CheckAll();
+  f.CheckContinues();
+  f.Close();
+  CHECK(fs::file_size(f.dir.Sub("checkpoint")) == 4096);
+}
+
+TEST_CASE("a checkpoint of the wrong size does not prevent opening") {
+  Fixture f;
+  const bool crashed = GENERATE(false, true);
+  INFO("crashed " << crashed);
+  f.config.message_index_enable = false;
+  f.Open();
+  f.PutUntil(2 * kSegment + 100);
+  if (crashed) {
+    f.Crash();
+  } else {
+    f.Close();
+  }
+  std::ofstream(f.dir.Sub("checkpoint"), std::ios::trunc) << "short";
+
+  f.Open();
+  CHECK(f.report().abnormal == crashed);
+  if (crashed) CHECK(f.report().recovery.scan_start == 0);
+  f.CheckAll();
+  f.CheckContinues();
+  f.Close();
+  CHECK(fs::file_size(f.dir.Sub("checkpoint")) == 4096);
+}
+
+}  // namespace
+}  // namespace rmq

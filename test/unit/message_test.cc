@@ -1,0 +1,132 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "rmq/message.h"
+
+#include <catch2/catch.hpp>
+
+using rmq::HostAddress;
+using rmq::Message;
+using rmq::MessageExt;
+namespace property = rmq::property;
+
+TEST_CASE("constructors set tags and keys as properties", "[message]") {
+  Message a("TopicTest", "body");
+  CHECK(a.topic() == "TopicTest");
+  CHECK(a.body() == "body");
+  CHECK(a.properties().empty());
+
+  Message b("TopicTest", "TagA", "body");
+  CHECK(b.tags() == "TagA");
+  CHECK(b.GetProperty(property::kTags) == "TagA");
+  CHECK_FALSE(b.HasProperty(property::kKeys));
+
+  Message c("TopicTest", "TagA", "k1 k2", "body");
+  CHECK(c.keys() == "k1 k2");
+  CHECK(c.body() == "body");
+
+  // Empty tags/keys are not stored, as in RocketMQ's Message(topic, tags, keys, body).
+  Message d("TopicTest", "", "", "body");
+  CHECK(d.properties().empty());
+}
+
+TEST_CASE("property accessors", "[message]") {
+  Message m;
+  CHECK(m.GetProperty("X").empty());
+  CHECK_FALSE(m.HasProperty("X"));
+  m.PutProperty("X", "1");
+  CHECK(m.HasProperty("X"));
+  CHECK(m.GetProperty("X") == "1");
+  m.PutProperty("X", "2");
+  CHECK(m.GetProperty("X") == "2");
+  CHECK(m.properties().size() == 1);
+  m.ClearProperty("X");
+  CHECK_FALSE(m.HasProperty("X"));
+  m.ClearProperty("absent");  // no-op
+  m.set_flag(7);
+  CHECK(m.flag() == 7);
+}
+
+TEST_CASE("delay level reads the DELAY property", "[message]") {
+  Message m("T", "b");
+  CHECK(m.delay_time_level() == 0);
+  m.set_delay_time_level(3);
+  CHECK(m.GetProperty(property::kDelayTimeLevel) == "3");
+  CHECK(m.delay_time_level() == 3);
+  m.PutProperty(property::kDelayTimeLevel, "18");
+  CHECK(m.delay_time_level() == 18);
+  m.PutProperty(property::kDelayTimeLevel, "abc");
+  CHECK(m.delay_time_level() == 0);
+  m.PutProperty(property::kDelayTimeLevel, "3x");
+  CHECK(m.delay_time_level() == 0);
+}
+
+TEST_CASE("WAIT defaults to true and follows Boolean.parseBoolean", "[message]") {
+  Message m("T", "b");
+  CHECK(m.wait_store_msg_ok());
+  m.set_wait_store_msg_ok(false);
+  CHECK(m.GetProperty(property::kWaitStoreMsgOk) == "false");
+  CHECK_FALSE(m.wait_store_msg_ok());
+  m.set_wait_store_msg_ok(true);
+  CHECK(m.GetProperty(property::kWaitStoreMsgOk) == "true");
+  CHECK(m.wait_store_msg_ok());
+  m.PutProperty(property::kWaitStoreMsgOk, "TRUE");
+  CHECK(m.wait_store_msg_ok());
+  m.PutProperty(property::kWaitStoreMsgOk, "yes");
+  CHECK_FALSE(m.wait_store_msg_ok());
+}
+
+TEST_CASE("HostAddress formats and parses IPv4", "[message]") {
+  HostAddress h = HostAddress::Ipv4(192, 168, 0, 1, 10911);
+  CHECK(h.ToString() == "192.168.0.1:10911");
+  CHECK_FALSE(h.ipv6);
+  auto parsed = HostAddress::Parse("192.168.0.1:10911");
+  REQUIRE(parsed.has_value());
+  CHECK(*parsed == h);
+  CHECK(HostAddress::Parse("0.0.0.0:0").has_value());
+  CHECK(HostAddress::Parse("255.255.255.255:65535").has_value());
+}
+
+TEST_CASE("HostAddress formats and parses IPv6", "[message]") {
+  auto h = HostAddress::Parse("[::1]:10911");
+  REQUIRE(h.has_value());
+  CHECK(h->ipv6);
+  CHECK(h->ip[15] == 1);
+  CHECK(h->port == 10911);
+  CHECK(h->ToString() == "[::1]:10911");
+  auto g = HostAddress::Parse("[2001:db8::8a2e:370:7334]:9876");
+  REQUIRE(g.has_value());
+  CHECK(g->ip[0] == 0x20);
+  CHECK(g->ip[1] == 0x01);
+  CHECK(g->ToString() == "[2001:db8::8a2e:370:7334]:9876");
+  CHECK(HostAddress::Parse(g->ToString()) == g);
+}
+
+TEST_CASE("HostAddress rejects malformed text", "[message]") {
+  for (const char* bad : {"", ":", "1.2.3.4", "1.2.3.4:", "1.2.3:80", "1.2.3.4.5:80",
+                          "256.1.1.1:80", "1.2.3.4:65536", "1.2.3.4:-1", "1.2.3.4:80x",
+                          "localhost:80", "::1:80", "[::1]", "[::1:80", "[1.2.3.4]:80",
+                          "[zz::1]:80"}) {
+    INFO(bad);
+    CHECK_FALSE(HostAddress::Parse(bad).has_value());
+  }
+}
+
+TEST_CASE("MessageExt offset msgId is host, port and offset in hex", "[message]") {
+  MessageExt m("T", "b");
+  m.store_host = HostAddress::Ipv4(127, 0, 0, 1, 10911);
+  m.commit_log_offset = 0;
+  CHECK(m.OffsetMsgId() == "7F00000100002A9F0000000000000000");
+  m.commit_log_offset = 0x1234;
+  CHECK(m.OffsetMsgId() == "7F00000100002A9F0000000000001234");
+}
+
+TEST_CASE("messages compare by value", "[message]") {
+  MessageExt a("T", "TagA", "b");
+  MessageExt b = a;
+  CHECK(a == b);
+  b.queue_id = 1;
+  CHECK_FALSE(a == b);
+  b = a;
+  b.PutProperty("X", "1");
+  CHECK_FALSE(a == b);
+}

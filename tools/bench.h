@@ -1,0 +1,33 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// rmq-bench subcommands. Each prints progress to stderr and ends with one
+// stdout line of key=value fields, including a baseline measured in the same
+// run and the ratio to it.
+
+#ifndef RMQ_TOOLS_BENCH_H_
+#define RMQ_TOOLS_BENCH_H_
+
+#include <cstdint>
+#include <string>
+
+namespace rmq::bench {
+
+struct StoreBenchOptions {
+  std::string dir;
+  int64_t size = 128;       // body bytes
+  int64_t count = 1000000;  // messages in all
+  int threads = 1;
+  std::string flush = "async";
+  int batch = 1;
+  std::string topic = "BenchTopic";
+  int64_t segment_size = 1024LL * 1024 * 1024;
+  bool no_close = false;    // exit without closing the store (leaves it as a crash would)
+  double baseline_seconds = 3;  // cap on the sync baseline's duration
+};
+
+int RunStoreBench(const StoreBenchOptions& options);
+int RunRecoverBench(const std::string& dir);
+
+}  // namespace rmq::bench
+
+#endif  // RMQ_TOOLS_BENCH_H_
