@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rmq::bench {
 
@@ -23,6 +24,7 @@ struct StoreBenchOptions {
   int64_t segment_size = 1024LL * 1024 * 1024;
   bool no_close = false;    // exit without closing the store (leaves it as a crash would)
   double baseline_seconds = 3;  // cap on the sync baseline's duration
+  std::vector<std::string> settings;  // "key=value" store settings (broker.conf keys)
 };
 
 int RunStoreBench(const StoreBenchOptions& options);

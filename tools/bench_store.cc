@@ -30,7 +30,9 @@
 #include "common/properties_codec.h"
 #include "common/record_codec.h"
 #include "rmq/store.h"
+#include "common/config_file.h"
 #include "store/default_message_store.h"
+#include "store/store_config.h"
 #include "bench.h"
 
 namespace rmq::bench {
@@ -189,6 +191,18 @@ int RunStoreBench(const StoreBenchOptions& o) {
   config.store_path_root_dir = o.dir;
   config.mapped_file_size_commit_log = o.segment_size;
   config.flush_disk_type = sync ? FlushDiskType::kSyncFlush : FlushDiskType::kAsyncFlush;
+  if (!o.settings.empty()) {
+    std::string text;
+    for (const std::string& setting : o.settings) text += setting + "\n";
+    auto entries = internal::ParseConfigText(text, "--set");
+    internal::ConfigBinder binder;
+    internal::BindMessageStoreConfig(&binder, &config);
+    absl::Status applied = entries.ok() ? binder.Apply(*entries, "--set") : entries.status();
+    if (!applied.ok()) {
+      std::fprintf(stderr, "rmq-bench: %s\n", applied.ToString().c_str());
+      return 2;
+    }
+  }
   auto opened = internal::DefaultMessageStore::Open(config, nullptr);
   if (!opened.ok()) {
     std::fprintf(stderr, "rmq-bench: %s\n", opened.status().ToString().c_str());

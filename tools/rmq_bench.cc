@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   s->add_option("--segment-size", store.segment_size, "mappedFileSizeCommitLog");
   s->add_option("--baseline-seconds", store.baseline_seconds, "longest time the sync baseline runs");
   s->add_flag("--no-close", store.no_close, "exit without closing the store, as a crash would");
+  s->add_option("--set", store.settings, "a store setting, key=value (broker.conf key names)");
 
   std::string recover_dir;
   auto* r = app.add_subcommand("recover", "time opening (recovering) an existing store");

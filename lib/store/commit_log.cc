@@ -155,10 +155,19 @@ absl::StatusOr<size_t> CommitLog::Encode(const MessageExt& msg, std::string* buf
     return absl::InvalidArgumentError(StrCat("message properties take ", props_size,
                                                    " bytes, more than ", kMaxPropertiesLength));
   }
-  RMQ_RETURN_IF_ERROR(ValidateProperties(msg.properties()));
   if (tls_properties.size() < props_size) tls_properties.resize(props_size);
   EncodeProperties(msg.properties(), tls_properties.data());
   std::string_view props(tls_properties.data(), props_size);
+  // A well-formed encoding has exactly one separator of each kind per
+  // property; counting them is one cheap pass. Only if that fails (or a name
+  // is empty) is the full check run, for its precise message.
+  size_t separators = static_cast<size_t>(std::count_if(
+      props.begin(), props.end(), [](char c) { return c == kNameValueSeparator || c == kPropertySeparator; }));
+  bool empty_name = std::any_of(msg.properties().begin(), msg.properties().end(),
+                                [](const auto& p) { return p.first.empty(); });
+  if (separators != 2 * msg.properties().size() || empty_name) {
+    RMQ_RETURN_IF_ERROR(ValidateProperties(msg.properties()));
+  }
 
   int32_t host_bits = HostBits(msg.born_host, store_host_);
   int32_t sys_flag = (msg.sys_flag & ~kHostBitsMask) | host_bits;

@@ -55,10 +55,10 @@ absl::Status ConsumeQueue::Load() {
     }
   }
   min_offset_.store(segments_.MinOffset() / kUnitSize);
+  max_offset_.store(end / kUnitSize, std::memory_order_release);
+  tail_.reset();
   return absl::OkStatus();
 }
-
-int64_t ConsumeQueue::MaxOffset() const { return segments_.MaxOffset() / kUnitSize; }
 
 int64_t ConsumeQueue::MaxCommitLogEnd() const {
   return max_commit_log_end_.load(std::memory_order_acquire);
@@ -80,11 +80,16 @@ bool ConsumeQueue::Read(int64_t queue_offset, Unit* unit) const {
 
 absl::Status ConsumeQueue::WriteUnit(int64_t queue_offset, const Unit& unit) {
   int64_t byte_offset = queue_offset * kUnitSize;
-  auto file = segments_.SegmentForAppend(byte_offset);
-  if (!file.ok()) return file.status();
-  int64_t pos = byte_offset - (*file)->from_offset();
-  EncodeUnit(unit, (*file)->data() + pos);
-  (*file)->set_wrote_position(pos + kUnitSize);
+  if (!tail_ || byte_offset < tail_->from_offset() ||
+      byte_offset >= tail_->from_offset() + tail_->file_size()) {
+    auto file = segments_.SegmentForAppend(byte_offset);
+    if (!file.ok()) return file.status();
+    tail_ = *std::move(file);
+  }
+  int64_t pos = byte_offset - tail_->from_offset();
+  EncodeUnit(unit, tail_->data() + pos);
+  tail_->set_wrote_position(pos + kUnitSize);
+  max_offset_.store(queue_offset + 1, std::memory_order_release);
   return absl::OkStatus();
 }
 
@@ -95,7 +100,7 @@ absl::Status ConsumeQueue::Put(int64_t queue_offset, const Unit& unit) {
   }
   int64_t max = MaxOffset();
   if (queue_offset < max) return absl::OkStatus();  // Already dispatched.
-  if (segments_.empty()) {
+  if (!tail_ && segments_.empty()) {
     // A new (or rebuilt) queue that starts past offset 0: begin in the
     // segment holding `queue_offset`, blank-filled up to it.
     int64_t byte_offset = queue_offset * kUnitSize;
@@ -129,6 +134,8 @@ absl::Status ConsumeQueue::TruncateDirty(int64_t commit_log_end) {
   spdlog::info("consume queue {}/{}: dropping units [{}, {}) past commit log end {}", topic_,
                queue_id_, keep, max, commit_log_end);
   RMQ_RETURN_IF_ERROR(segments_.TruncateTo(keep * kUnitSize));
+  max_offset_.store(keep, std::memory_order_release);
+  tail_.reset();
   int64_t end = 0;
   Unit last;
   for (int64_t i = keep; i > min && end == 0; --i) {
@@ -170,6 +177,8 @@ absl::Status ConsumeQueue::Flush(int least_pages) {
 
 void ConsumeQueue::Destroy() {
   segments_.DestroyAll();
+  tail_.reset();
+  max_offset_.store(0);
   min_offset_.store(0);
   max_commit_log_end_.store(0);
 }

@@ -60,7 +60,7 @@ class ConsumeQueue {
 
   int64_t MinOffset() const { return min_offset_.load(std::memory_order_acquire); }
   // One past the last written unit.
-  int64_t MaxOffset() const;
+  int64_t MaxOffset() const { return max_offset_.load(std::memory_order_acquire); }
   // End (offset + size) in the commit log of the last unit's record; 0 if none.
   int64_t MaxCommitLogEnd() const;
 
@@ -83,6 +83,9 @@ class ConsumeQueue {
   const int32_t queue_id_;
   MappedFileQueue segments_;
   std::atomic<int64_t> min_offset_{0};
+  std::atomic<int64_t> max_offset_{0};
+  // The segment being written, cached so a Put takes no lock (dispatcher only).
+  std::shared_ptr<MappedFile> tail_;
   std::atomic<int64_t> max_commit_log_end_{0};
 };
 

@@ -39,9 +39,15 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
 
   int32_t tx = sysflag::TransactionValue(view.sys_flag);
   if (tx != sysflag::kTransactionPreparedType && tx != sysflag::kTransactionRollbackType) {
-    auto queue = queues_.FindOrCreate(request.topic, request.queue_id);
-    if (!queue.ok()) return queue.status();
-    RMQ_RETURN_IF_ERROR((*queue)->Put(
+    auto cached = queue_cache_.find(TopicQueueRef{request.topic, request.queue_id});
+    if (cached == queue_cache_.end()) {
+      auto queue = queues_.FindOrCreate(request.topic, request.queue_id);
+      if (!queue.ok()) return queue.status();
+      cached = queue_cache_
+                   .emplace(TopicQueueKey{std::string(request.topic), request.queue_id}, *queue)
+                   .first;
+    }
+    RMQ_RETURN_IF_ERROR(cached->second->Put(
         request.consume_queue_offset,
         ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code}));
   }
@@ -103,8 +109,11 @@ absl::Status Dispatcher::last_error() const {
 
 bool Dispatcher::DispatchUntil(int64_t end) {
   int64_t offset = dispatched_offset();
+  std::shared_ptr<MappedFile> file;
   while (offset < end) {
-    auto file = log_.segments().FindByOffset(offset);
+    if (!file || offset < file->from_offset() || offset >= file->from_offset() + file->file_size()) {
+      file = log_.segments().FindByOffset(offset);  // Once per segment, not per record.
+    }
     if (!file) {
       // The segment was deleted under us (cleanup ran ahead): skip to the log's start.
       int64_t min = log_.MinOffset();

@@ -66,6 +66,9 @@ class Dispatcher {
   ConsumeQueueTable& queues_;
   IndexService* const index_;
   std::function<void(const DispatchRequest&)> listener_;
+  // Queues already looked up, so dispatching a record takes no lock. Only the
+  // dispatching thread (or Stop after joining it) touches it.
+  TopicQueueMap<std::shared_ptr<ConsumeQueue>> queue_cache_;
 
   std::atomic<int64_t> dispatched_{0};
   std::atomic<int64_t> dispatched_store_timestamp_{0};

@@ -62,13 +62,18 @@ class MappedFile {
   std::string_view Read(int64_t pos, int64_t size) const;
 
   // Writes the bytes below wrote_position() that are not yet on disk
-  // (msync), if at least `least_pages` pages are pending or the file is full
-  // (least_pages 0: any). Returns the new flushed position.
+  // (msync). With least_pages 0, everything. Otherwise (periodic async
+  // flush) only if at least `least_pages` whole pages are pending, and then
+  // only whole pages, never the one still being filled (unless the file is
+  // full). Returns the new flushed position.
   absl::StatusOr<int64_t> Flush(int least_pages);
 
-  // Zeroes everything from `pos` to the end of the file (releasing the disk
-  // blocks where the filesystem can) and sets wrote/flushed positions to `pos`.
-  // Used by recovery, so a later crash can never expose stale bytes there.
+  // Zeroes everything from `pos` to the end of the file (punching a hole and
+  // reserving the blocks again where the filesystem can) and sets the wrote
+  // position to `pos` and the flushed position to the start of its page, so
+  // the next flush writes the zeroed partial page. Used by recovery, so stale
+  // bytes can never reappear there. Does not sync: a crash that undoes it
+  // leaves the same end for the next recovery to find.
   absl::Status TruncateFrom(int64_t pos);
 
   // Store timestamp of the newest record in the segment (ms); used for expiry.

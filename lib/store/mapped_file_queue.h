@@ -53,8 +53,9 @@ class MappedFileQueue {
   int64_t MaxOffset() const;
   int64_t FlushedOffset() const;
 
-  // Makes `offset` the end of the log: segments starting at or past it are
-  // deleted, the one containing it is zeroed from there on.
+  // Makes `offset` the end of the log: segments starting past it are
+  // deleted; the one containing it (or starting exactly at it, kept empty, as
+  // RocketMQ does) is zeroed from there on.
   absl::Status TruncateTo(int64_t offset);
 
   // Flushes segments with unflushed data (see MappedFile::Flush). Returns

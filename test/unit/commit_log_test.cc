@@ -6,7 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <limits>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/big_endian.h"
@@ -198,6 +202,55 @@ TEST_CASE("a batch is stored contiguously with contiguous queue offsets") {
   CheckQueue(*store, "TopicA", 1, bodies);
 }
 
+// Batches and single puts racing on one queue: each batch still occupies a
+// contiguous run of queue offsets and of the commit log, in its own order.
+TEST_CASE("concurrent batches and single puts keep each batch contiguous") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 40;
+  std::mutex mu;
+  std::vector<std::pair<PutMessageResult, std::string>> batches;  // Result, thread/round tag.
+  std::vector<std::string> errors;
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int r = 0; r < kRounds; ++r) {
+          std::string tag = std::to_string(t) + "." + std::to_string(r);
+          std::vector<MessageExt> batch;
+          for (int i = 0; i < 3; ++i) batch.push_back(MakeMessage("TopicM", 0, tag + "/" + std::to_string(i)));
+          auto put = store->PutBatch(batch);
+          auto single = store->Put(MakeMessage("TopicM", 0, tag + "/single"));
+          std::lock_guard<std::mutex> lock(mu);
+          if (!put.ok() || !single.ok()) {
+            errors.push_back(put.ok() ? single.status().ToString() : put.status().ToString());
+            continue;
+          }
+          batches.emplace_back(*put, tag);
+        }
+      });
+    }
+  }
+  REQUIRE(errors.empty());
+  store->WaitForDispatch();
+  CHECK(store->GetMaxOffsetInQueue("TopicM", 0) == kThreads * kRounds * 4);
+  for (const auto& [put, tag] : batches) {
+    INFO("batch " << tag);
+    GetMessageResult got = store->Get("TopicM", 0, put.queue_offset, 3, nullptr);
+    REQUIRE(got.message_count() == 3);
+    int64_t offset = put.wrote_offset;
+    for (size_t i = 0; i < 3; ++i) {
+      auto msg = DecodeMessage(got.record(i));
+      REQUIRE(msg.ok());
+      CHECK(msg->body() == tag + "/" + std::to_string(i));
+      CHECK(msg->commit_log_offset == offset);
+      offset += msg->store_size;
+    }
+    CHECK(offset == put.wrote_offset + put.wrote_bytes);
+  }
+}
+
 TEST_CASE("a batch that does not fit in the current segment goes whole to the next") {
   testing::TempDir dir;
   auto store = OpenStore(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
@@ -324,6 +377,31 @@ TEST_CASE("half messages take no queue offset and are not in the consume queue")
   auto after = store->Put(MakeMessage("TopicT", 0, "normal-2"));
   REQUIRE(after.ok());
   CHECK(after->queue_offset == 3);
+}
+
+// Cleanup's primitive: expired (or forced) segments from the front, never
+// one the dispatcher has not finished (keep_from_offset), never the last.
+TEST_CASE("DeleteExpiredSegments respects keep_from_offset, max_files and age") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  auto store = OpenStore(SmallConfig(dir.path()), clock);
+  while (store->Stats().commit_log_files < 5) {
+    REQUIRE(store->Put(MakeMessage("TopicA", 0, std::string(1000, 'x'))).ok());
+  }
+  store->WaitForDispatch();
+  internal::CommitLog& log = store->commit_log();
+  const int64_t now = clock->NowMillis();
+  constexpr int64_t kAll = std::numeric_limits<int64_t>::max();
+  CHECK(log.DeleteExpiredSegments(now, false, kAll, 10) == 0);  // Not older than now.
+  CHECK(log.DeleteExpiredSegments(now + 1, false, kAll, 1) == 1);
+  CHECK(log.MinOffset() == kSegment);
+  // Segment 2 ends past keep_from: it and everything after stay.
+  CHECK(log.DeleteExpiredSegments(kAll, true, 3 * kSegment - 1, 10) == 1);
+  CHECK(log.MinOffset() == 2 * kSegment);
+  CHECK(log.DeleteExpiredSegments(kAll, true, 3 * kSegment - 1, 10) == 0);
+  CHECK(log.DeleteExpiredSegments(kAll, true, kAll, 10) == 2);
+  CHECK(log.MinOffset() == 4 * kSegment);
+  CHECK(store->Stats().commit_log_files == 1);
 }
 
 TEST_CASE("the stored record carries the offsets the put reported") {

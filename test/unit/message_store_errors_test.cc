@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -114,6 +115,18 @@ TEST_CASE("property keys and values must not contain the separators") {
   CheckNothingStored(*store);
 }
 
+TEST_CASE("properties longer than 32767 encoded bytes are rejected") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallConfig(dir.path()));
+  MessageExt msg = MakeMessage("TopicA", 0, "body");
+  msg.PutProperty("big", std::string(40000, 'p'));
+  auto put = store->Put(msg);
+  REQUIRE_FALSE(put.ok());
+  CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(Message(put.status()), Catch::Contains("32767"));
+  CheckNothingStored(*store);
+}
+
 TEST_CASE("a negative queue id is rejected") {
   testing::TempDir dir;
   auto store = OpenStore(SmallConfig(dir.path()));
@@ -177,6 +190,32 @@ TEST_CASE("a second store on the same directory cannot open") {
   auto third = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
   REQUIRE(third.ok());
   CHECK((*third)->GetMaxOffsetInQueue("TopicA", 0) == 1);
+}
+
+TEST_CASE("a commit log with a missing segment does not open, and leaves the store unlocked") {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(SmallConfig(dir.path()));
+    while (store->Stats().commit_log_files < 3) {
+      REQUIRE(store->Put(MakeMessage("TopicA", 0, std::string(1000, 'x'))).ok());
+    }
+  }
+  std::filesystem::remove(dir.Sub("commitlog/00000000000000065536"));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto store = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+    REQUIRE_FALSE(store.ok());
+    CHECK(store.status().code() == absl::StatusCode::kDataLoss);  // Not "locked".
+    CHECK_THAT(Message(store.status()), Catch::Contains("00000000000000131072"));
+  }
+}
+
+TEST_CASE("a store host that is not host:port is rejected") {
+  testing::TempDir dir;
+  MessageStoreConfig config = SmallConfig(dir.path());
+  config.store_host = "localhost";
+  auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().code() == absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("bad configuration values are rejected naming the key") {

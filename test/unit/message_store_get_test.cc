@@ -413,6 +413,19 @@ TEST_CASE("QueryMessage returns the newest first, at most max_num") {
   CHECK(f.store->QueryMessage("TopicK", "same-key", 0, 0, std::numeric_limits<int64_t>::max()).empty());
 }
 
+TEST_CASE("status names are RocketMQ's") {
+  CHECK(GetStatusName(GetStatus::kFound) == "FOUND");
+  CHECK(GetStatusName(GetStatus::kNoMatchedMessage) == "NO_MATCHED_MESSAGE");
+  CHECK(GetStatusName(GetStatus::kMessageWasRemoving) == "MESSAGE_WAS_REMOVING");
+  CHECK(GetStatusName(GetStatus::kOffsetFoundNull) == "OFFSET_FOUND_NULL");
+  CHECK(GetStatusName(GetStatus::kOffsetOverflowBadly) == "OFFSET_OVERFLOW_BADLY");
+  CHECK(GetStatusName(GetStatus::kOffsetOverflowOne) == "OFFSET_OVERFLOW_ONE");
+  CHECK(GetStatusName(GetStatus::kOffsetTooSmall) == "OFFSET_TOO_SMALL");
+  CHECK(GetStatusName(GetStatus::kNoMatchedLogicQueue) == "NO_MATCHED_LOGIC_QUEUE");
+  CHECK(GetStatusName(GetStatus::kNoMessageInQueue) == "NO_MESSAGE_IN_QUEUE");
+  CHECK(PutStatusName(PutStatus::kFlushDiskTimeout) == "FLUSH_DISK_TIMEOUT");
+}
+
 TEST_CASE("min and max offsets per queue") {
   Fixture f;
   f.PutN("TopicA", 0, 7);
