@@ -18,6 +18,7 @@
 #include "common/record_codec.h"
 #include "rmq/store.h"
 #include "store/default_message_store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
@@ -27,22 +28,12 @@ using internal::DefaultMessageStore;
 
 constexpr int64_t kSegment = 64 * 1024;
 
-MessageStoreConfig SmallConfig(const std::string& dir) {
-  MessageStoreConfig config;
-  config.store_path_root_dir = dir;
-  config.mapped_file_size_commit_log = kSegment;
-  config.mapped_file_size_consume_queue = 100 * 20;
-  config.max_hash_slot_num = 64;
-  config.max_index_num = 256;
-  return config;
-}
+using testing::MakeMessage;
 
-MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body) {
-  MessageExt msg(topic, "TagA", std::move(body));
-  msg.queue_id = queue_id;
-  msg.born_timestamp = 1234;
-  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
-  return msg;
+MessageStoreConfig SmallConfig(const std::string& dir) {
+  MessageStoreConfig config = testing::SmallStoreConfig(dir);
+  config.mapped_file_size_commit_log = kSegment;
+  return config;
 }
 
 // Bytes the store will use for `msg` (IPv4 hosts).

@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "rmq/store.h"
 #include "store/default_message_store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
@@ -41,11 +42,7 @@ MessageStoreConfig CleanupConfig(const std::string& dir) {
 
 MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body,
                        std::string keys = "") {
-  MessageExt msg(topic, "TagA", std::move(body));
-  msg.queue_id = queue_id;
-  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
-  if (!keys.empty()) msg.set_keys(std::move(keys));
-  return msg;
+  return testing::MakeKeyedMessage(topic, queue_id, std::move(body), std::move(keys));
 }
 
 struct Fixture {

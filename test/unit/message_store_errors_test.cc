@@ -12,6 +12,7 @@
 
 #include "rmq/store.h"
 #include "store/default_message_store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
@@ -19,22 +20,8 @@ namespace {
 
 using internal::DefaultMessageStore;
 
-MessageStoreConfig SmallConfig(const std::string& dir) {
-  MessageStoreConfig config;
-  config.store_path_root_dir = dir;
-  config.mapped_file_size_commit_log = 64 * 1024;
-  config.mapped_file_size_consume_queue = 100 * 20;
-  config.max_hash_slot_num = 64;
-  config.max_index_num = 256;
-  return config;
-}
-
-MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body) {
-  MessageExt msg(topic, "TagA", std::move(body));
-  msg.queue_id = queue_id;
-  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
-  return msg;
-}
+using testing::MakeMessage;
+using testing::SmallStoreConfig;
 
 std::unique_ptr<MessageStore> OpenStore(const MessageStoreConfig& config) {
   auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
@@ -53,7 +40,7 @@ void CheckNothingStored(MessageStore& store) {
 
 TEST_CASE("a body above maxMessageSize is rejected naming both sizes") {
   testing::TempDir dir;
-  MessageStoreConfig config = SmallConfig(dir.path());
+  MessageStoreConfig config = SmallStoreConfig(dir.path());
   config.max_message_size = 1024;
   auto store = OpenStore(config);
   auto put = store->Put(MakeMessage("TopicA", 0, std::string(1025, 'x')));
@@ -69,7 +56,7 @@ TEST_CASE("a body above maxMessageSize is rejected naming both sizes") {
 
 TEST_CASE("bad topic names are rejected") {
   testing::TempDir dir;
-  auto store = OpenStore(SmallConfig(dir.path()));
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
   std::string topic = GENERATE(std::string(""), std::string(128, 'T'), std::string("Topic A"),
                                std::string("Topic/A"), std::string("Topic.A"),
                                std::string("T\xc3\xa9"), std::string("A\0B", 3));
@@ -83,14 +70,14 @@ TEST_CASE("bad topic names are rejected") {
 
 TEST_CASE("the longest and all allowed topic characters are accepted") {
   testing::TempDir dir;
-  auto store = OpenStore(SmallConfig(dir.path()));
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
   CHECK(store->Put(MakeMessage(std::string(127, 'T'), 0, "b")).ok());
   CHECK(store->Put(MakeMessage("%RETRY%group_1-a|B", 0, "b")).ok());
 }
 
 TEST_CASE("maxTopicLength limits topic names") {
   testing::TempDir dir;
-  MessageStoreConfig config = SmallConfig(dir.path());
+  MessageStoreConfig config = SmallStoreConfig(dir.path());
   config.max_topic_length = 10;
   auto store = OpenStore(config);
   CHECK(store->Put(MakeMessage(std::string(10, 'T'), 0, "b")).ok());
@@ -101,7 +88,7 @@ TEST_CASE("maxTopicLength limits topic names") {
 
 TEST_CASE("property keys and values must not contain the separators") {
   testing::TempDir dir;
-  auto store = OpenStore(SmallConfig(dir.path()));
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
   MessageExt msg = MakeMessage("TopicA", 0, "body");
   SECTION("\\x01 in a key") { msg.PutProperty("a\x01" "b", "v"); }
   SECTION("\\x02 in a key") { msg.PutProperty("a\x02" "b", "v"); }
@@ -117,7 +104,7 @@ TEST_CASE("property keys and values must not contain the separators") {
 
 TEST_CASE("properties longer than 32767 encoded bytes are rejected") {
   testing::TempDir dir;
-  auto store = OpenStore(SmallConfig(dir.path()));
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
   MessageExt msg = MakeMessage("TopicA", 0, "body");
   msg.PutProperty("big", std::string(40000, 'p'));
   auto put = store->Put(msg);
@@ -129,7 +116,7 @@ TEST_CASE("properties longer than 32767 encoded bytes are rejected") {
 
 TEST_CASE("a negative queue id is rejected") {
   testing::TempDir dir;
-  auto store = OpenStore(SmallConfig(dir.path()));
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
   auto put = store->Put(MakeMessage("TopicA", -1, "body"));
   REQUIRE_FALSE(put.ok());
   CHECK(put.status().code() == absl::StatusCode::kInvalidArgument);
@@ -141,7 +128,7 @@ TEST_CASE("a negative queue id is rejected") {
 // are refused until a later pass finds room again. Reads go on meanwhile.
 TEST_CASE("a full disk refuses puts until cleanup finds room") {
   testing::TempDir dir;
-  MessageStoreConfig config = SmallConfig(dir.path());
+  MessageStoreConfig config = SmallStoreConfig(dir.path());
   auto opened = DefaultMessageStore::Open(config, std::make_shared<VirtualClock>());
   REQUIRE(opened.ok());
   DefaultMessageStore& store = **opened;
@@ -178,8 +165,8 @@ TEST_CASE("a full disk refuses puts until cleanup finds room") {
 
 TEST_CASE("a second store on the same directory cannot open") {
   testing::TempDir dir;
-  auto first = OpenStore(SmallConfig(dir.path()));
-  auto second = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+  auto first = OpenStore(SmallStoreConfig(dir.path()));
+  auto second = MessageStore::Open(SmallStoreConfig(dir.path()), std::make_shared<VirtualClock>());
   REQUIRE_FALSE(second.ok());
   CHECK(second.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK_THAT(Message(second.status()), Catch::Contains(dir.path()));
@@ -187,7 +174,7 @@ TEST_CASE("a second store on the same directory cannot open") {
   REQUIRE(first->Put(MakeMessage("TopicA", 0, "x")).ok());
   first.reset();
   // Once closed, the directory can be opened again.
-  auto third = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+  auto third = MessageStore::Open(SmallStoreConfig(dir.path()), std::make_shared<VirtualClock>());
   REQUIRE(third.ok());
   CHECK((*third)->GetMaxOffsetInQueue("TopicA", 0) == 1);
 }
@@ -195,14 +182,14 @@ TEST_CASE("a second store on the same directory cannot open") {
 TEST_CASE("a commit log with a missing segment does not open, and leaves the store unlocked") {
   testing::TempDir dir;
   {
-    auto store = OpenStore(SmallConfig(dir.path()));
+    auto store = OpenStore(SmallStoreConfig(dir.path()));
     while (store->Stats().commit_log_files < 3) {
       REQUIRE(store->Put(MakeMessage("TopicA", 0, std::string(1000, 'x'))).ok());
     }
   }
   std::filesystem::remove(dir.Sub("commitlog/00000000000000065536"));
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto store = MessageStore::Open(SmallConfig(dir.path()), std::make_shared<VirtualClock>());
+    auto store = MessageStore::Open(SmallStoreConfig(dir.path()), std::make_shared<VirtualClock>());
     REQUIRE_FALSE(store.ok());
     CHECK(store.status().code() == absl::StatusCode::kDataLoss);  // Not "locked".
     CHECK_THAT(Message(store.status()), Catch::Contains("00000000000000131072"));
@@ -211,7 +198,7 @@ TEST_CASE("a commit log with a missing segment does not open, and leaves the sto
 
 TEST_CASE("a store host that is not host:port is rejected") {
   testing::TempDir dir;
-  MessageStoreConfig config = SmallConfig(dir.path());
+  MessageStoreConfig config = SmallStoreConfig(dir.path());
   config.store_host = "localhost";
   auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
   REQUIRE_FALSE(store.ok());
@@ -220,7 +207,7 @@ TEST_CASE("a store host that is not host:port is rejected") {
 
 TEST_CASE("bad configuration values are rejected naming the key") {
   testing::TempDir dir;
-  MessageStoreConfig config = SmallConfig(dir.path());
+  MessageStoreConfig config = SmallStoreConfig(dir.path());
   std::string key;
   SECTION("consume queue segment not a multiple of 20") {
     config.mapped_file_size_consume_queue = 100 * 20 + 1;

@@ -14,6 +14,7 @@
 
 #include "rmq/store.h"
 #include "store/default_message_store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
@@ -24,25 +25,15 @@ using internal::DefaultMessageStore;
 constexpr int64_t kSegment = 64 * 1024;
 
 MessageStoreConfig SmallConfig(const std::string& dir) {
-  MessageStoreConfig config;
-  config.store_path_root_dir = dir;
+  MessageStoreConfig config = testing::SmallStoreConfig(dir);
   config.mapped_file_size_commit_log = kSegment;
-  config.mapped_file_size_consume_queue = 100 * 20;
-  config.max_hash_slot_num = 64;
-  config.max_index_num = 256;
   config.file_reserved_time = 1;
   // No periodic cleanup while a test advances the clock.
   config.clean_resource_interval = 24 * 3600 * 1000;
   return config;
 }
 
-MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body,
-                       std::string tags = "TagA") {
-  MessageExt msg(topic, std::move(tags), std::move(body));
-  msg.queue_id = queue_id;
-  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
-  return msg;
-}
+using testing::MakeMessage;
 
 struct Fixture {
   testing::TempDir dir;

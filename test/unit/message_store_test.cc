@@ -6,20 +6,13 @@
 #include <vector>
 
 #include "rmq/store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
 namespace {
 
-MessageStoreConfig SmallConfig(const std::string& dir) {
-  MessageStoreConfig config;
-  config.store_path_root_dir = dir;
-  config.mapped_file_size_commit_log = 64 * 1024;
-  config.mapped_file_size_consume_queue = 100 * 20;
-  config.max_hash_slot_num = 64;
-  config.max_index_num = 256;
-  return config;
-}
+MessageStoreConfig SmallConfig(const std::string& dir) { return testing::SmallStoreConfig(dir); }
 
 MessageExt MakeMessage(const std::string& topic, int queue_id, int i) {
   MessageExt msg(topic, "TagA", "key-" + std::to_string(i), "body-" + std::to_string(i));

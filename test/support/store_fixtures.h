@@ -1,0 +1,48 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Small stores and messages shared by the store tests.
+
+#ifndef RMQ_TEST_SUPPORT_STORE_FIXTURES_H_
+#define RMQ_TEST_SUPPORT_STORE_FIXTURES_H_
+
+#include <string>
+#include <utility>
+
+#include "rmq/store.h"
+
+namespace rmq::testing {
+
+// Segments small enough that a test crosses commit log (64 KiB) and consume
+// queue (100 units) segment boundaries with a few hundred messages, and a
+// tiny index.
+inline MessageStoreConfig SmallStoreConfig(const std::string& dir) {
+  MessageStoreConfig config;
+  config.store_path_root_dir = dir;
+  config.mapped_file_size_commit_log = 64 * 1024;
+  config.mapped_file_size_consume_queue = 100 * 20;
+  config.max_hash_slot_num = 64;
+  config.max_index_num = 256;
+  return config;
+}
+
+// A message for topic/queue_id with an IPv4 born host, ready to put.
+inline MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body,
+                              std::string tags = "TagA") {
+  MessageExt msg(topic, std::move(tags), std::move(body));
+  msg.queue_id = queue_id;
+  msg.born_timestamp = 1234;
+  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
+  return msg;
+}
+
+// The same, with tag "TagA" and the given KEYS (space-separated; "" for none).
+inline MessageExt MakeKeyedMessage(const std::string& topic, int queue_id, std::string body,
+                                   std::string keys) {
+  MessageExt msg = MakeMessage(topic, queue_id, std::move(body));
+  if (!keys.empty()) msg.set_keys(std::move(keys));
+  return msg;
+}
+
+}  // namespace rmq::testing
+
+#endif  // RMQ_TEST_SUPPORT_STORE_FIXTURES_H_
