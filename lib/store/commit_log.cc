@@ -238,7 +238,7 @@ absl::StatusOr<AppendResult> CommitLog::AppendEncoded(std::string_view topic, in
   const int64_t len = static_cast<int64_t>(bytes);
   absl::MutexLock lock(&put_mu_);
   int64_t offset = max_offset_.load(std::memory_order_relaxed);
-  if (!current_ || offset >= current_->from_offset() + file_size) {
+  if (!current_ || !current_->Contains(offset)) {
     auto file = segments_.SegmentForAppend(offset);
     if (!file.ok()) return file.status();
     current_ = *std::move(file);

@@ -80,8 +80,7 @@ bool ConsumeQueue::Read(int64_t queue_offset, Unit* unit) const {
 
 absl::Status ConsumeQueue::WriteUnit(int64_t queue_offset, const Unit& unit) {
   int64_t byte_offset = queue_offset * kUnitSize;
-  if (!tail_ || byte_offset < tail_->from_offset() ||
-      byte_offset >= tail_->from_offset() + tail_->file_size()) {
+  if (!tail_ || !tail_->Contains(byte_offset)) {
     auto file = segments_.SegmentForAppend(byte_offset);
     if (!file.ok()) return file.status();
     tail_ = *std::move(file);

@@ -111,7 +111,7 @@ bool Dispatcher::DispatchUntil(int64_t end) {
   int64_t offset = dispatched_offset();
   std::shared_ptr<MappedFile> file;
   while (offset < end) {
-    if (!file || offset < file->from_offset() || offset >= file->from_offset() + file->file_size()) {
+    if (!file || !file->Contains(offset)) {
       file = log_.segments().FindByOffset(offset);  // Once per segment, not per record.
     }
     if (!file) {

@@ -57,6 +57,10 @@ class MappedFile {
   int64_t flushed_position() const { return flushed_position_.load(std::memory_order_acquire); }
   void set_flushed_position(int64_t pos) { flushed_position_.store(pos, std::memory_order_release); }
   bool IsFull() const { return wrote_position() >= file_size_; }
+  // Whether log offset `offset` falls inside this segment.
+  bool Contains(int64_t offset) const {
+    return offset >= from_offset_ && offset < from_offset_ + file_size_;
+  }
 
   // Bytes [pos, pos+size) as a view, if they lie below wrote_position().
   std::string_view Read(int64_t pos, int64_t size) const;

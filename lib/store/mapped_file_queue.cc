@@ -147,7 +147,7 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::SegmentForAppend(in
     absl::MutexLock lock(&mu_);
     if (!segments_.empty()) {
       const auto& last = segments_.back();
-      if (offset >= last->from_offset() && offset < last->from_offset() + file_size_) return last;
+      if (last->Contains(offset)) return last;
       if (offset != last->from_offset() + file_size_) {
         return absl::InternalError(StrCat("append at ", offset, " is not at the end of ",
                                                 last->path()));

@@ -13,18 +13,16 @@
 #include <vector>
 
 #include "rmq/store.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace rmq {
 namespace {
 
 MessageStoreConfig FlushConfig(const std::string& dir, FlushDiskType type) {
-  MessageStoreConfig config;
-  config.store_path_root_dir = dir;
+  MessageStoreConfig config = testing::SmallStoreConfig(dir);
   config.mapped_file_size_commit_log = 256 * 1024;
   config.mapped_file_size_consume_queue = 1000 * 20;
-  config.max_hash_slot_num = 64;
-  config.max_index_num = 256;
   config.flush_disk_type = type;
   // A slow disk must not turn into FLUSH_DISK_TIMEOUT in a test.
   config.sync_flush_timeout = 120000;
@@ -32,12 +30,7 @@ MessageStoreConfig FlushConfig(const std::string& dir, FlushDiskType type) {
   return config;
 }
 
-MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body) {
-  MessageExt msg(topic, "TagA", std::move(body));
-  msg.queue_id = queue_id;
-  msg.born_host = HostAddress::Ipv4(10, 0, 0, 1, 5555);
-  return msg;
-}
+using testing::MakeMessage;
 
 std::unique_ptr<MessageStore> OpenStore(const MessageStoreConfig& config,
                                         std::shared_ptr<VirtualClock> clock) {
