@@ -1,0 +1,127 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Typed command headers and their ext-fields codec.
+//
+// A header lists its fields once, in a static Fields(self, visitor) template,
+// under RocketMQ's field names. The same list encodes the header into
+// ExtFields (for the wire) and decodes it back. A plain member is required
+// (RocketMQ's @CFNotNull): decoding fails if it is missing. A std::optional
+// member is nullable: absent when nullopt.
+//
+//   struct GetMaxOffsetRequestHeader : Header<GetMaxOffsetRequestHeader> {
+//     static constexpr std::string_view kName = "GetMaxOffsetRequestHeader";
+//     std::string topic;
+//     int32_t queue_id = 0;
+//     template <typename Self, typename V>
+//     static void Fields(Self& h, V& v) { v("topic", h.topic); v("queueId", h.queue_id); }
+//   };
+
+#ifndef RMQ_REMOTING_HEADER_CODEC_H_
+#define RMQ_REMOTING_HEADER_CODEC_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/str_cat.h"
+#include "remoting/remoting_command.h"
+
+namespace rmq::internal {
+
+// Text forms of field values, as Java's toString/parse produce and accept them.
+std::string FieldText(int32_t value);
+std::string FieldText(int64_t value);
+std::string FieldText(bool value);
+absl::Status ParseField(std::string_view text, int32_t* value);
+absl::Status ParseField(std::string_view text, int64_t* value);
+absl::Status ParseField(std::string_view text, bool* value);
+inline absl::Status ParseField(std::string_view text, std::string* value) {
+  value->assign(text);
+  return absl::OkStatus();
+}
+
+// Writes fields into ExtFields.
+class HeaderFieldWriter {
+ public:
+  explicit HeaderFieldWriter(ExtFields* out) : out_(out) {}
+
+  void operator()(std::string_view name, const std::string& value) {
+    out_->insert_or_assign(std::string(name), value);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const T& value) {
+    out_->insert_or_assign(std::string(name), FieldText(value));
+  }
+  template <typename T>
+  void operator()(std::string_view name, const std::optional<T>& value) {
+    if (value.has_value()) (*this)(name, *value);
+  }
+
+ private:
+  ExtFields* out_;
+};
+
+// Reads fields from ExtFields; remembers the first error.
+class HeaderFieldReader {
+ public:
+  HeaderFieldReader(const ExtFields& in, std::string_view header_name)
+      : in_(in), header_name_(header_name) {}
+
+  template <typename T>
+  void operator()(std::string_view name, T& value) {
+    auto it = in_.find(name);
+    if (it == in_.end()) {
+      Fail(name, "is missing");
+      return;
+    }
+    Parse(name, it->second, &value);
+  }
+  template <typename T>
+  void operator()(std::string_view name, std::optional<T>& value) {
+    auto it = in_.find(name);
+    if (it == in_.end()) {
+      value.reset();
+      return;
+    }
+    Parse(name, it->second, &value.emplace());
+  }
+
+  const absl::Status& status() const { return status_; }
+
+ private:
+  template <typename T>
+  void Parse(std::string_view name, std::string_view text, T* value) {
+    absl::Status parsed = ParseField(text, value);
+    if (!parsed.ok()) Fail(name, StdView(parsed.message()));
+  }
+  void Fail(std::string_view field, std::string_view why);
+
+  const ExtFields& in_;
+  std::string_view header_name_;
+  absl::Status status_;
+};
+
+// Base of every typed header: Encode and Decode from Derived::Fields.
+template <typename Derived>
+class Header : public CommandHeader {
+ public:
+  void Encode(ExtFields* fields) const final {
+    HeaderFieldWriter writer(fields);
+    Derived::Fields(static_cast<const Derived&>(*this), writer);
+  }
+
+  static absl::StatusOr<Derived> Decode(const ExtFields& fields) {
+    Derived header;
+    HeaderFieldReader reader(fields, Derived::kName);
+    Derived::Fields(header, reader);
+    if (!reader.status().ok()) return reader.status();
+    return header;
+  }
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_REMOTING_HEADER_CODEC_H_

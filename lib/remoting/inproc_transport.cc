@@ -1,0 +1,321 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "remoting/inproc_transport.h"
+
+#include <atomic>
+#include <utility>
+
+#include "absl/synchronization/notification.h"
+#include "common/str_cat.h"
+#include "remoting/request_code.h"
+
+namespace rmq::internal {
+
+// One side of in-process calls: a handler, reachable while `open`.
+struct InprocEndpoint {
+  std::string address;
+  RequestHandler* handler = nullptr;
+  std::atomic<bool> open{true};
+  std::atomic<int> calls_inside{0};
+  absl::Mutex mu;
+  absl::CondVar drained;
+
+  // Counts a call in; false if the endpoint is closed.
+  bool Enter() {
+    calls_inside.fetch_add(1);
+    if (open.load()) return true;
+    Leave();
+    return false;
+  }
+  void Leave() {
+    if (calls_inside.fetch_sub(1) == 1 && !open.load()) {
+      absl::MutexLock lock(&mu);
+      drained.SignalAll();
+    }
+  }
+  // Closes and waits for the calls inside the handler to return.
+  void CloseAndDrain() {
+    open.store(false);
+    absl::MutexLock lock(&mu);
+    while (calls_inside.load() != 0) drained.Wait(&mu);
+  }
+};
+
+namespace {
+
+// The process-wide table of bound servers.
+class Registry {
+ public:
+  static Registry& Get() {
+    static Registry* registry = new Registry;
+    return *registry;
+  }
+  absl::Status Add(const std::shared_ptr<InprocEndpoint>& endpoint) {
+    absl::MutexLock lock(&mu_);
+    if (!by_address_.emplace(endpoint->address, endpoint).second) {
+      return absl::AlreadyExistsError(StrCat(endpoint->address, " is already bound in this process"));
+    }
+    return absl::OkStatus();
+  }
+  void Remove(const std::shared_ptr<InprocEndpoint>& endpoint) {
+    absl::MutexLock lock(&mu_);
+    auto it = by_address_.find(endpoint->address);
+    if (it != by_address_.end() && it->second == endpoint) by_address_.erase(it);
+  }
+  std::shared_ptr<InprocEndpoint> Find(const std::string& address) {
+    absl::MutexLock lock(&mu_);
+    auto it = by_address_.find(address);
+    return it == by_address_.end() ? nullptr : it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<InprocEndpoint>> by_address_ ABSL_GUARDED_BY(mu_);
+};
+
+// A request in flight: completed once, by the response or by the timeout.
+class PendingCall {
+ public:
+  explicit PendingCall(ResponseCallback done) : done_(std::move(done)) {}
+
+  void Complete(absl::StatusOr<RemotingCommand> result) {
+    ResponseCallback done;
+    Clock* clock = nullptr;
+    Clock::TimerId timer = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      if (completed_) return;
+      completed_ = true;
+      done = std::move(done_);
+      clock = clock_;
+      timer = timer_;
+    }
+    if (clock != nullptr) clock->Cancel(timer);
+    std::move(done)(std::move(result));
+  }
+
+  // Arms the timeout unless the call has completed already.
+  void ArmTimeout(const std::shared_ptr<PendingCall>& self, Clock& clock, absl::Duration timeout,
+                  std::string what) {
+    absl::MutexLock lock(&mu_);
+    if (completed_) return;
+    clock_ = &clock;
+    std::weak_ptr<PendingCall> weak = self;
+    timer_ = clock.ScheduleAfter(timeout, [weak, what = std::move(what), timeout] {
+      if (auto call = weak.lock()) {
+        call->CompleteByTimer(absl::DeadlineExceededError(
+            StrCat(what, ": no response within ", absl::FormatDuration(timeout))));
+      }
+    });
+  }
+
+ private:
+  // As Complete, but running inside the timer: the timer must not cancel itself.
+  void CompleteByTimer(absl::Status status) {
+    {
+      absl::MutexLock lock(&mu_);
+      clock_ = nullptr;
+    }
+    Complete(std::move(status));
+  }
+
+  absl::Mutex mu_;
+  bool completed_ ABSL_GUARDED_BY(mu_) = false;
+  ResponseCallback done_ ABSL_GUARDED_BY(mu_);
+  Clock* clock_ ABSL_GUARDED_BY(mu_) = nullptr;
+  Clock::TimerId timer_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+std::string Describe(const RemotingCommand& request, std::string_view address) {
+  return StrCat(RequestCodeName(request.code), " to ", address);
+}
+
+}  // namespace
+
+// One direction of an in-process connection: calls through it run `remote`'s
+// handler, which is handed the reverse direction (calls back to `local`).
+class InprocChannel final : public Channel, public std::enable_shared_from_this<InprocChannel> {
+ public:
+  InprocChannel(std::shared_ptr<InprocEndpoint> remote, std::shared_ptr<InprocEndpoint> local,
+                std::shared_ptr<Clock> clock)
+      : remote_(std::move(remote)), local_(std::move(local)), clock_(std::move(clock)) {}
+
+  const std::string& remote_address() const override { return remote_->address; }
+  bool active() const override { return remote_->open.load(); }
+
+  void InvokeAsync(RemotingCommand request, absl::Duration timeout, ResponseCallback done) override {
+    Call(std::move(request), timeout, std::move(done));
+  }
+  void InvokeOneway(RemotingCommand request) override {
+    request.flag |= RemotingCommand::kOnewayFlag;
+    Call(std::move(request), absl::ZeroDuration(), [](absl::StatusOr<RemotingCommand>) {});
+  }
+
+  // Runs `request` in the remote handler; `done` gets the response.
+  void Call(RemotingCommand request, absl::Duration timeout, ResponseCallback done) {
+    std::string what = Describe(request, remote_->address);
+    if (!remote_->Enter()) {
+      std::move(done)(absl::UnavailableError(StrCat(what, ": ", remote_->address, " is not reachable")));
+      return;
+    }
+    if (remote_->handler == nullptr) {
+      remote_->Leave();
+      std::move(done)(absl::UnavailableError(StrCat(what, ": nothing answers requests there")));
+      return;
+    }
+    const bool oneway = request.is_oneway();
+    auto call = std::make_shared<PendingCall>(std::move(done));
+    Responder responder(request.opaque, oneway, [call](RemotingCommand response) {
+      call->Complete(std::move(response));
+    });
+    remote_->handler->HandleRequest(Reverse(), std::move(request), std::move(responder));
+    remote_->Leave();
+    if (oneway) {
+      call->Complete(RemotingCommand::Response(response_code::kSuccess));
+    } else {
+      call->ArmTimeout(call, *clock_, timeout, std::move(what));
+    }
+  }
+
+ private:
+  // The channel the remote handler sees: calls through it come back here.
+  std::shared_ptr<Channel> Reverse() {
+    absl::MutexLock lock(&mu_);
+    if (reverse_ == nullptr) reverse_ = std::make_shared<InprocChannel>(local_, remote_, clock_);
+    return reverse_;
+  }
+
+  std::shared_ptr<InprocEndpoint> remote_;
+  std::shared_ptr<InprocEndpoint> local_;
+  std::shared_ptr<Clock> clock_;
+  absl::Mutex mu_;
+  // Not an owning cycle: the reverse channel's own reverse is created anew.
+  std::shared_ptr<Channel> reverse_ ABSL_GUARDED_BY(mu_);
+
+  friend class InprocTransport;
+};
+
+bool IsInprocAddress(std::string_view address) { return address.starts_with(kInprocScheme); }
+
+absl::StatusOr<std::unique_ptr<InprocServer>> InprocServer::Bind(std::string_view name,
+                                                                 RequestHandler* handler) {
+  if (name.empty()) return absl::InvalidArgumentError("inproc server name is empty");
+  auto endpoint = std::make_shared<InprocEndpoint>();
+  endpoint->address = StrCat(kInprocScheme, name);
+  endpoint->handler = handler;
+  if (absl::Status added = Registry::Get().Add(endpoint); !added.ok()) return added;
+  return std::unique_ptr<InprocServer>(new InprocServer(std::move(endpoint)));
+}
+
+InprocServer::InprocServer(std::shared_ptr<InprocEndpoint> endpoint)
+    : endpoint_(std::move(endpoint)) {}
+
+InprocServer::~InprocServer() {
+  Registry::Get().Remove(endpoint_);
+  endpoint_->CloseAndDrain();
+}
+
+const std::string& InprocServer::address() const { return endpoint_->address; }
+
+void InprocServer::SetReachable(bool reachable) {
+  if (reachable) {
+    endpoint_->open.store(true);
+  } else {
+    endpoint_->CloseAndDrain();
+  }
+}
+
+InprocTransport::InprocTransport(std::string_view name, RequestHandler* handler,
+                                 std::shared_ptr<Clock> clock)
+    : clock_(std::move(clock)), self_(std::make_shared<InprocEndpoint>()) {
+  self_->address = StrCat(kInprocScheme, "client/", name);
+  self_->handler = handler;
+}
+
+InprocTransport::~InprocTransport() { Shutdown(); }
+
+absl::StatusOr<InprocTransport::Route> InprocTransport::Resolve(const std::string& address) {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
+    auto it = routes_.find(address);
+    // A closed endpoint may have been replaced by a new server under the same name.
+    if (it != routes_.end() && it->second.server->open.load()) return it->second;
+  }
+  if (!IsInprocAddress(address)) {
+    return absl::InvalidArgumentError(
+        StrCat("address '", address, "' is not an inproc:// address"));
+  }
+  std::shared_ptr<InprocEndpoint> server = Registry::Get().Find(address);
+  if (server == nullptr) {
+    return absl::UnavailableError(StrCat(address, ": no server is bound under that name"));
+  }
+  absl::MutexLock lock(&mu_);
+  if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
+  Route& route = routes_[address];
+  if (route.server != server) {
+    route.server = server;
+    route.channel = std::make_shared<InprocChannel>(server, self_, clock_);
+  }
+  return route;
+}
+
+void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand request,
+                                  absl::Duration timeout, ResponseCallback done) {
+  auto route = Resolve(address);
+  if (!route.ok()) {
+    std::move(done)(route.status());
+    return;
+  }
+  route->channel->Call(std::move(request), timeout, std::move(done));
+}
+
+absl::StatusOr<RemotingCommand> InprocTransport::InvokeSync(const std::string& address,
+                                                            RemotingCommand request,
+                                                            absl::Duration timeout) {
+  struct Slot {
+    absl::Notification done;
+    absl::StatusOr<RemotingCommand> result;
+  };
+  auto slot = std::make_shared<Slot>();
+  InvokeAsync(address, std::move(request), timeout,
+              [slot](absl::StatusOr<RemotingCommand> result) {
+                slot->result = std::move(result);
+                slot->done.Notify();
+              });
+  slot->done.WaitForNotification();
+  return std::move(slot->result);
+}
+
+absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingCommand request) {
+  auto route = Resolve(address);
+  if (!route.ok()) return route.status();
+  absl::Status status;
+  request.flag |= RemotingCommand::kOnewayFlag;
+  route->channel->Call(std::move(request), absl::ZeroDuration(),
+                       [&status](absl::StatusOr<RemotingCommand> result) {
+                         if (!result.ok()) status = result.status();
+                       });
+  return status;
+}
+
+void InprocTransport::Shutdown() {
+  absl::flat_hash_map<std::string, Route> routes;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    routes.swap(routes_);
+  }
+  self_->CloseAndDrain();
+  // Tell each server this client's channel is gone, as a closed connection would.
+  for (auto& [address, route] : routes) {
+    if (!route.server->Enter()) continue;
+    if (route.server->handler != nullptr) {
+      route.server->handler->OnChannelClosed(route.channel->Reverse());
+    }
+    route.server->Leave();
+  }
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,111 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Transport: how clients and roles exchange RemotingCommands, whatever
+// carries them. A client sends requests to an address and gets responses; a
+// server (NameServer, Broker) is a RequestHandler that answers requests and,
+// through the Channel a request came in on, can send requests of its own back
+// to that client (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE).
+//
+// Addresses pick the carrier: "inproc://NAME" is a server registered in this
+// process (inproc_transport.h); "host:port" is TCP.
+
+#ifndef RMQ_REMOTING_TRANSPORT_H_
+#define RMQ_REMOTING_TRANSPORT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "remoting/remoting_command.h"
+
+namespace rmq::internal {
+
+// Receives the response to an asynchronous request, or the reason there is
+// none (Unavailable: peer down; DeadlineExceeded: timeout). Runs once, on
+// whichever thread completed the request (possibly the caller's own).
+using ResponseCallback = absl::AnyInvocable<void(absl::StatusOr<RemotingCommand>) &&>;
+
+// The connection a request arrived on, from the server's side.
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  // The peer's address, e.g. "127.0.0.1:53012" or "inproc://client/3".
+  virtual const std::string& remote_address() const = 0;
+  // False once the peer has gone.
+  virtual bool active() const = 0;
+  // Requests to the peer (server → client).
+  virtual void InvokeAsync(RemotingCommand request, absl::Duration timeout,
+                           ResponseCallback done) = 0;
+  virtual void InvokeOneway(RemotingCommand request) = 0;
+};
+
+// Answers one request. Call Respond once, now or later (long polling keeps
+// the Responder); for a oneway request it does nothing. Move-only.
+class Responder {
+ public:
+  using Sink = absl::AnyInvocable<void(RemotingCommand) &&>;
+
+  Responder() = default;
+  Responder(int32_t opaque, bool oneway, Sink sink)
+      : opaque_(opaque), oneway_(oneway), sink_(std::move(sink)) {}
+  Responder(Responder&&) = default;
+  Responder& operator=(Responder&&) = default;
+  // A request dropped unanswered (a server shutting down) gets SYSTEM_ERROR,
+  // so the caller learns now rather than at its timeout.
+  ~Responder();
+
+  // Sends `response` (its opaque and response flag are set here).
+  void Respond(RemotingCommand response) {
+    if (oneway_ || !sink_) return;
+    response.opaque = opaque_;
+    response.flag |= RemotingCommand::kResponseFlag;
+    std::move(sink_)(std::move(response));
+    sink_ = nullptr;
+  }
+  bool oneway() const { return oneway_; }
+  // False after Respond.
+  bool pending() const { return !oneway_ && static_cast<bool>(sink_); }
+
+ private:
+  int32_t opaque_ = 0;
+  bool oneway_ = false;
+  Sink sink_;
+};
+
+// A server role: answers requests.
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Handles `request` from `channel`; answers through `responder`. Must not
+  // block for long: slow work (a held pull) keeps the responder and returns.
+  virtual void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+                             Responder responder) = 0;
+  // `channel`'s peer has gone (connection closed, client shut down).
+  virtual void OnChannelClosed(const std::shared_ptr<Channel>& channel) { (void)channel; }
+};
+
+// The client side: sends requests to addresses.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  virtual absl::StatusOr<RemotingCommand> InvokeSync(const std::string& address,
+                                                     RemotingCommand request,
+                                                     absl::Duration timeout) = 0;
+  virtual void InvokeAsync(const std::string& address, RemotingCommand request,
+                           absl::Duration timeout, ResponseCallback done) = 0;
+  virtual absl::Status InvokeOneway(const std::string& address, RemotingCommand request) = 0;
+
+  // Closes every connection; servers see their channels close. Requests
+  // still waiting complete with Unavailable.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_REMOTING_TRANSPORT_H_
