@@ -20,6 +20,7 @@
 #define RMQ_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -214,6 +215,17 @@ class MessageStore {
 
   virtual StoreStats Stats() = 0;
   virtual const MessageStoreConfig& config() const = 0;
+
+  // Called once for every message that enters a consume queue, after the
+  // queue holds it (so a Get from `queue_offset` finds it), on the store's
+  // dispatch thread: a broker uses it to answer held long-polling pulls.
+  // `tags_code` is the unit's tag hash. It must be fast and must not call
+  // WaitForDispatch. Replaces any earlier listener; an empty function clears
+  // it. A listener being replaced may still finish a call already started,
+  // so what it captures must stay valid (capture shared state by shared_ptr).
+  using MessageArrivingListener = std::function<void(
+      std::string_view topic, int32_t queue_id, int64_t queue_offset, int64_t tags_code)>;
+  virtual void SetMessageArrivingListener(MessageArrivingListener listener) = 0;
 };
 
 }  // namespace rmq

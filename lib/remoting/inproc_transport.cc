@@ -2,8 +2,10 @@
 
 #include "remoting/inproc_transport.h"
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "common/str_cat.h"
@@ -94,6 +96,11 @@ class PendingCall {
     std::move(done)(std::move(result));
   }
 
+  bool completed() {
+    absl::MutexLock lock(&mu_);
+    return completed_;
+  }
+
   // Arms the timeout unless the call has completed already.
   void ArmTimeout(const std::shared_ptr<PendingCall>& self, Clock& clock, absl::Duration timeout,
                   std::string what) {
@@ -174,6 +181,21 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
       call->Complete(RemotingCommand::Response(response_code::kSuccess));
     } else {
       call->ArmTimeout(call, *clock_, timeout, std::move(what));
+      Track(call);
+    }
+  }
+
+  // Completes every call still waiting for an answer through this channel
+  // with `status` (the client shut down: it stops waiting, as on a closed
+  // connection).
+  void FailPending(const absl::Status& status) {
+    std::vector<std::weak_ptr<PendingCall>> pending;
+    {
+      absl::MutexLock lock(&mu_);
+      pending.swap(pending_);
+    }
+    for (const auto& weak : pending) {
+      if (auto call = weak.lock()) call->Complete(status);
     }
   }
 
@@ -191,6 +213,20 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
   absl::Mutex mu_;
   // Not an owning cycle: the reverse channel's own reverse is created anew.
   std::shared_ptr<Channel> reverse_ ABSL_GUARDED_BY(mu_);
+  // Calls that were still unanswered when their handler returned. A call is
+  // owned by its Responder; entries of answered calls expire and are pruned.
+  std::vector<std::weak_ptr<PendingCall>> pending_ ABSL_GUARDED_BY(mu_);
+  size_t prune_at_ ABSL_GUARDED_BY(mu_) = 64;
+
+  void Track(const std::shared_ptr<PendingCall>& call) {
+    if (call->completed()) return;
+    absl::MutexLock lock(&mu_);
+    if (pending_.size() >= prune_at_) {
+      std::erase_if(pending_, [](const std::weak_ptr<PendingCall>& w) { return w.expired(); });
+      prune_at_ = std::max<size_t>(64, 2 * pending_.size());
+    }
+    pending_.push_back(call);
+  }
 
   friend class InprocTransport;
 };
@@ -308,6 +344,11 @@ void InprocTransport::Shutdown() {
     routes.swap(routes_);
   }
   self_->CloseAndDrain();
+  // Calls still waiting for a server's answer end now, as transport.h promises.
+  for (auto& [address, route] : routes) {
+    route.channel->FailPending(absl::UnavailableError(
+        StrCat(address, ": the client transport shut down before the answer came")));
+  }
   // Tell each server this client's channel is gone, as a closed connection would.
   for (auto& [address, route] : routes) {
     if (!route.server->Enter()) continue;

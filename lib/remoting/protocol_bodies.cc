@@ -3,10 +3,14 @@
 #include "remoting/protocol_bodies.h"
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "remoting/fastjson.h"
 
 namespace rmq::internal {
 namespace {
@@ -96,6 +100,12 @@ class JsonReader {
       *out = json.get<bool>();
     } else if constexpr (std::is_integral_v<T>) {
       if (!json.is_number_integer()) return Fail(path, "an integer");
+      // get<T>() would truncate silently: 4294967297 is not an int 1.
+      const bool fits = json.is_number_unsigned() ? std::in_range<T>(json.get<uint64_t>())
+                                                  : std::in_range<T>(json.get<int64_t>());
+      if (!fits) {
+        return Fail(path, sizeof(T) == 4 ? "a 32-bit integer" : "a 64-bit integer");
+      }
       *out = json.get<T>();
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!json.is_string()) return Fail(path, "a string");
@@ -148,7 +158,9 @@ class JsonReader {
     template <typename T>
     void operator()(const char* name, T& value) {
       auto it = object->find(name);
-      if (it == object->end()) return;  // Missing: keep the default.
+      // Missing or null (fastjson omits nulls, other writers spell them out):
+      // keep the default.
+      if (it == object->end() || it->is_null()) return;
       reader->Decode(*it, path->empty() ? std::string(name) : StrCat(*path, ".", name), &value);
     }
   };
@@ -179,12 +191,15 @@ std::string BrokerData::MasterAddress() const {
 
 template <typename T>
 std::string ToJson(const T& value) {
-  return Encode(value).dump();
+  // Strings from the wire may hold any bytes; Java would have decoded them to
+  // U+FFFD, and dump() would throw on invalid UTF-8.
+  return Encode(value).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 template <typename T>
 absl::StatusOr<T> FromJson(std::string_view json, std::string_view what) {
-  Json parsed = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
+  const std::string normalized = NormalizeFastjson(json);  // fastjson.h: {0:"a"} keys
+  Json parsed = Json::parse(normalized, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return absl::InvalidArgumentError(StrCat(what, ": not valid JSON (", json.size(), " bytes)"));
   }
@@ -218,6 +233,7 @@ RMQ_JSON_BODY(ConsumerIdList)
 RMQ_JSON_BODY(LockBatchRequestBody)
 RMQ_JSON_BODY(LockBatchResponseBody)
 RMQ_JSON_BODY(SubscriptionGroupConfig)
+RMQ_JSON_BODY(SubscriptionGroupWrapper)
 
 #undef RMQ_JSON_BODY
 

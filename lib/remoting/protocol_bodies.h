@@ -319,6 +319,19 @@ struct SubscriptionGroupConfig {
   friend bool operator==(const SubscriptionGroupConfig&, const SubscriptionGroupConfig&) = default;
 };
 
+// The answer to GET_ALL_SUBSCRIPTIONGROUP_CONFIG, and the broker's
+// config/subscriptionGroup.json (SubscriptionGroupWrapper).
+struct SubscriptionGroupWrapper {
+  std::map<std::string, SubscriptionGroupConfig> subscription_group_table;
+  DataVersion data_version;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("subscriptionGroupTable", s.subscription_group_table);
+    v("dataVersion", s.data_version);
+  }
+};
+
 // ---- Codec ---------------------------------------------------------------------
 
 // Serializes any struct above to compact JSON.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "remoting/header_codec.h"
 
@@ -405,6 +406,92 @@ struct UnregisterBrokerRequestHeader : Header<UnregisterBrokerRequestHeader> {
     v("brokerAddr", h.broker_addr);
     v("clusterName", h.cluster_name);
     v("brokerId", h.broker_id);
+  }
+};
+
+// DELETE_TOPIC_IN_NAMESRV (DeleteTopicFromNamesrvRequestHeader): with a
+// cluster name, only that cluster's brokers' queues of the topic are removed.
+struct DeleteTopicFromNamesrvRequestHeader : Header<DeleteTopicFromNamesrvRequestHeader> {
+  static constexpr std::string_view kName = "DeleteTopicFromNamesrvRequestHeader";
+  std::string topic;
+  std::optional<std::string> cluster_name;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("topic", h.topic);
+    v("clusterName", h.cluster_name);
+  }
+};
+
+// SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (SendMessageRequestHeaderV2): the
+// fields of SendMessageRequestHeader under one-letter names, which RocketMQ's
+// clients send to save decoding time. The broker converts it with ToV1.
+struct SendMessageRequestHeaderV2 : Header<SendMessageRequestHeaderV2> {
+  static constexpr std::string_view kName = "SendMessageRequestHeaderV2";
+  std::string a;  // producerGroup
+  std::string b;  // topic
+  std::string c;  // defaultTopic
+  int32_t d = 4;  // defaultTopicQueueNums
+  int32_t e = 0;  // queueId
+  int32_t f = 0;  // sysFlag
+  int64_t g = 0;  // bornTimestamp
+  int32_t h = 0;  // flag
+  std::optional<std::string> i;  // properties
+  std::optional<int32_t> j;      // reconsumeTimes
+  std::optional<bool> k;         // unitMode
+  std::optional<int32_t> l;      // maxReconsumeTimes
+  std::optional<bool> m;         // batch
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("a", s.a);
+    v("b", s.b);
+    v("c", s.c);
+    v("d", s.d);
+    v("e", s.e);
+    v("f", s.f);
+    v("g", s.g);
+    v("h", s.h);
+    v("i", s.i);
+    v("j", s.j);
+    v("k", s.k);
+    v("l", s.l);
+    v("m", s.m);
+  }
+
+  SendMessageRequestHeader ToV1() && {
+    SendMessageRequestHeader v1;
+    v1.producer_group = std::move(a);
+    v1.topic = std::move(b);
+    v1.default_topic = std::move(c);
+    v1.default_topic_queue_nums = d;
+    v1.queue_id = e;
+    v1.sys_flag = f;
+    v1.born_timestamp = g;
+    v1.flag = h;
+    v1.properties = std::move(i);
+    v1.reconsume_times = j;
+    v1.unit_mode = k;
+    v1.max_reconsume_times = l;
+    v1.batch = m;
+    return v1;
+  }
+  static SendMessageRequestHeaderV2 FromV1(SendMessageRequestHeader v1) {
+    SendMessageRequestHeaderV2 v2;
+    v2.a = std::move(v1.producer_group);
+    v2.b = std::move(v1.topic);
+    v2.c = std::move(v1.default_topic);
+    v2.d = v1.default_topic_queue_nums;
+    v2.e = v1.queue_id;
+    v2.f = v1.sys_flag;
+    v2.g = v1.born_timestamp;
+    v2.h = v1.flag;
+    v2.i = std::move(v1.properties);
+    v2.j = v1.reconsume_times;
+    v2.k = v1.unit_mode;
+    v2.l = v1.max_reconsume_times;
+    v2.m = v1.batch;
+    return v2;
   }
 };
 

@@ -129,6 +129,15 @@ absl::Status DefaultMessageStore::Start() {
     RMQ_RETURN_IF_ERROR(index_->Load(!report_.abnormal, checkpoint_->index_msg_timestamp()));
   }
   dispatcher_ = std::make_unique<Dispatcher>(*commit_log_, *queues_, index_.get());
+  dispatcher_->set_listener([this](const DispatchRequest& request) {
+    // Messages outside consume queues (half and rolled-back transaction records) wake nobody.
+    int32_t tx = sysflag::TransactionValue(request.sys_flag);
+    if (tx == sysflag::kTransactionPreparedType || tx == sysflag::kTransactionRollbackType) return;
+    const MessageArrivingListener* listener = arriving_listener_.load(std::memory_order_acquire);
+    if (listener != nullptr) {
+      (*listener)(request.topic, request.queue_id, request.consume_queue_offset, request.tags_code);
+    }
+  });
   RMQ_RETURN_IF_ERROR(Recover());
 
   flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
@@ -435,6 +444,16 @@ void DefaultMessageStore::FlushLogic(int least_pages) {
   checkpoint_->set_index_msg_timestamp(index_ts);
   absl::Status s = checkpoint_->Flush();
   if (!s.ok()) spdlog::error("{}", s.ToString());
+}
+
+void DefaultMessageStore::SetMessageArrivingListener(MessageArrivingListener listener) {
+  absl::MutexLock lock(&arriving_mu_);
+  if (!listener) {
+    arriving_listener_.store(nullptr, std::memory_order_release);
+    return;
+  }
+  arriving_listeners_.push_back(std::make_unique<MessageArrivingListener>(std::move(listener)));
+  arriving_listener_.store(arriving_listeners_.back().get(), std::memory_order_release);
 }
 
 void DefaultMessageStore::SetDiskUsageProbe(std::function<double(const std::string&)> probe) {

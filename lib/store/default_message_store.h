@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/periodic_timer.h"
 #include "rmq/store.h"
@@ -57,6 +58,7 @@ class DefaultMessageStore final : public MessageStore {
   int DeleteExpiredFiles(bool force) override;
   StoreStats Stats() override;
   const MessageStoreConfig& config() const override { return config_; }
+  void SetMessageArrivingListener(MessageArrivingListener listener) override;
 
   const OpenReport& open_report() const { return report_; }
   CommitLog& commit_log() { return *commit_log_; }
@@ -98,6 +100,13 @@ class DefaultMessageStore final : public MessageStore {
   std::atomic<int64_t> put_count_{0};
   std::atomic<bool> shut_down_{false};
   bool started_ = false;
+  // The message-arriving listener, read by the dispatcher with one atomic
+  // load per message (no lock). Every listener ever set stays allocated until
+  // the store is destroyed, so a dispatch that loaded an old one can finish.
+  std::atomic<const MessageArrivingListener*> arriving_listener_{nullptr};
+  absl::Mutex arriving_mu_;
+  std::vector<std::unique_ptr<MessageArrivingListener>> arriving_listeners_
+      ABSL_GUARDED_BY(arriving_mu_);
 };
 
 }  // namespace rmq::internal

@@ -1,0 +1,211 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Consumers, as RocketMQ's DefaultMQPushConsumer and pull consumers.
+//
+// A PushConsumer joins a consumer group, subscribes to topics and has its
+// listener called with the messages; queues are balanced among the group's
+// members (CLUSTERING) or every member gets every message (BROADCASTING).
+// Progress (consume offsets) is committed for the group every 5 s and at
+// shutdown, so a restarted member continues where the group left off.
+//
+//   rmq::PushConsumerConfig config;
+//   config.group_name = "OrderConsumers";
+//   config.namesrv_addr = cluster->namesrv_address();
+//   rmq::PushConsumer consumer(config);
+//   consumer.Subscribe("Orders", "TagA || TagB");
+//   consumer.RegisterMessageListener(
+//       [](std::span<const rmq::MessageExt> msgs, rmq::ConsumeConcurrentlyContext&) {
+//         for (const auto& m : msgs) Handle(m);
+//         return rmq::ConsumeConcurrentlyStatus::kConsumeSuccess;
+//       });
+//   consumer.Start();
+//
+// A PullConsumer leaves the pulling to the caller: by queue and offset, or
+// subscribe-and-poll with the group's rebalancing ("lite" mode).
+
+#ifndef RMQ_CONSUMER_H_
+#define RMQ_CONSUMER_H_
+
+#include <climits>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rmq/allocate_strategy.h"
+#include "rmq/client_config.h"
+#include "rmq/message.h"
+#include "rmq/message_queue.h"
+
+namespace rmq {
+
+namespace internal {
+class PushConsumerImpl;
+class PullConsumerImpl;
+}
+
+enum class MessageModel { kClustering, kBroadcasting };
+
+// Where a group with no committed offset for a queue starts.
+enum class ConsumeFromWhere {
+  kLastOffset,   // CONSUME_FROM_LAST_OFFSET: only messages sent from now on.
+  kFirstOffset,  // CONSUME_FROM_FIRST_OFFSET: the oldest message still stored.
+  kTimestamp,    // CONSUME_FROM_TIMESTAMP: messages stored at or after consume_timestamp.
+};
+
+enum class ConsumeConcurrentlyStatus {
+  kConsumeSuccess,   // CONSUME_SUCCESS: the messages are done.
+  kReconsumeLater,   // RECONSUME_LATER: deliver them again later.
+};
+
+struct ConsumeConcurrentlyContext {
+  MessageQueue message_queue;
+  // 0: the broker picks (3 + reconsume times); >0: this delay level; <0: straight to the DLQ.
+  int32_t delay_level_when_next_consume = 0;
+  // With kConsumeSuccess, messages after this index are reconsumed.
+  int32_t ack_index = INT32_MAX;
+};
+
+// Called with 1..consumeMessageBatchMaxSize messages of one queue, from the
+// consumer's threads, concurrently. An exception thrown counts as kReconsumeLater.
+using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(
+    std::span<const MessageExt> msgs, ConsumeConcurrentlyContext& context)>;
+
+// RocketMQ's DefaultMQPushConsumer settings.
+struct PushConsumerConfig : ClientConfig {
+  std::string group_name;  // consumerGroup; required
+  MessageModel message_model = MessageModel::kClustering;        // messageModel
+  ConsumeFromWhere consume_from_where = ConsumeFromWhere::kLastOffset;  // consumeFromWhere
+  // consumeTimestamp for kTimestamp, "yyyyMMddHHmmss" (UTC); "" = 30 minutes before Start.
+  std::string consume_timestamp;
+  // allocateMessageQueueStrategy; null = AllocateMessageQueueAveragely.
+  std::shared_ptr<const AllocateMessageQueueStrategy> allocate_strategy;
+  int32_t consume_thread_min = 20;               // consumeThreadMin
+  int32_t consume_thread_max = 20;               // consumeThreadMax
+  int32_t consume_concurrently_max_span = 2000;  // consumeConcurrentlyMaxSpan
+  int32_t pull_threshold_for_queue = 1000;       // pullThresholdForQueue, messages
+  int32_t pull_threshold_size_for_queue = 100;   // pullThresholdSizeForQueue, MiB
+  int64_t pull_interval = 0;                     // pullInterval, ms between pulls of a queue
+  int32_t consume_message_batch_max_size = 1;    // consumeMessageBatchMaxSize
+  int32_t pull_batch_size = 32;                  // pullBatchSize
+  bool post_subscription_when_pull = false;      // postSubscriptionWhenPull
+  int32_t max_reconsume_times = -1;              // maxReconsumeTimes; -1 = 16
+  int64_t suspend_current_queue_time_millis = 1000;  // suspendCurrentQueueTimeMillis
+  int64_t consume_timeout = 15;                  // consumeTimeout, minutes
+};
+
+class PushConsumer {
+ public:
+  explicit PushConsumer(PushConsumerConfig config);
+  ~PushConsumer();  // Shuts down.
+  PushConsumer(const PushConsumer&) = delete;
+  PushConsumer& operator=(const PushConsumer&) = delete;
+
+  // Subscribes to `topic` with a tag expression: "*" (all) or "TagA || TagB".
+  // Call before Start (or after, to change subscriptions). InvalidArgument
+  // for a bad topic name or expression.
+  absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  void Unsubscribe(std::string_view topic);
+  void RegisterMessageListener(MessageListenerConcurrently listener);
+
+  // Joins the group: FailedPrecondition without a listener or subscription,
+  // InvalidArgument for a bad config, AlreadyExists if this process already
+  // runs a consumer of the group on the same instance.
+  absl::Status Start();
+  // Stops pulling, waits for listeners running, commits offsets, leaves the group.
+  void Shutdown();
+
+  const PushConsumerConfig& config() const;
+
+ private:
+  std::shared_ptr<internal::PushConsumerImpl> impl_;
+};
+
+// ---- Pull consumer ------------------------------------------------------------
+
+enum class PullStatus {
+  kFound,         // FOUND
+  kNoNewMsg,      // NO_NEW_MSG: nothing at or after the offset yet.
+  kNoMatchedMsg,  // NO_MATCHED_MSG: messages exist, none matched the expression.
+  kOffsetIllegal, // OFFSET_ILLEGAL: the offset is outside [min, max]; use next_begin_offset.
+};
+std::string_view PullStatusName(PullStatus status);
+
+struct PullResult {
+  PullStatus pull_status = PullStatus::kNoNewMsg;
+  int64_t next_begin_offset = 0;
+  int64_t min_offset = 0;
+  int64_t max_offset = 0;
+  std::vector<MessageExt> msgs;
+};
+
+// RocketMQ's DefaultMQPullConsumer / DefaultLitePullConsumer settings.
+struct PullConsumerConfig : ClientConfig {
+  std::string group_name;  // consumerGroup; required
+  MessageModel message_model = MessageModel::kClustering;
+  std::shared_ptr<const AllocateMessageQueueStrategy> allocate_strategy;
+  // Lite mode (Subscribe + Poll):
+  ConsumeFromWhere consume_from_where = ConsumeFromWhere::kLastOffset;
+  std::string consume_timestamp;                 // as PushConsumerConfig
+  int32_t pull_batch_size = 10;                  // pullBatchSize
+  bool auto_commit = true;                       // autoCommit
+  int64_t poll_timeout_millis = 5000;            // pollTimeoutMillis
+  int32_t pull_threshold_for_queue = 1000;       // pullThresholdForQueue
+  int64_t broker_suspend_max_time_millis = 20000;  // brokerSuspendMaxTimeMillis
+  int64_t consumer_pull_timeout_millis = 10000;    // consumerPullTimeoutMillis
+};
+
+class PullConsumer {
+ public:
+  explicit PullConsumer(PullConsumerConfig config);
+  ~PullConsumer();
+  PullConsumer(const PullConsumer&) = delete;
+  PullConsumer& operator=(const PullConsumer&) = delete;
+
+  absl::Status Start();
+  void Shutdown();  // Commits offsets, leaves the group.
+
+  // Every readable queue of `topic`.
+  absl::StatusOr<std::vector<MessageQueue>> FetchSubscribeMessageQueues(std::string_view topic);
+
+  // Up to `max_nums` messages of `queue` from `offset` matching `expression`
+  // ("*" or "TagA || TagB"). Returns at once (kNoNewMsg if none).
+  absl::StatusOr<PullResult> Pull(const MessageQueue& queue, std::string_view expression,
+                                  int64_t offset, int32_t max_nums);
+  // As Pull, but the broker holds the request until a message arrives or
+  // brokerSuspendMaxTimeMillis passes.
+  absl::StatusOr<PullResult> PullBlockIfNotFound(const MessageQueue& queue,
+                                                 std::string_view expression, int64_t offset,
+                                                 int32_t max_nums);
+
+  // The group's committed offset of `queue` (-1 if none); from the broker if
+  // `from_store`, else the local cache first.
+  absl::StatusOr<int64_t> FetchConsumeOffset(const MessageQueue& queue, bool from_store);
+  // Records progress; committed to the broker every 5 s and at shutdown.
+  absl::Status UpdateConsumeOffset(const MessageQueue& queue, int64_t offset);
+
+  // ---- Lite mode: subscribe, then poll; queues balanced among the group.
+  absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  // Messages pulled in the background from this member's queues; waits up
+  // to `timeout` (pollTimeoutMillis when negative). Empty when none arrived.
+  absl::StatusOr<std::vector<MessageExt>> Poll(absl::Duration timeout = absl::Milliseconds(-1));
+  // Moves the next poll of `queue` to `offset`.
+  absl::Status Seek(const MessageQueue& queue, int64_t offset);
+  // Commits the offsets of everything polled so far.
+  absl::Status CommitSync();
+
+  const PullConsumerConfig& config() const;
+
+ private:
+  std::shared_ptr<internal::PullConsumerImpl> impl_;
+};
+
+}  // namespace rmq
+
+#endif  // RMQ_CONSUMER_H_

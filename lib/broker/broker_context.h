@@ -1,0 +1,36 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// What the request processors share: the config, the clock, the store and
+// the managers. The Broker owns them all; the processors only borrow.
+
+#ifndef RMQ_BROKER_BROKER_CONTEXT_H_
+#define RMQ_BROKER_BROKER_CONTEXT_H_
+
+#include <functional>
+#include <memory>
+
+#include "broker/consumer_manager.h"
+#include "broker/consumer_offset_manager.h"
+#include "broker/producer_manager.h"
+#include "broker/subscription_group_manager.h"
+#include "broker/topic_config_manager.h"
+#include "rmq/broker.h"
+#include "rmq/clock.h"
+#include "rmq/store.h"
+
+namespace rmq::internal {
+
+struct BrokerContext {
+  const BrokerConfig* config = nullptr;
+  std::shared_ptr<Clock> clock;
+  MessageStore* store = nullptr;  // Set between Start and Shutdown.
+  TopicConfigManager* topics = nullptr;
+  SubscriptionGroupManager* groups = nullptr;
+  ConsumerOffsetManager* offsets = nullptr;
+  ConsumerManager* consumers = nullptr;
+  ProducerManager* producers = nullptr;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_BROKER_BROKER_CONTEXT_H_

@@ -1,0 +1,33 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// ClientManageProcessor: HEART_BEAT and UNREGISTER_CLIENT (RocketMQ's
+// ClientManageProcessor). A heartbeat registers the client's producer and
+// consumer groups with their channel; for each consumer group it makes sure
+// the group's config and its retry topic %RETRY%group exist.
+
+#ifndef RMQ_BROKER_CLIENT_MANAGE_PROCESSOR_H_
+#define RMQ_BROKER_CLIENT_MANAGE_PROCESSOR_H_
+
+#include <memory>
+
+#include "broker/broker_context.h"
+#include "remoting/remoting_command.h"
+#include "remoting/transport.h"
+
+namespace rmq::internal {
+
+class ClientManageProcessor {
+ public:
+  explicit ClientManageProcessor(const BrokerContext& context) : ctx_(context) {}
+
+  RemotingCommand HeartBeat(const std::shared_ptr<Channel>& channel, RemotingCommand& request);
+  RemotingCommand UnregisterClient(const std::shared_ptr<Channel>& channel,
+                                   RemotingCommand& request);
+
+ private:
+  const BrokerContext& ctx_;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_BROKER_CLIENT_MANAGE_PROCESSOR_H_

@@ -1,0 +1,36 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Fills the MessageExt the store is handed for a send. A producer thread
+// reuses one MessageExt (per thread) from send to send, overwriting its
+// strings and property values in place, so that a steady stream of sends with
+// the same property names allocates nothing here once warm.
+
+#ifndef RMQ_BROKER_MESSAGE_BUILDER_H_
+#define RMQ_BROKER_MESSAGE_BUILDER_H_
+
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "rmq/message.h"
+
+namespace rmq::internal {
+
+// This thread's MessageExt for a send, with its numeric fields reset; the
+// caller sets the topic, body, flag and properties it needs (every send sets
+// all of them). Valid until the next call on this thread.
+MessageExt& ThreadMessage();
+
+void AssignTopic(MessageExt& msg, std::string_view topic);
+void AssignBody(MessageExt& msg, std::string_view body);
+
+// Makes `props` hold exactly the properties of `encoded` (properties_codec.h
+// format, a repeated name keeping its last value), reusing the entries of
+// names it already holds; an entry named `keep` is left for the caller to
+// overwrite. On a malformed encoding returns the error DecodeProperties
+// gives and leaves `props` empty.
+absl::Status AssignProperties(std::string_view encoded, Message::Properties* props,
+                              std::string_view keep = {});
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_BROKER_MESSAGE_BUILDER_H_

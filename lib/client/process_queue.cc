@@ -1,0 +1,49 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "client/process_queue.h"
+
+#include <algorithm>
+
+namespace rmq::internal {
+
+void ProcessQueue::PutMessages(std::span<const MessageExt> msgs) {
+  absl::MutexLock lock(&mu_);
+  int64_t bytes = 0;
+  int64_t added = 0;
+  for (const MessageExt& msg : msgs) {
+    if (msg.queue_offset <= queue_offset_max_) continue;  // Already cached.
+    entries_.push_back(Entry{msg.queue_offset, static_cast<int32_t>(msg.body().size()), false});
+    queue_offset_max_ = msg.queue_offset;
+    bytes += static_cast<int64_t>(msg.body().size());
+    ++added;
+  }
+  cached_count_.fetch_add(added, std::memory_order_relaxed);
+  cached_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+int64_t ProcessQueue::RemoveMessages(std::span<const MessageExt> msgs) {
+  absl::MutexLock lock(&mu_);
+  if (entries_.empty()) return -1;
+  int64_t removed = 0;
+  int64_t bytes = 0;
+  for (const MessageExt& msg : msgs) {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), msg.queue_offset,
+                               [](const Entry& e, int64_t offset) { return e.offset < offset; });
+    if (it == entries_.end() || it->offset != msg.queue_offset || it->done) continue;
+    it->done = true;
+    ++removed;
+    bytes += it->bytes;
+  }
+  while (!entries_.empty() && entries_.front().done) entries_.pop_front();
+  cached_count_.fetch_sub(removed, std::memory_order_relaxed);
+  cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  return entries_.empty() ? queue_offset_max_ + 1 : entries_.front().offset;
+}
+
+int64_t ProcessQueue::MaxSpan() {
+  absl::MutexLock lock(&mu_);
+  if (entries_.empty()) return 0;
+  return entries_.back().offset - entries_.front().offset;
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,201 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Asynchronous sends (RocketMQ's send with a SendCallback): the send starts
+// on the producer's executor, the request goes out with InvokeAsync, and the
+// answer (or the transport's failure) arrives on whichever thread completes
+// the request. As RocketMQ 4.9 (MQClientAPIImpl.onExceptionImpl), a request
+// that got no answer is retried on another broker up to
+// retryTimesWhenSendAsyncFailed times, within sendMsgTimeout; an error the
+// broker answered is not retried. The callback is called exactly once.
+
+#include <thread>
+#include <utility>
+
+#include "client/producer_impl.h"
+#include "client/send_validators.h"
+#include "common/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace rmq::internal {
+
+// One async send, shared by its steps; it owns the message, so the request
+// body can borrow from it for as long as the request lives.
+struct ProducerImpl::AsyncSend {
+  AsyncSend(Message m, Producer::SendCallback cb, std::shared_ptr<InFlight> f)
+      : msg(std::move(m)), callback(std::move(cb)), in_flight(std::move(f)) {}
+
+  Message msg;
+  Producer::SendCallback callback;
+  std::shared_ptr<InFlight> in_flight;
+  int64_t begin_ms = 0;
+  PreparedSend send;
+  std::shared_ptr<const PublishRoute> route;
+  std::string last_broker;
+  std::vector<std::string> tried;
+  int retries = 0;
+};
+
+namespace {
+
+std::string Join(const std::vector<std::string>& brokers) {
+  std::string out;
+  for (const std::string& broker : brokers) {
+    if (!out.empty()) out += ", ";
+    out += broker;
+  }
+  return out.empty() ? std::string("none") : out;
+}
+
+}  // namespace
+
+SendExecutor& ProducerImpl::Executor() {
+  absl::MutexLock lock(&executor_mu_);
+  if (executor_ == nullptr) {
+    // As RocketMQ's asyncSenderExecutor: one thread per processor.
+    executor_ = std::make_unique<SendExecutor>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  return *executor_;
+}
+
+void ProducerImpl::SendAsync(Message msg, Producer::SendCallback callback) {
+  if (!callback) callback = [](absl::StatusOr<SendResult>) {};
+  bool accepted;
+  {
+    absl::MutexLock lock(&in_flight_->mu);
+    accepted = in_flight_->accepting;
+    if (accepted) ++in_flight_->count;
+  }
+  if (!accepted) {
+    // No executor to hand this to: the caller hears at once.
+    absl::Status state = CheckRunning();
+    callback(state.ok() ? absl::FailedPreconditionError(StrCat("producer group '", config_.group_name,
+                                                               "' is shutting down"))
+                        : state);
+    return;
+  }
+  auto send = std::make_shared<AsyncSend>(std::move(msg), std::move(callback), in_flight_);
+  send->begin_ms = clock_->NowMillis();
+  if (!Executor().Submit([this, send] { StartAsync(send); })) {
+    FinishAsync(send, absl::FailedPreconditionError("the producer's sender threads have stopped"));
+  }
+}
+
+void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send) {
+  const std::string& topic = send->msg.topic();
+  const int64_t now = clock_->NowMillis();
+  const int64_t waited = now - send->begin_ms;
+  if (waited >= config_.send_msg_timeout) {
+    FinishAsync(send, absl::DeadlineExceededError(StrCat(
+                          "async send to topic '", topic, "' waited ", waited,
+                          " ms for a sender thread, over sendMsgTimeout ", config_.send_msg_timeout, " ms")));
+    return;
+  }
+  if (absl::Status valid = CheckMessage(send->msg, config_.max_message_size); !valid.ok()) {
+    FinishAsync(send, std::move(valid));
+    return;
+  }
+  auto route = CachedRoute(topic, now);
+  if (!route.ok()) {
+    FinishAsync(send, route.status());
+    return;
+  }
+  send->route = **route;
+  if (absl::Status prepared = send->send.PrepareMessage(send->msg, config_, *ids_); !prepared.ok()) {
+    FinishAsync(send, std::move(prepared));
+    return;
+  }
+  AttemptAsync(send);
+}
+
+void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
+  const PublishRoute& route = *send->route;
+  const MessageQueue& mq = fault_->SelectOneMessageQueue(*route.info, send->last_broker);
+  std::string addr = route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
+  if (addr.empty()) addr = BrokerAddress(mq.broker_name, send->send.topic());
+  const int64_t start_ms = clock_->NowMillis();
+  const int64_t remaining = config_.send_msg_timeout - (start_ms - send->begin_ms);
+  if (remaining <= 0) {
+    FinishAsync(send, absl::DeadlineExceededError(StrCat(
+                          "async send to topic '", send->send.topic(), "' timed out: sendMsgTimeout ",
+                          config_.send_msg_timeout, " ms spent after ", send->retries,
+                          " attempt(s) (brokers tried: ", Join(send->tried), ")")));
+    return;
+  }
+  if (addr.empty()) {
+    fault_->UpdateFaultItem(mq.broker_name, 0, true);
+    send->last_broker = mq.broker_name;
+    send->tried.push_back(mq.broker_name);
+    RetryAsyncOrFail(send, absl::NotFoundError(StrCat("broker '", mq.broker_name,
+                                                      "' has no known master address")));
+    return;
+  }
+  RemotingCommand request =
+      send->send.BuildRequest(mq, config_, start_ms, send->send.BodyFor(addr, send));
+  // The queue is copied: a retry may replace the route it points into.
+  instance_->transport().InvokeAsync(
+      addr, std::move(request), absl::Milliseconds(remaining),
+      [this, send, mq = MessageQueue(mq), addr, start_ms](absl::StatusOr<RemotingCommand> response) {
+        OnAsyncResponse(send, mq, addr, start_ms, std::move(response));
+      });
+}
+
+void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
+                                   const std::string& addr, int64_t attempt_start_ms,
+                                   absl::StatusOr<RemotingCommand> response) {
+  const int64_t latency = clock_->NowMillis() - attempt_start_ms;
+  if (!response.ok()) {
+    fault_->UpdateFaultItem(mq.broker_name, latency, true);
+    send->last_broker = mq.broker_name;
+    send->tried.push_back(mq.broker_name);
+    RetryAsyncOrFail(send, response.status());
+    return;
+  }
+  int32_t broker_code = -1;
+  absl::StatusOr<SendResult> result = ParseSendResponse(*response, send->send, mq, addr, &broker_code);
+  fault_->UpdateFaultItem(mq.broker_name, latency, !result.ok());
+  if (!result.ok()) {
+    send->tried.push_back(mq.broker_name);
+    result = absl::Status(result.status().code(),
+                          StrCat("async send to topic '", send->send.topic(), "' failed on ",
+                                 mq.broker_name, " (brokers tried: ", Join(send->tried),
+                                 "): ", StdView(result.status().message())));
+  }
+  FinishAsync(send, std::move(result));
+}
+
+void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error) {
+  if (send->retries < config_.retry_times_when_send_async_failed) {
+    ++send->retries;
+    // Retried from the executor, not from the thread that reported the
+    // failure (it may be the clock's timer thread).
+    bool queued = Executor().Submit([this, send] {
+      if (auto fresh = RefreshRoute(send->send.topic()); fresh != nullptr && fresh->info->ok()) {
+        send->route = std::move(fresh);
+      }
+      AttemptAsync(send);
+    });
+    if (queued) return;
+  }
+  FinishAsync(send, absl::Status(error.code(),
+                                 StrCat("async send to topic '", send->send.topic(), "' failed after ",
+                                        send->retries + 1, " attempt(s) (brokers tried: ",
+                                        Join(send->tried), "): ", StdView(error.message()))));
+}
+
+void ProducerImpl::FinishAsync(const std::shared_ptr<AsyncSend>& send,
+                               absl::StatusOr<SendResult> result) {
+  Producer::SendCallback callback = std::move(send->callback);
+  try {
+    callback(std::move(result));
+  } catch (...) {
+    // As RocketMQ: what the callback throws is the application's problem.
+    spdlog::warn("producer {}: a send callback threw; ignored", config_.group_name);
+  }
+  // After this the producer may be destroyed (Shutdown was waiting): touch
+  // only what the send itself holds.
+  std::shared_ptr<InFlight> in_flight = send->in_flight;
+  absl::MutexLock lock(&in_flight->mu);
+  --in_flight->count;
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,137 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// ProducerImpl: what rmq::Producer does (RocketMQ's DefaultMQProducerImpl).
+//
+// The sync send (the hot path) validates the message, finds the topic's
+// queues in a per-thread cache, builds one request (the body borrowed, not
+// copied, when the broker is in this process) and retries on another broker
+// as sendDefaultImpl does. Async sends run on a small executor the producer
+// owns; Shutdown waits for them.
+
+#ifndef RMQ_CLIENT_PRODUCER_IMPL_H_
+#define RMQ_CLIENT_PRODUCER_IMPL_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "client/client_instance.h"
+#include "client/latency_fault_tolerance.h"
+#include "client/send_executor.h"
+#include "client/send_request.h"
+#include "common/msg_id.h"
+#include "rmq/producer.h"
+
+namespace rmq::internal {
+
+class ProducerImpl final : public ProducerInner {
+ public:
+  explicit ProducerImpl(ProducerConfig config);
+  ~ProducerImpl() override;  // Shuts down.
+
+  const std::string& group() const override { return config_.group_name; }
+  const ProducerConfig& config() const { return config_; }
+
+  absl::Status Start();
+  void Shutdown();
+
+  absl::StatusOr<SendResult> Send(const Message& msg);
+  absl::StatusOr<SendResult> Send(const Message& msg, const MessageQueue& queue);
+  absl::StatusOr<SendResult> Send(const Message& msg, const MessageQueueSelector& selector,
+                                  std::string_view arg);
+  void SendAsync(Message msg, Producer::SendCallback callback);
+  absl::Status SendOneway(const Message& msg);
+  absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs);
+  absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs, const MessageQueue& queue);
+  absl::StatusOr<std::vector<MessageQueue>> FetchPublishMessageQueues(std::string_view topic);
+
+  // A topic's queues and the address of each queue's broker, as the hot
+  // path needs them.
+  struct PublishRoute {
+    std::shared_ptr<const TopicPublishInfo> info;
+    std::vector<std::string> queue_addrs;  // Of info->queues()[i]'s master; "" if unknown.
+  };
+
+ private:
+  enum class State { kCreated, kRunning, kShuttingDown, kShutdown };
+  struct AsyncSend;
+  // Counts async sends from SendAsync until their callback has returned.
+  // Shared with every send so that the last one may finish after the
+  // producer is gone without touching freed memory.
+  struct InFlight {
+    absl::Mutex mu;
+    bool accepting ABSL_GUARDED_BY(mu) = false;
+    int count ABSL_GUARDED_BY(mu) = 0;
+    bool Drained() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return count == 0; }
+  };
+
+  absl::Status CheckRunning() const;
+  // The route of `topic` from this thread's cache (valid until the next call
+  // on this thread), refreshed from the client instance every second of
+  // clock time and after a failed send.
+  absl::StatusOr<const std::shared_ptr<const PublishRoute>*> CachedRoute(const std::string& topic,
+                                                                         int64_t now_ms);
+  // The route from the client instance (fetched if needed).
+  absl::StatusOr<std::shared_ptr<const PublishRoute>> LookupRoute(const std::string& topic);
+  // After a failed send: asks the name server again; null if that fails.
+  std::shared_ptr<const PublishRoute> RefreshRoute(const std::string& topic);
+  // The master address of `broker`, learning `topic`'s route if unknown.
+  std::string BrokerAddress(const std::string& broker, const std::string& topic);
+
+  // sendDefaultImpl in SYNC mode: attempts on queues picked round-robin, the
+  // next attempt on another broker, within sendMsgTimeout.
+  absl::StatusOr<SendResult> SendDefault(const PreparedSend& send, const PublishRoute* route,
+                                         int64_t begin_ms);
+  // sendKernelImpl for one attempt (SYNC). `*broker_code` is set if the
+  // broker answered with an error code.
+  absl::StatusOr<SendResult> SendKernel(const PreparedSend& send, const MessageQueue& mq,
+                                        const std::string& addr, int64_t timeout_ms,
+                                        int64_t born_ms, int32_t* broker_code);
+  // One attempt to a given queue, no retry (send to a queue, via a selector).
+  absl::StatusOr<SendResult> SendToQueue(const PreparedSend& send, const MessageQueue& mq,
+                                         const std::string& addr, int64_t begin_ms);
+
+  // The async send's steps (producer_async.cc).
+  void StartAsync(const std::shared_ptr<AsyncSend>& send);
+  void AttemptAsync(const std::shared_ptr<AsyncSend>& send);
+  void OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
+                       const std::string& addr, int64_t attempt_start_ms,
+                       absl::StatusOr<RemotingCommand> response);
+  void RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error);
+  void FinishAsync(const std::shared_ptr<AsyncSend>& send, absl::StatusOr<SendResult> result);
+  SendExecutor& Executor();
+
+  const ProducerConfig config_;
+  // Tells this producer's entries apart in the per-thread route caches.
+  const uint64_t id_;
+
+  absl::Mutex lifecycle_mu_;  // Serializes Start and Shutdown.
+  std::atomic<State> state_{State::kCreated};
+  // Set by Start, kept until destruction (sync sends racing Shutdown still use them).
+  std::shared_ptr<ClientInstance> instance_;
+  std::shared_ptr<Clock> clock_;
+  std::unique_ptr<UniqKeyGenerator> ids_;
+  std::unique_ptr<FaultStrategy> fault_;
+  // Bumped after a failed send: every thread's cached route goes stale.
+  std::atomic<uint64_t> route_epoch_{0};
+
+  absl::Mutex routes_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const PublishRoute>> routes_
+      ABSL_GUARDED_BY(routes_mu_);
+
+  std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
+  absl::Mutex executor_mu_;
+  std::unique_ptr<SendExecutor> executor_ ABSL_GUARDED_BY(executor_mu_);  // Created on first use.
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_CLIENT_PRODUCER_IMPL_H_

@@ -1,0 +1,104 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "client/pull_api.h"
+
+#include "client/subscription.h"
+#include "common/compression.h"
+#include "common/properties_codec.h"
+#include "common/record_codec.h"
+#include "common/status_macros.h"
+#include "common/str_cat.h"
+#include "remoting/protocol_headers.h"
+#include "remoting/request_code.h"
+
+namespace rmq::internal {
+
+RemotingCommand BuildPullRequest(const PullRequestArgs& args) {
+  auto header = std::make_unique<PullMessageRequestHeader>();
+  header->consumer_group = args.group;
+  header->topic = args.queue.topic;
+  header->queue_id = args.queue.queue_id;
+  header->queue_offset = args.offset;
+  header->max_msg_nums = args.max_nums;
+  header->sys_flag = args.sys_flag;
+  header->commit_offset = args.commit_offset;
+  header->suspend_timeout_millis = args.suspend_timeout_millis;
+  if (args.subscription != nullptr) {
+    header->subscription = args.subscription->sub_string;
+    header->sub_version = args.subscription->sub_version;
+    header->expression_type = args.subscription->expression_type;
+  }
+  return RemotingCommand::Request(request_code::kPullMessage, std::move(header));
+}
+
+namespace {
+
+// Decodes every record of every body chunk; keeps those passing the tag check.
+absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscription,
+                           const PullMessageResponseHeader& header, std::vector<MessageExt>* out) {
+  std::string min_offset = std::to_string(header.min_offset);
+  std::string max_offset = std::to_string(header.max_offset);
+  for (std::string_view chunk : body.chunks()) {
+    size_t pos = 0;
+    while (pos < chunk.size()) {
+      RecordView view;
+      auto kind = ParseRecord(chunk.substr(pos), /*check_crc=*/false, &view);
+      if (!kind.ok()) return kind.status();
+      if (*kind != RecordKind::kMessage) {
+        return absl::DataLossError(StrCat("pull response body: no message record at byte ", pos));
+      }
+      std::string_view record = chunk.substr(pos, static_cast<size_t>(view.total_size));
+      pos += static_cast<size_t>(view.total_size);
+      std::string_view tags;
+      FindProperty(view.properties, property::kTags, &tags);
+      if (!MatchesSubscription(subscription, tags)) continue;
+      auto msg = DecodeRecord(record);
+      if (!msg.ok()) return msg.status();
+      if ((msg->sys_flag & sysflag::kCompressed) != 0) {
+        auto body_bytes = ZlibUncompress(msg->body());
+        if (!body_bytes.ok()) return body_bytes.status();
+        msg->set_body(std::move(*body_bytes));
+        msg->sys_flag &= ~sysflag::kCompressed;
+      }
+      msg->PutProperty(property::kMinOffset, min_offset);
+      msg->PutProperty(property::kMaxOffset, max_offset);
+      out->push_back(std::move(*msg));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<PullResult> ProcessPullResponse(const RemotingCommand& response,
+                                               const MessageQueue& queue,
+                                               const SubscriptionData& subscription) {
+  PullResult result;
+  switch (response.code) {
+    case response_code::kSuccess: result.pull_status = PullStatus::kFound; break;
+    case response_code::kPullNotFound: result.pull_status = PullStatus::kNoNewMsg; break;
+    case response_code::kPullRetryImmediately: result.pull_status = PullStatus::kNoMatchedMsg; break;
+    case response_code::kPullOffsetMoved: result.pull_status = PullStatus::kOffsetIllegal; break;
+    default:
+      return ResponseToStatus(response, StrCat("pull of ", queue.ToString()));
+  }
+  const PullMessageResponseHeader* header = nullptr;
+  PullMessageResponseHeader decoded;
+  if (auto* typed = dynamic_cast<const PullMessageResponseHeader*>(response.header.get())) {
+    header = typed;
+  } else {
+    auto from_fields = PullMessageResponseHeader::Decode(response.ext_fields);
+    if (!from_fields.ok()) return from_fields.status();
+    decoded = std::move(*from_fields);
+    header = &decoded;
+  }
+  result.next_begin_offset = header->next_begin_offset;
+  result.min_offset = header->min_offset;
+  result.max_offset = header->max_offset;
+  if (result.pull_status == PullStatus::kFound) {
+    RMQ_RETURN_IF_ERROR(DecodeRecords(response.body, subscription, *header, &result.msgs));
+  }
+  return result;
+}
+
+}  // namespace rmq::internal

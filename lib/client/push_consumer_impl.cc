@@ -1,0 +1,420 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "client/push_consumer_impl.h"
+
+#include "client/pull_api.h"
+#include "client/pull_message_service.h"
+#include "client/queue_offset_api.h"
+#include "client/subscription.h"
+#include "common/status_macros.h"
+#include "common/str_cat.h"
+#include "remoting/protocol_headers.h"
+#include "remoting/request_code.h"
+#include "spdlog/spdlog.h"
+
+namespace rmq::internal {
+namespace {
+
+// RocketMQ's DefaultMQPushConsumerImpl delays.
+constexpr absl::Duration kDelayWhenFlowControl = absl::Milliseconds(50);
+constexpr absl::Duration kDelayWhenException = absl::Milliseconds(3000);
+constexpr absl::Duration kDelayBeforeOffsetReset = absl::Milliseconds(10000);
+constexpr int32_t kDefaultMaxReconsumeTimes = 16;
+
+std::string_view ConsumeFromWhereName(ConsumeFromWhere where) {
+  switch (where) {
+    case ConsumeFromWhere::kLastOffset: return "CONSUME_FROM_LAST_OFFSET";
+    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
+    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
+  }
+  return "CONSUME_FROM_LAST_OFFSET";
+}
+
+absl::Status CheckRange(std::string_view name, int64_t value, int64_t min, int64_t max) {
+  if (value >= min && value <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      StrCat(name, " is ", value, "; it must be within [", min, ", ", max, "]"));
+}
+
+}  // namespace
+
+PushConsumerImpl::PushConsumerImpl(PushConsumerConfig config) : config_(std::move(config)) {}
+
+PushConsumerImpl::~PushConsumerImpl() { Shutdown(); }
+
+absl::Status PushConsumerImpl::Subscribe(std::string_view topic, std::string_view expression) {
+  // Validate now, so the caller learns of a bad topic or expression here.
+  auto sub = BuildSubscriptionData(topic, expression, 0);
+  if (!sub.ok()) return sub.status();
+  bool running;
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ == State::kShutDown) return absl::FailedPreconditionError("the consumer is shut down");
+    pending_subscriptions_[std::string(topic)] = std::string(expression);
+    running = state_ == State::kRunning;
+  }
+  if (running) {
+    sub->sub_version = instance_->clock().NowMillis();
+    rebalance_->PutSubscription(std::move(*sub));
+    (void)instance_->UpdateTopicRoute(std::string(topic));
+    instance_->SendHeartbeatToAllBrokers();
+  }
+  return absl::OkStatus();
+}
+
+void PushConsumerImpl::Unsubscribe(std::string_view topic) {
+  bool running;
+  {
+    absl::MutexLock lock(&mu_);
+    pending_subscriptions_.erase(std::string(topic));
+    running = state_ == State::kRunning;
+  }
+  if (running) rebalance_->RemoveSubscription(std::string(topic));
+}
+
+void PushConsumerImpl::RegisterMessageListener(MessageListenerConcurrently listener) {
+  absl::MutexLock lock(&mu_);
+  listener_ = std::move(listener);
+}
+
+absl::Status PushConsumerImpl::CheckConfig() const {
+  RMQ_RETURN_IF_ERROR(ValidateGroupName(config_.group_name, "consumer group_name"));
+  if (config_.group_name == "DEFAULT_CONSUMER") {
+    return absl::InvalidArgumentError(
+        "consumer group_name DEFAULT_CONSUMER is reserved; choose a name for your group");
+  }
+  RMQ_RETURN_IF_ERROR(CheckRange("consume_thread_min", config_.consume_thread_min, 1, 1000));
+  RMQ_RETURN_IF_ERROR(CheckRange("consume_thread_max", config_.consume_thread_max, 1, 1000));
+  if (config_.consume_thread_min > config_.consume_thread_max) {
+    return absl::InvalidArgumentError(StrCat("consume_thread_min ", config_.consume_thread_min,
+                                             " exceeds consume_thread_max ",
+                                             config_.consume_thread_max));
+  }
+  RMQ_RETURN_IF_ERROR(CheckRange("consume_concurrently_max_span",
+                                 config_.consume_concurrently_max_span, 1, 65535));
+  RMQ_RETURN_IF_ERROR(CheckRange("pull_threshold_for_queue", config_.pull_threshold_for_queue, 1, 65535));
+  RMQ_RETURN_IF_ERROR(CheckRange("pull_threshold_size_for_queue",
+                                 config_.pull_threshold_size_for_queue, 1, 1024));
+  RMQ_RETURN_IF_ERROR(CheckRange("pull_interval", config_.pull_interval, 0, 65535));
+  RMQ_RETURN_IF_ERROR(CheckRange("consume_message_batch_max_size",
+                                 config_.consume_message_batch_max_size, 1, 1024));
+  RMQ_RETURN_IF_ERROR(CheckRange("pull_batch_size", config_.pull_batch_size, 1, 1024));
+  if (config_.consume_from_where == ConsumeFromWhere::kTimestamp &&
+      !config_.consume_timestamp.empty()) {
+    auto parsed = ParseConsumeTimestamp(config_.consume_timestamp);
+    if (!parsed.ok()) return parsed.status();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PushConsumerImpl::Start() {
+  MessageListenerConcurrently listener;
+  std::map<std::string, std::string> subscriptions;
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ == State::kRunning) return absl::FailedPreconditionError("the consumer is already started");
+    if (state_ == State::kShutDown) {
+      return absl::FailedPreconditionError("the consumer was shut down; create a new one");
+    }
+    if (!listener_) {
+      return absl::FailedPreconditionError(
+          StrCat("consumer group '", config_.group_name,
+                 "': no message listener; call RegisterMessageListener before Start"));
+    }
+    if (pending_subscriptions_.empty()) {
+      return absl::FailedPreconditionError(StrCat("consumer group '", config_.group_name,
+                                                  "': no subscription; call Subscribe before Start"));
+    }
+    listener = listener_;
+    subscriptions = pending_subscriptions_;
+  }
+  RMQ_RETURN_IF_ERROR(CheckConfig());
+  auto instance = ClientInstance::GetOrCreate(config_);
+  if (!instance.ok()) return instance.status();
+  instance_ = std::move(*instance);
+  if (config_.consume_from_where == ConsumeFromWhere::kTimestamp && config_.consume_timestamp.empty()) {
+    config_.consume_timestamp = absl::FormatTime(
+        "%Y%m%d%H%M%S", instance_->clock().Now() - absl::Minutes(30), absl::UTCTimeZone());
+  }
+  offset_store_ = config_.message_model == MessageModel::kClustering
+                      ? NewRemoteBrokerOffsetStore(*instance_, config_.group_name)
+                      : NewLocalFileOffsetStore(*instance_, config_.group_name);
+  RMQ_RETURN_IF_ERROR(offset_store_->Load());
+  rebalance_ = std::make_unique<RebalanceImpl>(*instance_, config_.group_name, config_.message_model,
+                                               config_.allocate_strategy, *this);
+  const int64_t now = instance_->clock().NowMillis();
+  for (const auto& [topic, expression] : subscriptions) {
+    auto sub = BuildSubscriptionData(topic, expression, now);
+    if (!sub.ok()) return sub.status();
+    rebalance_->PutSubscription(std::move(*sub));
+  }
+  if (config_.message_model == MessageModel::kClustering) {
+    // Messages sent back for redelivery come through the group's retry topic.
+    auto retry = BuildSubscriptionData(RetryTopic(config_.group_name), kSubAll, now);
+    if (retry.ok()) rebalance_->PutSubscription(std::move(*retry));
+  }
+  consume_service_ = std::make_unique<ConsumeConcurrentlyService>(
+      *this, std::move(listener), instance_->shared_clock(), config_.consume_thread_min,
+      config_.consume_message_batch_max_size);
+  consume_service_->Start();
+  {
+    absl::MutexLock lock(&mu_);
+    state_ = State::kRunning;
+  }
+  if (absl::Status registered = instance_->RegisterConsumer(this); !registered.ok()) {
+    absl::MutexLock lock(&mu_);
+    state_ = State::kShutDown;
+    consume_service_->Shutdown();
+    return registered;
+  }
+  instance_->RebalanceNow();
+  return absl::OkStatus();
+}
+
+void PushConsumerImpl::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    State previous = state_;
+    state_ = State::kShutDown;
+    if (previous != State::kRunning) return;
+  }
+  consume_service_->Shutdown();
+  PersistConsumerOffsets();
+  instance_->UnregisterConsumer(this);
+  rebalance_->DropAll();
+}
+
+ConsumerData PushConsumerImpl::BuildConsumerData() const {
+  ConsumerData data;
+  data.group_name = config_.group_name;
+  data.consume_type = "CONSUME_PASSIVELY";
+  data.message_model =
+      config_.message_model == MessageModel::kClustering ? "CLUSTERING" : "BROADCASTING";
+  data.consume_from_where = std::string(ConsumeFromWhereName(config_.consume_from_where));
+  if (rebalance_) data.subscription_data_set = rebalance_->Subscriptions();
+  return data;
+}
+
+std::vector<std::string> PushConsumerImpl::SubscribedTopics() const {
+  std::vector<std::string> topics;
+  if (!rebalance_) return topics;
+  for (const SubscriptionData& sub : rebalance_->Subscriptions()) topics.push_back(sub.topic);
+  return topics;
+}
+
+void PushConsumerImpl::OnSubscribeQueuesChanged(const std::string& topic,
+                                                const std::vector<MessageQueue>& queues) {
+  if (rebalance_) rebalance_->SetTopicQueues(topic, queues);
+}
+
+void PushConsumerImpl::DoRebalance() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return;
+  }
+  rebalance_->DoRebalance();
+}
+
+void PushConsumerImpl::PersistConsumerOffsets() {
+  if (rebalance_ && offset_store_) offset_store_->PersistAll(rebalance_->AssignedQueues());
+}
+
+absl::StatusOr<int64_t> PushConsumerImpl::ComputePullFromWhere(const MessageQueue& queue) {
+  const int64_t last = offset_store_->ReadOffset(queue, ReadOffsetType::kReadFromStore);
+  if (last >= 0) return last;
+  if (last != kOffsetNotFound) {
+    return absl::UnavailableError(StrCat("cannot read the committed offset of ", queue.ToString()));
+  }
+  const bool retry_topic = queue.topic.starts_with(kRetryGroupTopicPrefix);
+  switch (config_.consume_from_where) {
+    case ConsumeFromWhere::kFirstOffset:
+      return 0;
+    case ConsumeFromWhere::kLastOffset:
+      if (retry_topic) return 0;
+      return QueryMaxOffset(*instance_, queue);
+    case ConsumeFromWhere::kTimestamp: {
+      if (retry_topic) return QueryMaxOffset(*instance_, queue);
+      auto when = ParseConsumeTimestamp(config_.consume_timestamp);
+      if (!when.ok()) return when.status();
+      return SearchOffset(*instance_, queue, *when);
+    }
+  }
+  return absl::InternalError("unknown ConsumeFromWhere");
+}
+
+void PushConsumerImpl::OnQueueAdded(const MessageQueue& queue, std::shared_ptr<ProcessQueue> pq,
+                                    int64_t offset) {
+  PullNow(PullRequest{queue, std::move(pq), offset});
+}
+
+bool PushConsumerImpl::RemoveUnnecessaryQueue(const MessageQueue& queue, ProcessQueue& pq) {
+  (void)pq;
+  offset_store_->Persist(queue);
+  offset_store_->RemoveOffset(queue);
+  return true;
+}
+
+void PushConsumerImpl::CommitProgress(const MessageQueue& queue, int64_t offset) {
+  offset_store_->UpdateOffset(queue, offset, /*increase_only=*/true);
+}
+
+absl::Status PushConsumerImpl::SendMessageBack(const MessageExt& msg, const MessageQueue& queue,
+                                               int32_t delay_level) {
+  std::string addr = instance_->FindBrokerAddressInPublish(queue.broker_name);
+  if (addr.empty()) return absl::UnavailableError(StrCat("broker ", queue.broker_name, " is unknown"));
+  auto header = std::make_unique<ConsumerSendMsgBackRequestHeader>();
+  header->offset = msg.commit_log_offset;
+  header->group = config_.group_name;
+  header->delay_level = delay_level;
+  header->origin_msg_id = std::string(msg.GetProperty(property::kUniqKey));
+  header->origin_topic = msg.topic();
+  header->max_reconsume_times = config_.max_reconsume_times < 0 ? kDefaultMaxReconsumeTimes
+                                                                : config_.max_reconsume_times;
+  auto response = instance_->transport().InvokeSync(
+      addr, RemotingCommand::Request(request_code::kConsumerSendMsgBack, std::move(header)),
+      absl::Milliseconds(instance_->config().mq_client_api_timeout));
+  if (!response.ok()) return response.status();
+  return ResponseToStatus(*response, "send message back");
+}
+
+void PushConsumerImpl::PullNow(PullRequest request) {
+  std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
+  instance_->pull_service().Execute([weak, request = std::move(request)]() mutable {
+    if (auto self = weak.lock()) self->PullMessage(std::move(request));
+  });
+}
+
+void PushConsumerImpl::PullLater(PullRequest request, absl::Duration delay) {
+  std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
+  instance_->pull_service().ExecuteLater(
+      [weak, request = std::move(request)]() mutable {
+        if (auto self = weak.lock()) self->PullMessage(std::move(request));
+      },
+      delay);
+}
+
+void PushConsumerImpl::PullMessage(PullRequest request) {
+  ProcessQueue& pq = *request.pq;
+  if (pq.dropped()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return;
+  }
+  pq.set_last_pull_ms(instance_->clock().NowMillis());
+  // Flow control: let the listeners catch up before pulling more.
+  if (pq.cached_count() > config_.pull_threshold_for_queue ||
+      pq.cached_bytes() > int64_t{config_.pull_threshold_size_for_queue} * 1024 * 1024 ||
+      pq.MaxSpan() > config_.consume_concurrently_max_span) {
+    PullLater(std::move(request), kDelayWhenFlowControl);
+    return;
+  }
+  std::shared_ptr<const SubscriptionData> sub = rebalance_->FindSubscription(request.queue.topic);
+  if (sub == nullptr) {
+    PullLater(std::move(request), kDelayWhenException);
+    return;
+  }
+  std::string addr = instance_->FindBrokerAddressInSubscribe(request.queue.broker_name);
+  if (addr.empty()) {
+    (void)instance_->UpdateTopicRoute(request.queue.topic);
+    PullLater(std::move(request), kDelayWhenException);
+    return;
+  }
+  PullRequestArgs args;
+  args.group = config_.group_name;
+  args.queue = request.queue;
+  args.offset = request.next_offset;
+  args.max_nums = config_.pull_batch_size;
+  args.suspend_timeout_millis = kBrokerSuspendMaxTimeMillis;
+  args.sys_flag = pull_sysflag::kSuspend;
+  if (config_.message_model == MessageModel::kClustering) {
+    int64_t committed = offset_store_->ReadOffset(request.queue, ReadOffsetType::kReadFromMemory);
+    if (committed > 0) {
+      args.sys_flag |= pull_sysflag::kCommitOffset;
+      args.commit_offset = committed;
+    }
+  }
+  if (config_.post_subscription_when_pull && !sub->class_filter_mode) {
+    args.sys_flag |= pull_sysflag::kSubscription;
+    args.subscription = sub.get();
+  }
+  std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
+  instance_->transport().InvokeAsync(
+      addr, BuildPullRequest(args), absl::Milliseconds(kConsumerTimeoutMillisWhenSuspend),
+      [weak, request = std::move(request)](absl::StatusOr<RemotingCommand> response) mutable {
+        auto self = weak.lock();
+        if (!self) return;
+        // Back to the pull service thread: this may be a broker's thread.
+        self->instance_->pull_service().Execute(
+            [weak, request = std::move(request), response = std::move(response)]() mutable {
+              if (auto self = weak.lock()) self->OnPullResponse(std::move(request), std::move(response));
+            });
+      });
+}
+
+void PushConsumerImpl::OnPullResponse(PullRequest request, absl::StatusOr<RemotingCommand> response) {
+  if (request.pq->dropped()) return;
+  std::shared_ptr<const SubscriptionData> sub = rebalance_->FindSubscription(request.queue.topic);
+  if (!response.ok() || sub == nullptr) {
+    if (!response.ok()) {
+      spdlog::debug("pull of {} failed: {}", request.queue.ToString(), response.status().ToString());
+    }
+    PullLater(std::move(request), kDelayWhenException);
+    return;
+  }
+  auto result = ProcessPullResponse(*response, request.queue, *sub);
+  if (!result.ok()) {
+    spdlog::warn("group {}: pull of {}: {}", config_.group_name, request.queue.ToString(),
+                 result.status().ToString());
+    PullLater(std::move(request), kDelayWhenException);
+    return;
+  }
+  request.next_offset = result->next_begin_offset;
+  switch (result->pull_status) {
+    case PullStatus::kFound: {
+      if (result->msgs.empty()) break;  // All filtered out on the client.
+      const std::string retry_topic = RetryTopic(config_.group_name);
+      for (MessageExt& msg : result->msgs) {
+        // A redelivered message shows its original topic to the listener.
+        std::string_view original = msg.GetProperty(property::kRetryTopic);
+        if (!original.empty() && msg.topic() == retry_topic) msg.set_topic(std::string(original));
+      }
+      auto msgs = std::make_shared<std::vector<MessageExt>>(std::move(result->msgs));
+      request.pq->PutMessages(*msgs);
+      consume_service_->Submit(std::move(msgs), request.pq, request.queue);
+      if (config_.pull_interval > 0) {
+        PullLater(std::move(request), absl::Milliseconds(config_.pull_interval));
+        return;
+      }
+      break;
+    }
+    case PullStatus::kNoNewMsg:
+    case PullStatus::kNoMatchedMsg:
+      // Nothing to consume up to next_offset: that is progress too.
+      if (request.pq->cached_count() == 0) {
+        offset_store_->UpdateOffset(request.queue, request.next_offset, /*increase_only=*/true);
+      }
+      break;
+    case PullStatus::kOffsetIllegal: {
+      spdlog::warn("group {}: offset {} of {} is illegal; restarting at {}", config_.group_name,
+                   request.next_offset, request.queue.ToString(), result->next_begin_offset);
+      request.pq->set_dropped(true);
+      std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
+      MessageQueue queue = request.queue;
+      int64_t next = result->next_begin_offset;
+      instance_->pull_service().ExecuteLater(
+          [weak, queue, next] {
+            auto self = weak.lock();
+            if (!self) return;
+            self->offset_store_->UpdateOffset(queue, next, /*increase_only=*/false);
+            self->offset_store_->Persist(queue);
+            self->rebalance_->RemoveProcessQueue(queue);
+            self->instance_->RebalanceSoon();
+          },
+          kDelayBeforeOffsetReset);
+      return;
+    }
+  }
+  PullNow(std::move(request));
+}
+
+}  // namespace rmq::internal

@@ -1,0 +1,39 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// Tag subscriptions (RocketMQ's FilterAPI): "*" or "TagA || TagB" becomes a
+// SubscriptionData with the tag set and their hash codes; the broker filters
+// by hash code, the client re-checks the tag strings (hash codes collide).
+
+#ifndef RMQ_CLIENT_SUBSCRIPTION_H_
+#define RMQ_CLIENT_SUBSCRIPTION_H_
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "remoting/protocol_bodies.h"
+
+namespace rmq::internal {
+
+inline constexpr std::string_view kSubAll = "*";
+inline constexpr std::string_view kRetryGroupTopicPrefix = "%RETRY%";
+inline constexpr std::string_view kDlqGroupTopicPrefix = "%DLQ%";
+
+// Parses a tag expression for `topic`. InvalidArgument for a bad topic name.
+// `sub_version` is the time of the subscription (ms), as RocketMQ stamps it.
+absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
+                                                       std::string_view expression,
+                                                       int64_t sub_version);
+
+// Whether a message with `tags` passes `sub` on the client side.
+bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags);
+
+// "%RETRY%<group>".
+std::string RetryTopic(std::string_view group);
+
+// RocketMQ's Validators.checkGroup: not empty, at most 255 characters of
+// [%|a-zA-Z0-9_-]. `what` names the setting in the error.
+absl::Status ValidateGroupName(std::string_view group, std::string_view what);
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_CLIENT_SUBSCRIPTION_H_

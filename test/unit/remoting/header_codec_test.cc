@@ -1,0 +1,277 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// The typed-header codec: every header of protocol_headers.h round-trips
+// through ExtFields under RocketMQ's field names; required fields, bad
+// integers and Java's boolean parsing behave as RocketMQ's
+// RemotingCommand.decodeCommandCustomHeader does.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "common/str_cat.h"
+#include "remoting/header_codec.h"
+#include "remoting/protocol_headers.h"
+#include "unit/remoting/header_samples.h"
+
+namespace rmq::internal {
+namespace {
+
+using namespace header_samples;
+
+// ---- Round trips ---------------------------------------------------------------
+
+TEMPLATE_LIST_TEST_CASE("every header round-trips through ExtFields field by field", "[header]",
+                   AllHeaders) {
+  const TestType filled = Filled<TestType>::Make();
+  const std::vector<FieldInfo> filled_fields = ListFields(filled);
+
+  // The test fills every field with something other than its default, so a
+  // field the codec drops or mixes up cannot go unnoticed.
+  const std::vector<FieldInfo> default_fields = ListFields(TestType{});
+  REQUIRE(filled_fields.size() == default_fields.size());
+  for (size_t i = 0; i < filled_fields.size(); ++i) {
+    INFO("field " << filled_fields[i].name << " is not filled with a non-default value");
+    REQUIRE(!(filled_fields[i].value == default_fields[i].value));
+  }
+
+  const ExtFields encoded = Encode(filled);
+  std::set<std::string> names;
+  for (const auto& [name, value] : encoded) names.insert(name);
+  CHECK(names == Filled<TestType>::kJavaNames);
+
+  auto decoded = TestType::Decode(encoded);
+  REQUIRE(decoded.ok());
+  RequireSameFields(filled_fields, ListFields(*decoded));
+
+  // Encoding again gives the same text: nothing is lost or reformatted.
+  CHECK(Encode(*decoded) == encoded);
+}
+
+TEST_CASE("SendMessageRequestHeaderV2 carries SendMessageRequestHeader's fields", "[header]") {
+  // SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2: a producerGroup,
+  // b topic, c defaultTopic, d defaultTopicQueueNums, e queueId, f sysFlag,
+  // g bornTimestamp, h flag, i properties, j reconsumeTimes, k unitMode,
+  // l maxReconsumeTimes, m batch.
+  const SendMessageRequestHeader v1 = Filled<SendMessageRequestHeader>::Make();
+  const ExtFields v1_fields = Encode(v1);
+  const ExtFields v2_fields = Encode(SendMessageRequestHeaderV2::FromV1(v1));
+  const std::pair<const char*, const char*> kLetters[] = {
+      {"a", "producerGroup"}, {"b", "topic"},          {"c", "defaultTopic"},
+      {"d", "defaultTopicQueueNums"}, {"e", "queueId"}, {"f", "sysFlag"},
+      {"g", "bornTimestamp"}, {"h", "flag"},           {"i", "properties"},
+      {"j", "reconsumeTimes"}, {"k", "unitMode"},      {"l", "maxReconsumeTimes"},
+      {"m", "batch"}};
+  for (const auto& [letter, name] : kLetters) {
+    INFO(letter << " = " << name);
+    CHECK(v2_fields.at(letter) == v1_fields.at(name));
+  }
+  auto decoded = SendMessageRequestHeaderV2::Decode(v2_fields);
+  REQUIRE(decoded.ok());
+  RequireSameFields(ListFields(v1), ListFields(std::move(*decoded).ToV1()));
+}
+
+TEST_CASE("field values are written as Java's toString writes them", "[header]") {
+  SendMessageRequestHeader h = Filled<SendMessageRequestHeader>::Make();
+  h.queue_id = -3;
+  h.born_timestamp = -9223372036854775807 - 1;
+  const ExtFields fields = Encode(h);
+  CHECK(fields.at("queueId") == "-3");
+  CHECK(fields.at("bornTimestamp") == "-9223372036854775808");
+  CHECK(fields.at("defaultTopicQueueNums") == "8");
+  CHECK(fields.at("unitMode") == "true");
+  CHECK(fields.at("properties") == "TAGS\001a\002KEYS\001k\002");
+
+  ConsumerSendMsgBackRequestHeader back = Filled<ConsumerSendMsgBackRequestHeader>::Make();
+  back.unit_mode = false;
+  CHECK(Encode(back).at("unitMode") == "false");
+}
+
+TEST_CASE("encoding keeps unrelated ext fields and overwrites the header's own", "[header]") {
+  ExtFields fields = {{"topic", "old"}, {"x-trace", "abc"}};
+  DeleteTopicRequestHeader h;
+  h.topic = "new";
+  h.Encode(&fields);
+  CHECK(fields.at("topic") == "new");
+  CHECK(fields.at("x-trace") == "abc");
+}
+
+TEST_CASE("ext fields the header does not know are ignored when decoding", "[header]") {
+  // A newer client sends fields rmq does not model (acceptStandardJsonOnly).
+  ExtFields fields = {{"topic", "TopicA"}, {"acceptStandardJsonOnly", "true"}};
+  auto decoded = GetRouteInfoRequestHeader::Decode(fields);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->topic == "TopicA");
+}
+
+// ---- Required and optional fields --------------------------------------------
+
+TEMPLATE_LIST_TEST_CASE("a missing required field is an error naming the header and the field",
+                   "[header]", AllHeaders) {
+  const ExtFields full = Encode(Filled<TestType>::Make());
+  int required = 0;
+  for (const FieldInfo& field : ListFields(TestType{})) {
+    if (field.optional) continue;
+    ++required;
+    ExtFields fields = full;
+    fields.erase(field.name);
+    auto decoded = TestType::Decode(fields);
+    INFO("without " << field.name);
+    REQUIRE(decoded.status().code() == absl::StatusCode::kInvalidArgument);
+    const std::string message(decoded.status().message());
+    CHECK(message ==
+          StrCat(TestType::kName, ": field ", field.name, " is missing"));
+  }
+  // Headers whose fields are all nullable (RegisterBrokerResponseHeader) decode from nothing.
+  if (required == 0) CHECK(TestType::Decode(ExtFields{}).ok());
+}
+
+TEMPLATE_LIST_TEST_CASE("optional fields left empty are not written and decode as absent",
+                   "[header]", AllHeaders) {
+  const TestType filled = Filled<TestType>::Make();
+  // Keep the required fields, clear the optional ones: a header as a client
+  // that leaves them null sends it.
+  ExtFields fields = Encode(filled);
+  std::vector<std::string> optional_names;
+  for (const FieldInfo& field : ListFields(filled)) {
+    if (field.optional) {
+      optional_names.push_back(field.name);
+      fields.erase(field.name);
+    }
+  }
+  auto decoded = TestType::Decode(fields);
+  REQUIRE(decoded.ok());
+  for (const FieldInfo& field : ListFields(*decoded)) {
+    INFO("field " << field.name);
+    if (field.optional) CHECK(std::holds_alternative<Absent>(field.value));
+  }
+  const ExtFields again = Encode(*decoded);
+  for (const std::string& name : optional_names) {
+    INFO("field " << name);
+    CHECK(!again.contains(name));
+  }
+  CHECK(again == fields);
+}
+
+TEST_CASE("the header name in errors is RocketMQ's class name", "[header]") {
+  auto unregister = UnregisterBrokerRequestHeader::Decode({});
+  CHECK(unregister.status().message() ==
+        "UnRegisterBrokerRequestHeader: field brokerName is missing");
+  auto send = SendMessageRequestHeader::Decode({});
+  CHECK(send.status().message() == "SendMessageRequestHeader: field producerGroup is missing");
+}
+
+// ---- Bad values ---------------------------------------------------------------
+
+TEMPLATE_LIST_TEST_CASE("a malformed integer is an error naming the field", "[header]",
+                   AllHeaders) {
+  const ExtFields full = Encode(Filled<TestType>::Make());
+  for (const FieldInfo& field : ListFields(Filled<TestType>::Make())) {
+    const bool is32 = std::holds_alternative<int32_t>(field.value);
+    const bool is64 = std::holds_alternative<int64_t>(field.value);
+    if (!is32 && !is64) continue;
+    // 2^31 and 2^63 are one past the largest value of each type.
+    const std::string overflow = is32 ? "2147483648" : "9223372036854775808";
+    const std::string underflow = is32 ? "-2147483649" : "-9223372036854775809";
+    for (const std::string& bad :
+         {std::string("12x"), std::string(""), std::string(" 12"), std::string("1.5"),
+          std::string("0x10"), overflow, underflow, std::string("99999999999999999999")}) {
+      ExtFields fields = full;
+      fields[field.name] = bad;
+      auto decoded = TestType::Decode(fields);
+      INFO("field " << field.name << " = '" << bad << "'");
+      REQUIRE(decoded.status().code() == absl::StatusCode::kInvalidArgument);
+      CHECK(decoded.status().message() ==
+            StrCat(TestType::kName, ": field ", field.name, " '", bad, "' is not a ",
+                   is32 ? "32" : "64", "-bit integer"));
+    }
+  }
+}
+
+TEST_CASE("an int32 field rejects 99999999999 but an int64 field takes it", "[header]") {
+  ExtFields fields = Encode(Filled<QueueRequestHeader>::Make());
+  fields["queueId"] = "99999999999";
+  auto bad = QueueRequestHeader::Decode(fields);
+  REQUIRE(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(bad.status().message() ==
+        "GetMaxOffsetRequestHeader: field queueId '99999999999' is not a 32-bit integer");
+
+  ExtFields offset = {{"offset", "99999999999"}};
+  auto good = ViewMessageRequestHeader::Decode(offset);
+  REQUIRE(good.ok());
+  CHECK(good->offset == 99999999999);
+}
+
+TEST_CASE("integer limits decode exactly", "[header]") {
+  ExtFields fields = Encode(Filled<UpdateConsumerOffsetRequestHeader>::Make());
+  fields["queueId"] = "-2147483648";
+  fields["commitOffset"] = "9223372036854775807";
+  auto decoded = UpdateConsumerOffsetRequestHeader::Decode(fields);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->queue_id == INT32_MIN);
+  CHECK(decoded->commit_offset == INT64_MAX);
+}
+
+TEST_CASE("a bad optional integer is an error too, not silently dropped", "[header]") {
+  ExtFields fields = Encode(Filled<SendMessageRequestHeader>::Make());
+  fields["reconsumeTimes"] = "two";
+  auto decoded = SendMessageRequestHeader::Decode(fields);
+  REQUIRE(decoded.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(decoded.status().message() ==
+        "SendMessageRequestHeader: field reconsumeTimes 'two' is not a 32-bit integer");
+}
+
+TEST_CASE("the first bad field is the one reported", "[header]") {
+  ExtFields fields = Encode(Filled<QueryMessageRequestHeader>::Make());
+  fields.erase("key");          // declared second
+  fields["maxNum"] = "lots";    // declared third
+  auto decoded = QueryMessageRequestHeader::Decode(fields);
+  CHECK(decoded.status().message() == "QueryMessageRequestHeader: field key is missing");
+}
+
+TEST_CASE("booleans parse as Java's Boolean.parseBoolean", "[header]") {
+  auto parse = [](const std::string& text) {
+    ExtFields fields = Encode(Filled<CreateTopicRequestHeader>::Make());
+    fields["order"] = text;
+    auto decoded = CreateTopicRequestHeader::Decode(fields);
+    REQUIRE(decoded.ok());  // parseBoolean never fails
+    return decoded->order;
+  };
+  CHECK(parse("true"));
+  CHECK(parse("TRUE"));
+  CHECK(parse("True"));
+  CHECK(parse("tRuE"));
+  CHECK_FALSE(parse("false"));
+  CHECK_FALSE(parse("yes"));
+  CHECK_FALSE(parse("1"));
+  CHECK_FALSE(parse(""));
+  CHECK_FALSE(parse("true "));
+  CHECK_FALSE(parse("truee"));
+  CHECK_FALSE(parse("t\x80ue"));
+
+  // The same for an optional boolean: present and false is not absent.
+  ExtFields fields = Encode(Filled<SendMessageRequestHeader>::Make());
+  fields["batch"] = "yes";
+  auto send = SendMessageRequestHeader::Decode(fields);
+  REQUIRE(send.ok());
+  REQUIRE(send->batch.has_value());
+  CHECK_FALSE(*send->batch);
+}
+
+TEST_CASE("string fields take any bytes, empty included", "[header]") {
+  ExtFields fields = Encode(Filled<SendMessageRequestHeader>::Make());
+  fields["topic"] = "";
+  fields["properties"] = std::string("a\0b\xff", 4);
+  auto decoded = SendMessageRequestHeader::Decode(fields);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->topic.empty());
+  CHECK(*decoded->properties == std::string("a\0b\xff", 4));
+}
+
+}  // namespace
+}  // namespace rmq::internal
