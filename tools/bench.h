@@ -27,7 +27,18 @@ struct StoreBenchOptions {
   std::vector<std::string> settings;  // "key=value" store settings (broker.conf keys)
 };
 
+struct InprocBenchOptions {
+  std::string dir;          // store directory; "" = a temporary one
+  int producers = 1;
+  int consumers = 1;
+  int64_t size = 128;       // body bytes (at least 8: the send time travels in them)
+  int64_t count = 1000000;  // messages in all
+  std::string flush = "async";
+  double rate = 0;          // messages/s in all; 0 = as fast as possible
+};
+
 int RunStoreBench(const StoreBenchOptions& options);
+int RunInprocBench(const InprocBenchOptions& options);
 int RunRecoverBench(const std::string& dir);
 
 }  // namespace rmq::bench

@@ -33,7 +33,20 @@ int main(int argc, char** argv) {
   auto* r = app.add_subcommand("recover", "time opening (recovering) an existing store");
   r->add_option("--dir", recover_dir, "store directory")->required();
 
+  rmq::bench::InprocBenchOptions inproc;
+  auto* i = app.add_subcommand("inproc", "Producer -> PushConsumer through an EmbeddedCluster; "
+                                         "baseline: a mutex+condvar deque hand-off");
+  i->add_option("--producers", inproc.producers, "producer threads")->check(CLI::Range(1, 256));
+  i->add_option("--consumers", inproc.consumers, "push consumers (members of one group)")
+      ->check(CLI::Range(1, 256));
+  i->add_option("--size", inproc.size, "body bytes")->check(CLI::Range(int64_t{8}, int64_t{4} << 20));
+  i->add_option("--count", inproc.count, "messages in all")->check(CLI::PositiveNumber);
+  i->add_option("--flush", inproc.flush, "flushDiskType")->check(CLI::IsMember({"sync", "async"}));
+  i->add_option("--rate", inproc.rate, "messages/s in all (0: unlimited)")->check(CLI::NonNegativeNumber);
+  i->add_option("--dir", inproc.dir, "store directory (default: a temporary one)");
+
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return rmq::bench::RunStoreBench(store);
+  if (i->parsed()) return rmq::bench::RunInprocBench(inproc);
   return rmq::bench::RunRecoverBench(recover_dir);
 }

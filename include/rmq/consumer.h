@@ -159,6 +159,10 @@ struct PullConsumerConfig : ClientConfig {
   int32_t pull_threshold_for_queue = 1000;       // pullThresholdForQueue
   int64_t broker_suspend_max_time_millis = 20000;  // brokerSuspendMaxTimeMillis
   int64_t consumer_pull_timeout_millis = 10000;    // consumerPullTimeoutMillis
+  // consumerTimeoutMillisWhenSuspend: the client's timeout for a pull the
+  // broker may hold (PullBlockIfNotFound, lite mode's background pulls); must
+  // exceed broker_suspend_max_time_millis.
+  int64_t consumer_timeout_millis_when_suspend = 30000;
 };
 
 class PullConsumer {
@@ -199,6 +203,9 @@ class PullConsumer {
   absl::Status Seek(const MessageQueue& queue, int64_t offset);
   // Commits the offsets of everything polled so far.
   absl::Status CommitSync();
+  // The queues assigned to this member now (RocketMQ's assignment()); Seek
+  // accepts only these.
+  absl::StatusOr<std::vector<MessageQueue>> Assignment();
 
   const PullConsumerConfig& config() const;
 

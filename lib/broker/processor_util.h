@@ -36,7 +36,10 @@ inline RemotingCommand BadHeader(const absl::Status& status) {
 // The client's address as a host, for a message's born host: the channel's
 // "ip:port", or 127.0.0.1:0 when it has none (an in-process client).
 inline HostAddress ChannelHost(const Channel& channel) {
-  if (auto host = HostAddress::Parse(channel.remote_address())) return *host;
+  const std::string& address = channel.remote_address();
+  if (!address.starts_with("inproc://")) {
+    if (auto host = HostAddress::Parse(address)) return *host;
+  }
   return HostAddress::Ipv4(127, 0, 0, 1, 0);
 }
 

@@ -153,7 +153,10 @@ absl::Status ClientInstance::RegisterConsumer(ConsumerInner* consumer) {
   Start();
   for (const std::string& topic : consumer->SubscribedTopics()) {
     absl::Status updated = UpdateTopicRoute(topic);
-    if (!updated.ok()) spdlog::warn("consumer {}: {}", consumer->group(), updated.ToString());
+    // A new group's retry topic appears only after its first heartbeat.
+    if (!updated.ok() && !topic.starts_with("%RETRY%")) {
+      spdlog::warn("consumer {}: {}", consumer->group(), updated.ToString());
+    }
   }
   SendHeartbeatToAllBrokers();
   return absl::OkStatus();

@@ -169,34 +169,34 @@ void PreparedSend::EncodeProperties(std::string* out) const {
 
 RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
                                            int64_t born_ms, Payload body) const {
-  SendMessageRequestHeader header;
-  header.producer_group = config.group_name;
-  header.topic = *topic_;
-  header.default_topic = config.create_topic_key;
-  header.default_topic_queue_nums = config.default_topic_queue_nums;
-  header.queue_id = mq.queue_id;
-  header.sys_flag = sys_flag_;
-  header.born_timestamp = born_ms;
-  header.flag = flag_;
+  // Built in place: this runs once per attempt, on the hot path.
+  auto header = std::make_unique<SendMessageRequestHeader>();
+  header->producer_group = config.group_name;
+  header->topic = *topic_;
+  header->default_topic = config.create_topic_key;
+  header->default_topic_queue_nums = config.default_topic_queue_nums;
+  header->queue_id = mq.queue_id;
+  header->sys_flag = sys_flag_;
+  header->born_timestamp = born_ms;
+  header->flag = flag_;
   if (batch_) {
-    header.properties = batch_properties_;
+    header->properties = batch_properties_;
   } else {
-    EncodeProperties(&header.properties.emplace());
+    EncodeProperties(&header->properties.emplace());
   }
-  header.reconsume_times = reconsume_times_.value_or(0);
-  header.unit_mode = false;
-  header.batch = batch_;
-  header.max_reconsume_times = max_reconsume_times_;
+  header->reconsume_times = reconsume_times_.value_or(0);
+  header->unit_mode = false;
+  header->batch = batch_;
+  header->max_reconsume_times = max_reconsume_times_;
   RemotingCommand request;
   if (batch_) {
     // RocketMQ's brokers read SEND_BATCH_MESSAGE's header in its V2 form
     // (one-letter field names) only.
     request = RemotingCommand::Request(
         request_code::kSendBatchMessage,
-        std::make_unique<SendMessageRequestHeaderV2>(SendMessageRequestHeaderV2::FromV1(std::move(header))));
+        std::make_unique<SendMessageRequestHeaderV2>(SendMessageRequestHeaderV2::FromV1(std::move(*header))));
   } else {
-    request = RemotingCommand::Request(request_code::kSendMessage,
-                                       std::make_unique<SendMessageRequestHeader>(std::move(header)));
+    request = RemotingCommand::Request(request_code::kSendMessage, std::move(header));
   }
   request.body = std::move(body);
   return request;
@@ -217,7 +217,8 @@ bool IsRetryableSendCode(int32_t code) {
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code) {
-  SendResult result;
+  absl::StatusOr<SendResult> out(absl::in_place);
+  SendResult& result = *out;
   switch (response.code) {
     case rc::kSuccess:
       result.send_status = SendStatus::kSendOk;
@@ -243,10 +244,12 @@ absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const Pr
   }
   result.msg_id = send.MsgId();
   result.offset_msg_id = std::move((*header)->msg_id);
-  result.message_queue = MessageQueue(send.topic(), mq.broker_name, (*header)->queue_id);
+  result.message_queue.topic = send.topic();
+  result.message_queue.broker_name = mq.broker_name;
+  result.message_queue.queue_id = (*header)->queue_id;
   result.queue_offset = (*header)->queue_offset;
   if ((*header)->transaction_id.has_value()) result.transaction_id = std::move(*(*header)->transaction_id);
-  return result;
+  return out;
 }
 
 }  // namespace rmq::internal

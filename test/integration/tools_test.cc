@@ -104,12 +104,12 @@ TEST_CASE("rmq-bench store with sync flush and batches, then recover after an un
   CHECK(verify.out.find("4000 messages, ") != std::string::npos);
 }
 
-TEST_CASE("rmq-store dump prints the quickstart's records") {
+TEST_CASE("rmq-store dump prints the store example's records") {
   rmq::testing::TempDir dir;
-  Run quickstart = RunCommand(Bin("QUICKSTART_BIN") + " " + dir.Sub("q"));
-  INFO(quickstart.out);
-  REQUIRE(quickstart.exit_code == 0);
-  CHECK(quickstart.out.find("sent=1000 read=1000") != std::string::npos);
+  Run example = RunCommand(Bin("STORE_BASICS_BIN") + " " + dir.Sub("q"));
+  INFO(example.out);
+  REQUIRE(example.exit_code == 0);
+  CHECK(example.out.find("sent=1000 read=1000") != std::string::npos);
 
   Run dump = RunCommand(Bin("RMQ_STORE_BIN") + " dump " + dir.Sub("q") +
                         " --topic QuickstartTopic --queue 1 --from 10 --count 2");
