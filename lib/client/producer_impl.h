@@ -6,7 +6,10 @@
 // queues in a per-thread cache, builds one request (the body borrowed, not
 // copied, when the broker is in this process) and retries on another broker
 // as sendDefaultImpl does. Async sends run on a small executor the producer
-// owns; Shutdown waits for them.
+// owns; Shutdown waits for them (so it must not be called from a send
+// callback). SendAsync on a producer that is not running calls the callback
+// at once, on the caller's thread, with FailedPrecondition: there is no
+// executor to hand it to.
 
 #ifndef RMQ_CLIENT_PRODUCER_IMPL_H_
 #define RMQ_CLIENT_PRODUCER_IMPL_H_

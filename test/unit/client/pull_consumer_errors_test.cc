@@ -59,7 +59,7 @@ TEST_CASE("Start refuses a bad group name, a missing name server and bad setting
 }
 
 TEST_CASE("a second consumer of a group on the same client instance is AlreadyExists") {
-  auto cluster = NewCluster(1, "", 0);
+  auto cluster = NewCluster(1, "ErrTopic", 1);
   auto config = cluster->NewPullConsumerConfig("Twice");
   auto first = StartConsumer(config);
   PullConsumer second(config);  // Same instance name: same client instance.
@@ -67,7 +67,7 @@ TEST_CASE("a second consumer of a group on the same client instance is AlreadyEx
   CHECK(absl::IsAlreadyExists(started));
   CHECK(Mentions(started, "Twice"));
   // The first one is unharmed; another instance name is another member.
-  CHECK(first->FetchSubscribeMessageQueues("TBW102").ok());
+  CHECK(first->FetchSubscribeMessageQueues("ErrTopic").ok());
   auto other = StartConsumer(cluster->NewPullConsumerConfig("Twice"));
 }
 
