@@ -76,7 +76,7 @@ TEST_CASE("two lite members split the queues; every message is polled exactly on
 
   constexpr int kMessages = 48;
   for (int i = 0; i < kMessages; ++i) {
-    SendTo(*producer, all[static_cast<size_t>(i) % all.size()], "T", "m" + std::to_string(i));
+    SendTo(*cluster, *producer, all[static_cast<size_t>(i) % all.size()], "T", "m" + std::to_string(i));
   }
   Delivered got = PollUntil({a.get(), b.get()}, kMessages);
   CHECK(got.total == kMessages);
@@ -100,7 +100,7 @@ TEST_CASE("a member leaving hands its queues to the others at once") {
   REQUIRE(AssignmentOf(*a).size() == 2);
 
   const std::vector<MessageQueue> all = AllQueues(*cluster, "LiteTopic", 4);
-  for (int i = 0; i < 8; ++i) SendTo(*producer, all[static_cast<size_t>(i) % 4], "T", "x" + std::to_string(i));
+  for (int i = 0; i < 8; ++i) SendTo(*cluster, *producer, all[static_cast<size_t>(i) % 4], "T", "x" + std::to_string(i));
   Delivered first = PollUntil({a.get(), b.get()}, 8);
   REQUIRE(first.total == 8);
   (void)b->Poll(absl::Milliseconds(1));  // Auto commit of what b polled.
@@ -109,7 +109,7 @@ TEST_CASE("a member leaving hands its queues to the others at once") {
   cluster->Advance(absl::Milliseconds(1));
   CHECK(AssignmentOf(*a).size() == 4);
 
-  for (int i = 0; i < 8; ++i) SendTo(*producer, all[static_cast<size_t>(i) % 4], "T", "y" + std::to_string(i));
+  for (int i = 0; i < 8; ++i) SendTo(*cluster, *producer, all[static_cast<size_t>(i) % 4], "T", "y" + std::to_string(i));
   Delivered second = PollUntil({a.get()}, 8);
   CHECK(second.total == 8);  // b's committed progress: nothing of the first round again.
   for (const auto& [body, n] : second.count) {
@@ -132,7 +132,7 @@ TEST_CASE("broadcasting lite consumers each get every message") {
   CHECK(AssignmentOf(*b).size() == 4);
 
   const std::vector<MessageQueue> all = AllQueues(*cluster, "LiteTopic", 2);
-  for (int i = 0; i < 12; ++i) SendTo(*producer, all[static_cast<size_t>(i) % 4], "T", "b" + std::to_string(i));
+  for (int i = 0; i < 12; ++i) SendTo(*cluster, *producer, all[static_cast<size_t>(i) % 4], "T", "b" + std::to_string(i));
   for (PullConsumer* c : {a.get(), b.get()}) {
     Delivered got = PollUntil({c}, 12);
     CHECK(got.total == 12);
@@ -144,7 +144,7 @@ TEST_CASE("Poll returns one pull's messages at a time and filters by tag") {
   auto cluster = NewCluster(1, "LiteTopic", 1);
   auto producer = StartProducer(*cluster);
   const MessageQueue queue("LiteTopic", cluster->broker_name(0), 0);
-  for (int i = 0; i < 10; ++i) SendTo(*producer, queue, i % 2 == 0 ? "Even" : "Odd", std::to_string(i));
+  for (int i = 0; i < 10; ++i) SendTo(*cluster, *producer, queue, i % 2 == 0 ? "Even" : "Odd", std::to_string(i));
   auto config = cluster->NewPullConsumerConfig("LiteBatch");
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
   config.pull_batch_size = 3;
@@ -171,7 +171,7 @@ TEST_CASE("Subscribe after Start takes the member's queues at once") {
   CHECK(AssignmentOf(*consumer).empty());
   REQUIRE(consumer->Subscribe("LiteTopic", "*").ok());
   CHECK(AssignmentOf(*consumer).size() == 2);
-  SendTo(*producer, MessageQueue("LiteTopic", cluster->broker_name(0), 1), "T", "late");
+  SendTo(*cluster, *producer, MessageQueue("LiteTopic", cluster->broker_name(0), 1), "T", "late");
   auto got = PollN(*consumer, 1);
   REQUIRE(got.size() == 1);
   CHECK(got[0].body() == "late");
@@ -181,7 +181,7 @@ TEST_CASE("flow control stops a queue's pulls at the threshold; Poll resumes the
   auto cluster = NewCluster(1, "LiteTopic", 1);
   auto producer = StartProducer(*cluster);
   const MessageQueue queue("LiteTopic", cluster->broker_name(0), 0);
-  for (int i = 0; i < 30; ++i) SendTo(*producer, queue, "T", std::to_string(i));
+  for (int i = 0; i < 30; ++i) SendTo(*cluster, *producer, queue, "T", std::to_string(i));
   auto config = cluster->NewPullConsumerConfig("LiteFlow");
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
   config.pull_batch_size = 2;
@@ -196,7 +196,7 @@ TEST_CASE("Seek drops what is buffered and restarts the queue at the offset") {
   auto cluster = NewCluster(1, "SeekTopic", 1);
   auto producer = StartProducer(*cluster);
   const MessageQueue queue("SeekTopic", cluster->broker_name(0), 0);
-  for (int i = 0; i < 6; ++i) SendTo(*producer, queue, "T", "s" + std::to_string(i));
+  for (int i = 0; i < 6; ++i) SendTo(*cluster, *producer, queue, "T", "s" + std::to_string(i));
   auto config = cluster->NewPullConsumerConfig("LiteSeek");
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
   config.pull_batch_size = 2;
@@ -212,7 +212,7 @@ TEST_CASE("Seek drops what is buffered and restarts the queue at the offset") {
   // To the end: nothing until a new message arrives (the held pull wakes).
   REQUIRE(consumer->Seek(queue, 6).ok());
   CHECK(consumer->Poll(absl::Milliseconds(20))->empty());
-  SendTo(*producer, queue, "T", "s6");
+  SendTo(*cluster, *producer, queue, "T", "s6");
   CHECK(Bodies(PollN(*consumer, 1)) == std::vector<std::string>{"s6"});
 
   absl::Status beyond = consumer->Seek(queue, 100);
@@ -228,7 +228,7 @@ TEST_CASE("CommitSync writes the polled offsets now; a new member continues from
   auto cluster = NewCluster(1, "CommitTopic", 2);
   auto producer = StartProducer(*cluster);
   const std::vector<MessageQueue> all = AllQueues(*cluster, "CommitTopic", 2);
-  for (int i = 0; i < 20; ++i) SendTo(*producer, all[static_cast<size_t>(i) % 2], "T", "c" + std::to_string(i));
+  for (int i = 0; i < 20; ++i) SendTo(*cluster, *producer, all[static_cast<size_t>(i) % 2], "T", "c" + std::to_string(i));
   auto config = cluster->NewPullConsumerConfig("LiteCommit");
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
   config.auto_commit = false;
@@ -266,7 +266,7 @@ TEST_CASE("auto commit: what earlier polls returned reaches the broker on the pe
   auto cluster = NewCluster(1, "AutoTopic", 1);
   auto producer = StartProducer(*cluster);
   const MessageQueue queue("AutoTopic", cluster->broker_name(0), 0);
-  for (int i = 0; i < 5; ++i) SendTo(*producer, queue, "T", "a");
+  for (int i = 0; i < 5; ++i) SendTo(*cluster, *producer, queue, "T", "a");
   auto config = cluster->NewPullConsumerConfig("LiteAuto");
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
   auto consumer = StartLite(config, "AutoTopic");

@@ -17,7 +17,7 @@ TEST_CASE("UpdateConsumeOffset is cached at once and reaches the broker on the p
   auto producer = StartProducer(*cluster);
   auto consumer = StartConsumer(cluster->NewPullConsumerConfig("OffsetTimer"));
   const MessageQueue queue("OffsetTopic", cluster->broker_name(1), 1);
-  for (int i = 0; i < 6; ++i) SendTo(*producer, queue, "T", "m");
+  for (int i = 0; i < 6; ++i) SendTo(*cluster, *producer, queue, "T", "m");
 
   REQUIRE(consumer->UpdateConsumeOffset(queue, 5).ok());
   auto cached = consumer->FetchConsumeOffset(queue, /*from_store=*/false);
@@ -45,8 +45,8 @@ TEST_CASE("committed offsets survive a consumer restart and a broker restart") {
   const MessageQueue q0("OffsetTopic", cluster->broker_name(0), 0);
   const MessageQueue q1("OffsetTopic", cluster->broker_name(1), 1);
   for (int i = 0; i < 10; ++i) {
-    SendTo(*producer, q0, "T", "a");
-    SendTo(*producer, q1, "T", "b");
+    SendTo(*cluster, *producer, q0, "T", "a");
+    SendTo(*cluster, *producer, q1, "T", "b");
   }
   {
     auto first = StartConsumer(cluster->NewPullConsumerConfig("OffsetRestart"));
@@ -81,7 +81,7 @@ TEST_CASE("a broadcasting pull consumer keeps its offsets in its local file") {
   auto cluster = NewCluster(1, "OffsetTopic", 2);
   auto producer = StartProducer(*cluster);
   const MessageQueue queue("OffsetTopic", cluster->broker_name(0), 0);
-  for (int i = 0; i < 4; ++i) SendTo(*producer, queue, "T", "m");
+  for (int i = 0; i < 4; ++i) SendTo(*cluster, *producer, queue, "T", "m");
   auto config = cluster->NewPullConsumerConfig("OffsetBroadcast");
   config.message_model = MessageModel::kBroadcasting;
   {

@@ -31,7 +31,10 @@ inline constexpr absl::Duration kGuard = absl::Seconds(20);
 
 inline std::unique_ptr<testing::FakeCluster> NewCluster(int brokers, const std::string& topic,
                                                         int32_t queues_per_broker) {
-  auto cluster = testing::FakeCluster::Create({.broker_count = brokers});
+  // Not a designated initializer: g++ -Wextra flags the members left out.
+  testing::FakeClusterOptions options;
+  options.broker_count = brokers;
+  auto cluster = testing::FakeCluster::Create(options);
   INFO(cluster.status().ToString());
   REQUIRE(cluster.ok());
   if (!topic.empty()) {
@@ -59,13 +62,18 @@ inline std::unique_ptr<PullConsumer> StartConsumer(PullConsumerConfig config) {
   return consumer;
 }
 
-// Sends a message with `tags` and `body` into `queue`; returns its queue offset.
-inline int64_t SendTo(Producer& producer, const MessageQueue& queue, const std::string& tags,
-                      const std::string& body) {
+// Sends a message with `tags` and `body` into `queue` and waits until its
+// broker has dispatched it to the consume queue (pulls read from there);
+// returns its queue offset.
+inline int64_t SendTo(testing::FakeCluster& cluster, Producer& producer, const MessageQueue& queue,
+                      const std::string& tags, const std::string& body) {
   auto sent = producer.Send(Message(queue.topic, tags, body), queue);
   INFO(sent.status().ToString());
   REQUIRE(sent.ok());
   REQUIRE(sent->send_status == SendStatus::kSendOk);
+  for (int i = 0; i < cluster.broker_count(); ++i) {
+    if (cluster.broker_name(i) == queue.broker_name) cluster.broker(i).store()->WaitForDispatch();
+  }
   return sent->queue_offset;
 }
 
