@@ -154,7 +154,9 @@ struct PullConsumerConfig : ClientConfig {
   ConsumeFromWhere consume_from_where = ConsumeFromWhere::kLastOffset;
   std::string consume_timestamp;                 // as PushConsumerConfig
   int32_t pull_batch_size = 10;                  // pullBatchSize
-  bool auto_commit = true;                       // autoCommit
+  // autoCommit: each Poll (and Shutdown) commits what earlier polls returned;
+  // without it only CommitSync does.
+  bool auto_commit = true;
   int64_t poll_timeout_millis = 5000;            // pollTimeoutMillis
   int32_t pull_threshold_for_queue = 1000;       // pullThresholdForQueue
   int64_t broker_suspend_max_time_millis = 20000;  // brokerSuspendMaxTimeMillis
@@ -172,14 +174,22 @@ class PullConsumer {
   PullConsumer(const PullConsumer&) = delete;
   PullConsumer& operator=(const PullConsumer&) = delete;
 
+  // Joins the group: InvalidArgument for a bad config (group name, missing
+  // namesrv_addr, a setting out of range), AlreadyExists if this process
+  // already runs a consumer of the group on the same client instance.
+  // Every other call needs a started consumer (FailedPrecondition before
+  // Start and after Shutdown), except Subscribe, which may come first.
   absl::Status Start();
-  void Shutdown();  // Commits offsets, leaves the group.
+  // Stops the background pulls, commits offsets, leaves the group. Idempotent.
+  void Shutdown();
 
-  // Every readable queue of `topic`.
+  // Every readable queue of `topic`, as the name server knows it now;
+  // NotFound for an unknown topic.
   absl::StatusOr<std::vector<MessageQueue>> FetchSubscribeMessageQueues(std::string_view topic);
 
-  // Up to `max_nums` messages of `queue` from `offset` matching `expression`
-  // ("*" or "TagA || TagB"). Returns at once (kNoNewMsg if none).
+  // Up to `max_nums` (1..1024) messages of `queue` from `offset` (>= 0)
+  // matching `expression` ("*" or "TagA || TagB"). Returns at once (kNoNewMsg
+  // if none). InvalidArgument for a bad argument, NotFound for an unknown broker.
   absl::StatusOr<PullResult> Pull(const MessageQueue& queue, std::string_view expression,
                                   int64_t offset, int32_t max_nums);
   // As Pull, but the broker holds the request until a message arrives or
@@ -188,20 +198,28 @@ class PullConsumer {
                                                  std::string_view expression, int64_t offset,
                                                  int32_t max_nums);
 
-  // The group's committed offset of `queue` (-1 if none); from the broker if
-  // `from_store`, else the local cache first.
+  // The group's committed offset of `queue` (-1 if none; a broker answers 0
+  // instead while the queue's first message is still stored, as RocketMQ's
+  // does); from the broker (broadcasting: the local file) if `from_store`,
+  // else the local cache first.
   absl::StatusOr<int64_t> FetchConsumeOffset(const MessageQueue& queue, bool from_store);
-  // Records progress; committed to the broker every 5 s and at shutdown.
+  // Records progress (it may move backwards); committed to the broker every
+  // persist_consumer_offset_interval and at shutdown.
   absl::Status UpdateConsumeOffset(const MessageQueue& queue, int64_t offset);
 
   // ---- Lite mode: subscribe, then poll; queues balanced among the group.
+  // Before or after Start; InvalidArgument for a bad topic or expression.
   absl::Status Subscribe(std::string_view topic, std::string_view expression);
-  // Messages pulled in the background from this member's queues; waits up
+  // The messages of one background pull of this member's queues; waits up
   // to `timeout` (pollTimeoutMillis when negative). Empty when none arrived.
+  // With auto_commit, first commits what earlier polls returned.
+  // FailedPrecondition without a subscription.
   absl::StatusOr<std::vector<MessageExt>> Poll(absl::Duration timeout = absl::Milliseconds(-1));
-  // Moves the next poll of `queue` to `offset`.
+  // Moves the next poll of `queue` to `offset`, dropping what was pulled
+  // ahead. InvalidArgument if `queue` is not assigned to this member or the
+  // offset is outside the queue's [min, max].
   absl::Status Seek(const MessageQueue& queue, int64_t offset);
-  // Commits the offsets of everything polled so far.
+  // Commits the offsets of everything polled so far and writes them out now.
   absl::Status CommitSync();
   // The queues assigned to this member now (RocketMQ's assignment()); Seek
   // accepts only these.

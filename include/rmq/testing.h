@@ -7,7 +7,9 @@
 // test says so, and the periodic work due meanwhile has run when Advance
 // returns:
 //
-//   auto cluster = rmq::testing::FakeCluster::Create({.broker_count = 2});
+//   rmq::testing::FakeClusterOptions options;
+//   options.broker_count = 2;
+//   auto cluster = rmq::testing::FakeCluster::Create(options);
 //   rmq::Producer producer((*cluster)->NewProducerConfig("P"));
 //   rmq::PushConsumer consumer((*cluster)->NewPushConsumerConfig("C"));
 //   ...

@@ -7,14 +7,12 @@
 
 #include <algorithm>
 
-#include "absl/time/clock.h"
 #include "client/pull_api.h"
 #include "client/queue_offset_api.h"
 #include "client/subscription.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "remoting/protocol_headers.h"
-#include "spdlog/spdlog.h"
 
 namespace rmq::internal {
 namespace {

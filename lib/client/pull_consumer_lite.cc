@@ -255,15 +255,20 @@ void PullConsumerImpl::LitePull(const MessageQueue& queue, uint64_t generation) 
   // expression travels with the pull, as in RocketMQ's lite consumer.
   args.sys_flag = pull_sysflag::kSuspend | pull_sysflag::kSubscription;
   args.suspend_timeout_millis = config_.broker_suspend_max_time_millis;
-  // The response may complete on a broker's thread: hand it back to the pull
-  // service. The service outlives every pending call (the instance's
-  // transport fails them at shutdown, before the service is destroyed).
-  PullMessageService* service = &instance_->pull_service();
+  // The response may complete on a broker's or the clock's thread: hand it
+  // back to the pull service. The callback may outlive this consumer, so it
+  // holds the instance weakly; it never runs the instance's last reference
+  // out on the pull service thread (there it runs inside this task, which
+  // the guard keeps this consumer, and so the instance, alive for).
+  std::weak_ptr<ClientInstance> weak_instance = instance_;
   instance_->transport().InvokeAsync(
       *addr, BuildPullRequest(args),
       absl::Milliseconds(config_.consumer_timeout_millis_when_suspend),
-      [service, guard = guard_, queue, generation](absl::StatusOr<RemotingCommand> response) {
-        service->Execute([guard, queue, generation, response = std::move(response)]() mutable {
+      [weak_instance, guard = guard_, queue, generation](absl::StatusOr<RemotingCommand> response) {
+        std::shared_ptr<ClientInstance> instance = weak_instance.lock();
+        if (instance == nullptr) return;
+        instance->pull_service().Execute([guard, queue, generation,
+                                          response = std::move(response)]() mutable {
           absl::ReaderMutexLock lock(&guard->mu);
           if (guard->self != nullptr) {
             guard->self->OnLitePullResponse(queue, generation, std::move(response));

@@ -56,7 +56,9 @@ class Inbox {
 };
 
 std::unique_ptr<FakeCluster> NewCluster(int brokers = 1) {
-  auto cluster = FakeCluster::Create({.broker_count = brokers});
+  testing::FakeClusterOptions options;
+  options.broker_count = brokers;
+  auto cluster = FakeCluster::Create(options);
   REQUIRE(cluster.ok());
   return std::move(*cluster);
 }
