@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "client/consumer_common.h"
 #include "client/pull_api.h"
 #include "client/queue_offset_api.h"
 #include "client/subscription.h"
@@ -19,21 +20,6 @@ namespace {
 
 // RocketMQ caps a pull at 1024 messages (the broker then at maxMsgsNumBatch).
 constexpr int32_t kMaxPullNums = 1024;
-
-std::string_view ConsumeFromWhereName(ConsumeFromWhere where) {
-  switch (where) {
-    case ConsumeFromWhere::kLastOffset: return "CONSUME_FROM_LAST_OFFSET";
-    case ConsumeFromWhere::kFirstOffset: return "CONSUME_FROM_FIRST_OFFSET";
-    case ConsumeFromWhere::kTimestamp: return "CONSUME_FROM_TIMESTAMP";
-  }
-  return "CONSUME_FROM_LAST_OFFSET";
-}
-
-absl::Status CheckRange(std::string_view name, int64_t value, int64_t min, int64_t max) {
-  if (value >= min && value <= max) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      StrCat(name, " is ", value, "; it must be within [", min, ", ", max, "]"));
-}
 
 }  // namespace
 
@@ -179,21 +165,12 @@ void PullConsumerImpl::PersistConsumerOffsets() {
 }
 
 ConsumerData PullConsumerImpl::BuildConsumerData() const {
-  ConsumerData data;
-  data.group_name = config_.group_name;
-  data.consume_type = "CONSUME_ACTIVELY";
-  data.message_model =
-      config_.message_model == MessageModel::kClustering ? "CLUSTERING" : "BROADCASTING";
-  data.consume_from_where = std::string(ConsumeFromWhereName(config_.consume_from_where));
-  if (rebalance_) data.subscription_data_set = rebalance_->Subscriptions();
-  return data;
+  return MakeConsumerData(config_.group_name, "CONSUME_ACTIVELY", config_.message_model,
+                          config_.consume_from_where, rebalance_.get());
 }
 
 std::vector<std::string> PullConsumerImpl::SubscribedTopics() const {
-  std::vector<std::string> topics;
-  if (!rebalance_) return topics;
-  for (const SubscriptionData& sub : rebalance_->Subscriptions()) topics.push_back(sub.topic);
-  return topics;
+  return SubscribedTopicsOf(rebalance_.get());
 }
 
 void PullConsumerImpl::OnSubscribeQueuesChanged(const std::string& topic,
@@ -301,28 +278,8 @@ absl::Status PullConsumerImpl::UpdateConsumeOffset(const MessageQueue& queue, in
 }
 
 absl::StatusOr<int64_t> PullConsumerImpl::ComputePullFromWhere(const MessageQueue& queue) {
-  const int64_t last = offset_store_->ReadOffset(queue, ReadOffsetType::kReadFromStore);
-  if (last >= 0) return last;
-  if (last != kOffsetNotFound) {
-    return absl::UnavailableError(
-        StrCat("cannot read the committed offset of ", queue.ToString(), " for group '",
-               config_.group_name, "'"));
-  }
-  const bool retry_topic = queue.topic.starts_with(kRetryGroupTopicPrefix);
-  switch (config_.consume_from_where) {
-    case ConsumeFromWhere::kFirstOffset:
-      return 0;
-    case ConsumeFromWhere::kLastOffset:
-      if (retry_topic) return 0;
-      return QueryMaxOffset(*instance_, queue);
-    case ConsumeFromWhere::kTimestamp: {
-      if (retry_topic) return QueryMaxOffset(*instance_, queue);
-      auto when = ParseConsumeTimestamp(config_.consume_timestamp);
-      if (!when.ok()) return when.status();
-      return SearchOffset(*instance_, queue, *when);
-    }
-  }
-  return absl::InternalError("unknown ConsumeFromWhere");
+  return ComputeStartOffset(*instance_, *offset_store_, config_.group_name,
+                            config_.consume_from_where, config_.consume_timestamp, queue);
 }
 
 }  // namespace rmq::internal

@@ -30,7 +30,7 @@ void RebalanceImpl::RemoveSubscription(const std::string& topic) {
   subscriptions_.erase(topic);
 }
 
-std::vector<SubscriptionData> RebalanceImpl::Subscriptions() {
+std::vector<SubscriptionData> RebalanceImpl::Subscriptions() const {
   absl::MutexLock lock(&mu_);
   std::vector<SubscriptionData> out;
   for (const auto& [topic, sub] : subscriptions_) out.push_back(*sub);

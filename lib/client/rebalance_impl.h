@@ -53,7 +53,7 @@ class RebalanceImpl {
 
   void PutSubscription(SubscriptionData subscription);
   void RemoveSubscription(const std::string& topic);
-  std::vector<SubscriptionData> Subscriptions();
+  std::vector<SubscriptionData> Subscriptions() const;
   // The subscription of `topic`, or nullptr (the returned pointer stays
   // valid until the subscription is replaced or removed).
   std::shared_ptr<const SubscriptionData> FindSubscription(const std::string& topic);
@@ -83,7 +83,7 @@ class RebalanceImpl {
   std::shared_ptr<const AllocateMessageQueueStrategy> strategy_;
   Hooks& hooks_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const SubscriptionData>> subscriptions_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<MessageQueue>> topic_queues_ ABSL_GUARDED_BY(mu_);
   std::map<MessageQueue, std::shared_ptr<ProcessQueue>> process_queues_ ABSL_GUARDED_BY(mu_);
