@@ -3,6 +3,7 @@
 #include "client/pull_api.h"
 
 #include "client/subscription.h"
+#include "common/big_endian.h"
 #include "common/compression.h"
 #include "common/properties_codec.h"
 #include "common/record_codec.h"
@@ -33,11 +34,29 @@ RemotingCommand BuildPullRequest(const PullRequestArgs& args) {
 
 namespace {
 
+// Counts the records of a pull response body (each starts with its size),
+// so the message vector is allocated once.
+size_t CountRecords(const Payload& body) {
+  size_t count = 0;
+  for (std::string_view chunk : body.chunks()) {
+    size_t pos = 0;
+    while (pos + 4 <= chunk.size()) {
+      const int32_t size = GetBig32(chunk.data() + pos);
+      if (size <= 0) break;
+      pos += static_cast<size_t>(size);
+      ++count;
+    }
+  }
+  return count;
+}
+
 // Decodes every record of every body chunk; keeps those passing the tag check.
 absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscription,
                            const PullMessageResponseHeader& header, std::vector<MessageExt>* out) {
-  std::string min_offset = std::to_string(header.min_offset);
-  std::string max_offset = std::to_string(header.max_offset);
+  // RocketMQ's PullAPIWrapper stamps each message with the queue's offsets.
+  const std::string min_offset = std::to_string(header.min_offset);
+  const std::string max_offset = std::to_string(header.max_offset);
+  out->reserve(CountRecords(body));
   for (std::string_view chunk : body.chunks()) {
     size_t pos = 0;
     while (pos < chunk.size()) {
@@ -47,22 +66,20 @@ absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscrip
       if (*kind != RecordKind::kMessage) {
         return absl::DataLossError(StrCat("pull response body: no message record at byte ", pos));
       }
-      std::string_view record = chunk.substr(pos, static_cast<size_t>(view.total_size));
       pos += static_cast<size_t>(view.total_size);
       std::string_view tags;
       FindProperty(view.properties, property::kTags, &tags);
       if (!MatchesSubscription(subscription, tags)) continue;
-      auto msg = DecodeRecord(record);
-      if (!msg.ok()) return msg.status();
-      if ((msg->sys_flag & sysflag::kCompressed) != 0) {
-        auto body_bytes = ZlibUncompress(msg->body());
+      MessageExt& msg = out->emplace_back();
+      RMQ_RETURN_IF_ERROR(DecodeRecordView(view, &msg));
+      if ((msg.sys_flag & sysflag::kCompressed) != 0) {
+        auto body_bytes = ZlibUncompress(msg.body());
         if (!body_bytes.ok()) return body_bytes.status();
-        msg->set_body(std::move(*body_bytes));
-        msg->sys_flag &= ~sysflag::kCompressed;
+        msg.set_body(std::move(*body_bytes));
+        msg.sys_flag &= ~sysflag::kCompressed;
       }
-      msg->PutProperty(property::kMinOffset, min_offset);
-      msg->PutProperty(property::kMaxOffset, max_offset);
-      out->push_back(std::move(*msg));
+      msg.PutProperty(property::kMinOffset, min_offset);
+      msg.PutProperty(property::kMaxOffset, max_offset);
     }
   }
   return absl::OkStatus();

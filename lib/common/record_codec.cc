@@ -7,6 +7,7 @@
 #include "common/big_endian.h"
 #include "common/crc32.h"
 #include "common/properties_codec.h"
+#include "common/status_macros.h"
 #include "fmt/format.h"
 
 namespace rmq::internal {
@@ -255,31 +256,38 @@ absl::StatusOr<MessageExt> DecodeRecord(std::string_view record) {
   }
 
   MessageExt msg;
-  absl::Status props = DecodeProperties(view.properties, &msg.mutable_properties());
+  RMQ_RETURN_IF_ERROR(DecodeRecordView(view, &msg));
+  return msg;
+}
+
+absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg) {
+  Message::Properties& properties = msg->mutable_properties();
+  properties.clear();
+  absl::Status props = DecodeProperties(view.properties, &properties);
   if (!props.ok()) {
     return absl::DataLossError(fmt::format("corrupt record (PHYSICALOFFSET field {}): {}",
                                            view.physical_offset,
                                            std::string_view(props.message().data(),
                                                             props.message().size())));
   }
-  msg.set_topic(std::string(view.topic));
+  msg->set_topic(std::string(view.topic));
   // The body is returned as stored; a compressed one (sysflag::kCompressed)
   // is for the consumer to inflate, as RocketMQ's clients do.
-  msg.set_body(std::string(view.body));
-  msg.set_flag(view.flag);
-  msg.queue_id = view.queue_id;
-  msg.store_size = view.total_size;
-  msg.queue_offset = view.queue_offset;
-  msg.sys_flag = view.sys_flag;
-  msg.born_timestamp = view.born_timestamp;
-  msg.born_host = DecodeHost(view.born_host);
-  msg.store_timestamp = view.store_timestamp;
-  msg.store_host = DecodeHost(view.store_host);
-  msg.commit_log_offset = view.physical_offset;
-  msg.body_crc = view.body_crc;
-  msg.reconsume_times = view.reconsume_times;
-  msg.prepared_transaction_offset = view.prepared_transaction_offset;
-  return msg;
+  msg->set_body(std::string(view.body));
+  msg->set_flag(view.flag);
+  msg->queue_id = view.queue_id;
+  msg->store_size = view.total_size;
+  msg->queue_offset = view.queue_offset;
+  msg->sys_flag = view.sys_flag;
+  msg->born_timestamp = view.born_timestamp;
+  msg->born_host = DecodeHost(view.born_host);
+  msg->store_timestamp = view.store_timestamp;
+  msg->store_host = DecodeHost(view.store_host);
+  msg->commit_log_offset = view.physical_offset;
+  msg->body_crc = view.body_crc;
+  msg->reconsume_times = view.reconsume_times;
+  msg->prepared_transaction_offset = view.prepared_transaction_offset;
+  return absl::OkStatus();
 }
 
 HostAddress DecodeHost(std::string_view raw) {

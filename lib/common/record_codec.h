@@ -116,6 +116,12 @@ absl::StatusOr<RecordKind> ParseRecord(std::string_view data, bool check_crc, Re
 // Decodes a full record (ParseRecord with CRC check) into a MessageExt.
 absl::StatusOr<MessageExt> DecodeRecord(std::string_view record);
 
+// Fills `msg` from a record ParseRecord already found to be a message (what
+// a consumer does with a pull response: RocketMQ's clients do not re-check
+// the CRC the broker's store checked). `msg`'s properties are replaced.
+// DataLoss if the encoded properties are malformed.
+absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg);
+
 // Raw host bytes (8 or 20) to a HostAddress, and back.
 HostAddress DecodeHost(std::string_view raw);
 void EncodeHost(const HostAddress& host, char* dst);  // 8 or 20 bytes per host.ipv6

@@ -101,11 +101,15 @@ class PendingCall {
     return completed_;
   }
 
-  // Arms the timeout unless the call has completed already.
+  // Arms the timeout unless the call has completed already. `describe`
+  // names the call in the timeout's error; it runs only if the call is
+  // still unanswered (most calls are answered inside the handler).
+  template <typename Describe>
   void ArmTimeout(const std::shared_ptr<PendingCall>& self, Clock& clock, absl::Duration timeout,
-                  std::string what) {
+                  Describe describe) {
     absl::MutexLock lock(&mu_);
     if (completed_) return;
+    std::string what = describe();
     clock_ = &clock;
     std::weak_ptr<PendingCall> weak = self;
     timer_ = clock.ScheduleAfter(timeout, [weak, what = std::move(what), timeout] {
@@ -133,8 +137,8 @@ class PendingCall {
   Clock::TimerId timer_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-std::string Describe(const RemotingCommand& request, std::string_view address) {
-  return StrCat(RequestCodeName(request.code), " to ", address);
+std::string Describe(int32_t request_code, std::string_view address) {
+  return StrCat(RequestCodeName(request_code), " to ", address);
 }
 
 }  // namespace
@@ -160,14 +164,16 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
 
   // Runs `request` in the remote handler; `done` gets the response.
   void Call(RemotingCommand request, absl::Duration timeout, ResponseCallback done) {
-    std::string what = Describe(request, remote_->address);
+    const int32_t code = request.code;
     if (!remote_->Enter()) {
-      std::move(done)(absl::UnavailableError(StrCat(what, ": ", remote_->address, " is not reachable")));
+      std::move(done)(absl::UnavailableError(
+          StrCat(Describe(code, remote_->address), ": ", remote_->address, " is not reachable")));
       return;
     }
     if (remote_->handler == nullptr) {
       remote_->Leave();
-      std::move(done)(absl::UnavailableError(StrCat(what, ": nothing answers requests there")));
+      std::move(done)(absl::UnavailableError(
+          StrCat(Describe(code, remote_->address), ": nothing answers requests there")));
       return;
     }
     const bool oneway = request.is_oneway();
@@ -180,7 +186,7 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
     if (oneway) {
       call->Complete(RemotingCommand::Response(response_code::kSuccess));
     } else {
-      call->ArmTimeout(call, *clock_, timeout, std::move(what));
+      call->ArmTimeout(call, *clock_, timeout, [&] { return Describe(code, remote_->address); });
       Track(call);
     }
   }
@@ -309,18 +315,19 @@ void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand re
 absl::StatusOr<RemotingCommand> InprocTransport::InvokeSync(const std::string& address,
                                                             RemotingCommand request,
                                                             absl::Duration timeout) {
+  // On the stack: the callback runs exactly once (answer, timeout or
+  // shutdown), and this frame waits for it.
   struct Slot {
     absl::Notification done;
     absl::StatusOr<RemotingCommand> result;
-  };
-  auto slot = std::make_shared<Slot>();
+  } slot;
   InvokeAsync(address, std::move(request), timeout,
-              [slot](absl::StatusOr<RemotingCommand> result) {
-                slot->result = std::move(result);
-                slot->done.Notify();
+              [&slot](absl::StatusOr<RemotingCommand> result) {
+                slot.result = std::move(result);
+                slot.done.Notify();
               });
-  slot->done.WaitForNotification();
-  return std::move(slot->result);
+  slot.done.WaitForNotification();
+  return std::move(slot.result);
 }
 
 absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingCommand request) {
