@@ -2,6 +2,7 @@
 
 #include "client/pull_message_service.h"
 
+#include <thread>
 #include <utility>
 
 namespace rmq::internal {
@@ -13,7 +14,7 @@ PullMessageService::~PullMessageService() { Stop(); }
 
 void PullMessageService::Start() {
   if (thread_.joinable()) return;
-  thread_ = std::jthread([this] { Run(); });
+  thread_ = std::jthread([state = state_] { Run(state); });
 }
 
 void PullMessageService::Stop() {
@@ -23,7 +24,17 @@ void PullMessageService::Stop() {
     state_->stopped = true;
     dropped.swap(state_->tasks);
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    // A task may drop the last reference to what owns this service (a
+    // consumer shut down meanwhile): then Stop runs on the service thread
+    // itself, which cannot join itself. It is left to finish the task and
+    // exit on its own; it holds the state it needs.
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+    } else {
+      thread_.join();
+    }
+  }
   // `dropped` is destroyed here, outside the lock: tasks may own callbacks.
 }
 
@@ -48,8 +59,8 @@ void PullMessageService::ExecuteLater(Task task, absl::Duration delay) {
   });
 }
 
-void PullMessageService::Run() {
-  State& state = *state_;
+void PullMessageService::Run(std::shared_ptr<State> shared) {
+  State& state = *shared;
   while (true) {
     Task task;
     {

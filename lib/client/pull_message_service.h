@@ -45,7 +45,9 @@ class PullMessageService {
     bool stopped ABSL_GUARDED_BY(mu) = false;
   };
   static void Enqueue(State& state, Task task);
-  void Run();
+  // The thread's loop; it shares `state` so that it can outlive the service
+  // (see Stop).
+  static void Run(std::shared_ptr<State> state);
 
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<State> state_;

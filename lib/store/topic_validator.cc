@@ -2,15 +2,29 @@
 
 #include "store/topic_validator.h"
 
+#include <array>
+
 #include "common/str_cat.h"
 
 namespace rmq::internal {
 
 namespace {
-bool IsTopicChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '%' || c == '|' || c == '_' || c == '-';
-}
+
+// RocketMQ's topic characters ^[%|a-zA-Z0-9_-]+$ as a table: every send
+// checks its topic, so this is one load per character.
+struct TopicCharTable {
+  std::array<bool, 256> allowed{};
+  constexpr TopicCharTable() {
+    for (int c = 'a'; c <= 'z'; ++c) allowed[static_cast<size_t>(c)] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) allowed[static_cast<size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c) allowed[static_cast<size_t>(c)] = true;
+    for (char c : {'%', '|', '_', '-'}) allowed[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr TopicCharTable kTopicChars;
+
+bool IsTopicChar(char c) { return kTopicChars.allowed[static_cast<unsigned char>(c)]; }
+
 }  // namespace
 
 absl::Status ValidateTopic(std::string_view topic, int max_length) {
