@@ -162,6 +162,25 @@ struct StoreStats {
   int64_t put_count = 0;
 };
 
+// A message to put given as views, its properties already encoded
+// (RocketMQ's "name\x01value\x02" form): what a broker has in hand from a
+// send request, stored without building a MessageExt first. The views must
+// stay valid for the duration of the put only.
+struct EncodedMessage {
+  std::string_view topic;
+  int32_t queue_id = 0;
+  int32_t flag = 0;
+  std::string_view body;
+  std::string_view properties;  // encoded; the store checks its structure
+  int32_t sys_flag = 0;         // sysflag:: bits; the host bits are set by the store
+  int64_t born_timestamp = 0;
+  HostAddress born_host;
+  int32_t reconsume_times = 0;
+  int64_t prepared_transaction_offset = 0;
+  // Whether the put waits for the flush (the WAIT property, already parsed).
+  bool wait_store_msg_ok = true;
+};
+
 class MessageStore {
  public:
   virtual ~MessageStore() = default;  // Flushes, writes the checkpoint, removes the abort file.
@@ -175,6 +194,8 @@ class MessageStore {
   // Appends one message to msg.topic()/msg.queue_id. The store assigns the
   // queue offset, commit log offset and store timestamp.
   virtual absl::StatusOr<PutMessageResult> Put(const MessageExt& msg) = 0;
+  // As Put, for a message given as views (see EncodedMessage).
+  virtual absl::StatusOr<PutMessageResult> PutEncoded(const EncodedMessage& msg) = 0;
   // Appends messages of one topic and queue atomically: all or none, with
   // contiguous queue offsets.
   virtual absl::StatusOr<PutMessageResult> PutBatch(std::span<const MessageExt> msgs) = 0;

@@ -3,6 +3,7 @@
 #include "broker/message_builder.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 #include <vector>
 
@@ -79,6 +80,78 @@ absl::Status AssignProperties(std::string_view encoded, Message::Properties* pro
     }
   }
   return absl::OkStatus();
+}
+
+bool ParseJavaBoolean(std::string_view text) {
+  if (text.size() != 4) return false;
+  for (size_t i = 0; i < 4; ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != "true"[i]) return false;
+  }
+  return true;
+}
+
+namespace {
+// MessageConst.PROPERTY_CLUSTER: the broker stamps its cluster on every message.
+constexpr std::string_view kPropertyCluster = "CLUSTER";
+constexpr size_t kMaxRewrittenProperties = 32;
+}  // namespace
+
+bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, bool drop_delay,
+                           std::string* out, SendPropertyFlags* flags) {
+  struct Kept {
+    std::string_view name;
+    std::string_view value;
+  };
+  // Every name seen (to spot a repeat) and the pairs kept, CLUSTER included.
+  std::array<std::string_view, kMaxRewrittenProperties> names;
+  std::array<Kept, kMaxRewrittenProperties + 1> kept;
+  size_t seen = 0;
+  size_t count = 0;
+  *flags = SendPropertyFlags();
+  size_t pos = 0;
+  while (pos < encoded.size()) {
+    const size_t sep = encoded.find(kNameValueSeparator, pos);
+    const size_t end = encoded.find(kPropertySeparator, pos);
+    // Strict shape only: "name\x01value\x02" with a non-empty name.
+    if (sep == std::string_view::npos || end == std::string_view::npos || sep == pos || end < sep) {
+      return false;
+    }
+    const std::string_view name = encoded.substr(pos, sep - pos);
+    const std::string_view value = encoded.substr(sep + 1, end - sep - 1);
+    if (value.find(kNameValueSeparator) != std::string_view::npos || seen == names.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < seen; ++i) {
+      if (names[i] == name) return false;
+    }
+    names[seen++] = name;
+    bool keep = true;
+    if (name == property::kWaitStoreMsgOk) {
+      flags->wait_store_msg_ok = ParseJavaBoolean(value);
+      keep = !flags->wait_store_msg_ok;
+    } else if (name == property::kTransactionPrepared) {
+      flags->transaction_prepared = ParseJavaBoolean(value);
+    } else if (name == kPropertyCluster || (drop_delay && name == property::kDelayTimeLevel)) {
+      keep = false;
+    }
+    if (keep) kept[count++] = Kept{name, value};
+    pos = end + 1;
+  }
+  kept[count++] = Kept{kPropertyCluster, cluster};
+  // Sorted by name, as Message::Properties encodes: a record stores the same
+  // bytes whichever path wrote it.
+  std::sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const Kept& a, const Kept& b) { return a.name < b.name; });
+  out->clear();
+  for (size_t i = 0; i < count; ++i) {
+    out->append(kept[i].name);
+    out->push_back(kNameValueSeparator);
+    out->append(kept[i].value);
+    out->push_back(kPropertySeparator);
+  }
+  return true;
 }
 
 }  // namespace rmq::internal

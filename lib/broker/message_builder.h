@@ -31,6 +31,27 @@ void AssignBody(MessageExt& msg, std::string_view body);
 absl::Status AssignProperties(std::string_view encoded, Message::Properties* props,
                               std::string_view keep = {});
 
+// Java's Boolean.parseBoolean: "true" in any case is true, anything else false.
+bool ParseJavaBoolean(std::string_view text);
+
+// What RewriteSendProperties read on the way.
+struct SendPropertyFlags {
+  bool wait_store_msg_ok = true;     // WAIT (absent: true)
+  bool transaction_prepared = false; // TRAN_MSG
+};
+
+// The properties a send stores, rewritten from the producer's encoding in
+// one pass, without a map: WAIT dropped when true (the default, not worth
+// storing, as RocketMQ does), DELAY dropped when `drop_delay` (a message
+// going to its dead-letter queue), CLUSTER set to `cluster` (replacing any);
+// sorted by name, the bytes the general path stores.
+// Returns false, leaving `out` unspecified, for anything unusual: a
+// malformed encoding, a repeated name, more than 32 properties. The caller
+// then takes the general path (AssignProperties), which reports or resolves
+// those exactly as RocketMQ's decoder does.
+bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, bool drop_delay,
+                           std::string* out, SendPropertyFlags* flags);
+
 }  // namespace rmq::internal
 
 #endif  // RMQ_BROKER_MESSAGE_BUILDER_H_

@@ -35,17 +35,6 @@ bool IsNotAllowedSendTopic(std::string_view topic) {
          topic == kOffsetMovedEventTopic;
 }
 
-// Java's Boolean.parseBoolean.
-bool ParseBool(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (size_t i = 0; i < 4; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != "true"[i]) return false;
-  }
-  return true;
-}
-
 int32_t RandomQueueId(int32_t write_queue_nums) {
   thread_local std::minstd_rand random(std::random_device{}());
   if (write_queue_nums <= 0) return 0;
@@ -210,33 +199,27 @@ bool SendMessageProcessor::HandleRetryAndDlq(const RemotingCommand& request,
   return true;
 }
 
-RemotingCommand SendMessageProcessor::SendOne(const Channel& channel,
-                                              const RemotingCommand& request,
-                                              const SendMessageRequestHeader& header) {
-  RemotingCommand failure;
-  Target target;
-  if (!CheckAndPickQueue(channel, header, &target, &failure)) return failure;
-  if (!HandleRetryAndDlq(request, header, &target, &failure)) return failure;
+RemotingCommand SendMessageProcessor::TransactionsForbidden() const {
+  return Reply(rc::kNoPermission,
+               StrCat("the broker[", ctx_.config->broker_name,
+                      "] sending transaction message is forbidden: transactional messages are "
+                      "not supported by this broker yet"));
+}
 
-  std::string scratch;
-  std::string_view body = BodyView(request.body, &scratch);
-  const int32_t max_size = ctx_.config->store.max_message_size;
-  if (body.size() > static_cast<size_t>(max_size)) {
-    return Reply(rc::kMessageIllegal, MessageTooLarge(body.size(), max_size));
-  }
-
+bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageRequestHeader& header,
+                                      const Target& target, std::string_view encoded,
+                                      std::string_view body, int32_t sys_flag,
+                                      absl::StatusOr<PutMessageResult>* put,
+                                      RemotingCommand* failure) {
   MessageExt& msg = ThreadMessage();
   Message::Properties& props = msg.mutable_properties();
-  const std::string_view encoded =
-      header.properties.has_value() ? std::string_view(*header.properties) : std::string_view();
   if (absl::Status s = AssignProperties(encoded, &props, kPropertyCluster); !s.ok()) {
-    return Reply(rc::kMessageIllegal, std::string(s.message()));
+    *failure = Reply(rc::kMessageIllegal, std::string(s.message()));
+    return false;
   }
-  if (ParseBool(msg.GetProperty(property::kTransactionPrepared))) {
-    return Reply(rc::kNoPermission,
-                 StrCat("the broker[", ctx_.config->broker_name,
-                        "] sending transaction message is forbidden: transactional messages are "
-                        "not supported by this broker yet"));
+  if (ParseJavaBoolean(msg.GetProperty(property::kTransactionPrepared))) {
+    *failure = TransactionsForbidden();
+    return false;
   }
   if (target.to_dlq) msg.ClearProperty(property::kDelayTimeLevel);
   // WAIT=true is the default: not worth storing (as RocketMQ drops it).
@@ -252,12 +235,58 @@ RemotingCommand SendMessageProcessor::SendOne(const Channel& channel,
   AssignBody(msg, body);
   msg.set_flag(header.flag);
   msg.queue_id = target.queue_id;
-  msg.sys_flag = header.sys_flag | (target.queues.multi_tag ? sysflag::kMultiTags : 0);
+  msg.sys_flag = sys_flag;
   msg.born_timestamp = header.born_timestamp;
   msg.born_host = ChannelHost(channel);
   msg.reconsume_times = header.reconsume_times.value_or(0);
+  *put = ctx_.store->Put(msg);
+  return true;
+}
 
-  absl::StatusOr<PutMessageResult> put = ctx_.store->Put(msg);
+RemotingCommand SendMessageProcessor::SendOne(const Channel& channel,
+                                              const RemotingCommand& request,
+                                              const SendMessageRequestHeader& header) {
+  RemotingCommand failure;
+  Target target;
+  if (!CheckAndPickQueue(channel, header, &target, &failure)) return failure;
+  if (!HandleRetryAndDlq(request, header, &target, &failure)) return failure;
+
+  std::string scratch;
+  std::string_view body = BodyView(request.body, &scratch);
+  const int32_t max_size = ctx_.config->store.max_message_size;
+  if (body.size() > static_cast<size_t>(max_size)) {
+    return Reply(rc::kMessageIllegal, MessageTooLarge(body.size(), max_size));
+  }
+
+  const std::string_view encoded =
+      header.properties.has_value() ? std::string_view(*header.properties) : std::string_view();
+  const int32_t sys_flag = header.sys_flag | (target.queues.multi_tag ? sysflag::kMultiTags : 0);
+  absl::StatusOr<PutMessageResult> put;
+  // The common case: the producer's properties are rewritten as a string and
+  // stored with the body as they came, no message object built.
+  thread_local std::string stored_properties;
+  SendPropertyFlags flags;
+  if (RewriteSendProperties(encoded, ctx_.config->broker_cluster_name, target.to_dlq,
+                            &stored_properties, &flags)) {
+    if (flags.transaction_prepared) return TransactionsForbidden();
+    EncodedMessage msg;
+    msg.topic = target.topic;
+    msg.queue_id = target.queue_id;
+    msg.flag = header.flag;
+    msg.body = body;
+    msg.properties = stored_properties;
+    msg.sys_flag = sys_flag;
+    msg.born_timestamp = header.born_timestamp;
+    msg.born_host = ChannelHost(channel);
+    msg.reconsume_times = header.reconsume_times.value_or(0);
+    msg.wait_store_msg_ok = flags.wait_store_msg_ok;
+    put = ctx_.store->PutEncoded(msg);
+  } else {
+    RemotingCommand failure;
+    if (!PutDecoded(channel, header, target, encoded, body, sys_flag, &put, &failure)) {
+      return failure;
+    }
+  }
   if (!put.ok()) return PutFailure(put.status());
   auto response_header = std::make_unique<SendMessageResponseHeader>();
   response_header->msg_id = put->offset_msg_id();

@@ -39,6 +39,14 @@ class SendMessageProcessor {
                          Target* target, RemotingCommand* failure);
   RemotingCommand SendOne(const Channel& channel, const RemotingCommand& request,
                           const SendMessageRequestHeader& header);
+  // SendOne's general path, for properties RewriteSendProperties leaves
+  // alone: decoded into a MessageExt the store encodes again. Returns false
+  // with `failure` set if the request is refused; else `put` is the store's answer.
+  bool PutDecoded(const Channel& channel, const SendMessageRequestHeader& header,
+                  const Target& target, std::string_view encoded, std::string_view body,
+                  int32_t sys_flag, absl::StatusOr<PutMessageResult>* put,
+                  RemotingCommand* failure);
+  RemotingCommand TransactionsForbidden() const;
   RemotingCommand SendBatch(const Channel& channel, const RemotingCommand& request,
                             const SendMessageRequestHeader& header);
 

@@ -79,43 +79,137 @@ size_t RecordSize(int32_t sys_flag, size_t body_size, size_t topic_size,
          topic_size + properties_size;
 }
 
-void EncodeRecord(const MessageExt& msg, std::string_view encoded_properties, int32_t body_crc,
-                  char* dst) {
-  const RecordLayout l = RecordLayout::ForSysFlag(msg.sys_flag);
-  const std::string& body = msg.body();
-  const std::string& topic = msg.topic();
-  const size_t total =
-      RecordSize(msg.sys_flag, body.size(), topic.size(), encoded_properties.size());
+namespace {
+
+// Every field of a record, whichever form the message came in.
+struct RecordFields {
+  std::string_view topic;
+  std::string_view body;
+  std::string_view properties;
+  int32_t body_crc = 0;
+  int32_t queue_id = 0;
+  int32_t flag = 0;
+  int64_t queue_offset = 0;
+  int64_t physical_offset = 0;
+  int32_t sys_flag = 0;
+  int64_t born_timestamp = 0;
+  const HostAddress* born_host = nullptr;
+  int64_t store_timestamp = 0;
+  const HostAddress* store_host = nullptr;
+  int32_t reconsume_times = 0;
+  int64_t prepared_transaction_offset = 0;
+};
+
+void WriteRecord(const RecordFields& f, char* dst) {
+  const RecordLayout l = RecordLayout::ForSysFlag(f.sys_flag);
+  const size_t total = RecordSize(f.sys_flag, f.body.size(), f.topic.size(), f.properties.size());
 
   PutBig32(dst + kTotalSizePos, static_cast<int32_t>(total));
   PutBig32(dst + kMagicCodePos, kMessageMagicCode);
-  PutBig32(dst + kBodyCrcPos, body_crc);
-  PutBig32(dst + kQueueIdPos, msg.queue_id);
-  PutBig32(dst + kFlagPos, msg.flag());
-  PutBig64(dst + kQueueOffsetPos, msg.queue_offset);
-  PutBig64(dst + kPhysicalOffsetPos, msg.commit_log_offset);
-  PutBig32(dst + kSysFlagPos, msg.sys_flag);
-  PutBig64(dst + kBornTimestampPos, msg.born_timestamp);
-  EncodeHostAs(msg.born_host, (msg.sys_flag & sysflag::kBornHostV6) != 0, dst + kBornHostPos);
-  PutBig64(dst + l.store_timestamp_pos, msg.store_timestamp);
-  EncodeHostAs(msg.store_host, (msg.sys_flag & sysflag::kStoreHostV6) != 0,
-               dst + l.store_host_pos);
-  PutBig32(dst + l.reconsume_times_pos, msg.reconsume_times);
-  PutBig64(dst + l.prepared_transaction_offset_pos, msg.prepared_transaction_offset);
+  PutBig32(dst + kBodyCrcPos, f.body_crc);
+  PutBig32(dst + kQueueIdPos, f.queue_id);
+  PutBig32(dst + kFlagPos, f.flag);
+  PutBig64(dst + kQueueOffsetPos, f.queue_offset);
+  PutBig64(dst + kPhysicalOffsetPos, f.physical_offset);
+  PutBig32(dst + kSysFlagPos, f.sys_flag);
+  PutBig64(dst + kBornTimestampPos, f.born_timestamp);
+  EncodeHostAs(*f.born_host, (f.sys_flag & sysflag::kBornHostV6) != 0, dst + kBornHostPos);
+  PutBig64(dst + l.store_timestamp_pos, f.store_timestamp);
+  EncodeHostAs(*f.store_host, (f.sys_flag & sysflag::kStoreHostV6) != 0, dst + l.store_host_pos);
+  PutBig32(dst + l.reconsume_times_pos, f.reconsume_times);
+  PutBig64(dst + l.prepared_transaction_offset_pos, f.prepared_transaction_offset);
 
   char* p = dst + l.body_length_pos;
-  PutBig32(p, static_cast<int32_t>(body.size()));
+  PutBig32(p, static_cast<int32_t>(f.body.size()));
   p += 4;
-  std::memcpy(p, body.data(), body.size());
-  p += body.size();
-  *p++ = static_cast<char>(static_cast<uint8_t>(topic.size()));
-  std::memcpy(p, topic.data(), topic.size());
-  p += topic.size();
-  PutBig<uint16_t>(p, static_cast<uint16_t>(encoded_properties.size()));
+  if (!f.body.empty()) std::memcpy(p, f.body.data(), f.body.size());
+  p += f.body.size();
+  *p++ = static_cast<char>(static_cast<uint8_t>(f.topic.size()));
+  std::memcpy(p, f.topic.data(), f.topic.size());
+  p += f.topic.size();
+  PutBig<uint16_t>(p, static_cast<uint16_t>(f.properties.size()));
   p += 2;
-  if (!encoded_properties.empty()) {
-    std::memcpy(p, encoded_properties.data(), encoded_properties.size());
+  if (!f.properties.empty()) std::memcpy(p, f.properties.data(), f.properties.size());
+}
+
+}  // namespace
+
+void EncodeRecord(const MessageExt& msg, std::string_view encoded_properties, int32_t body_crc,
+                  char* dst) {
+  RecordFields f;
+  f.topic = msg.topic();
+  f.body = msg.body();
+  f.properties = encoded_properties;
+  f.body_crc = body_crc;
+  f.queue_id = msg.queue_id;
+  f.flag = msg.flag();
+  f.queue_offset = msg.queue_offset;
+  f.physical_offset = msg.commit_log_offset;
+  f.sys_flag = msg.sys_flag;
+  f.born_timestamp = msg.born_timestamp;
+  f.born_host = &msg.born_host;
+  f.store_timestamp = msg.store_timestamp;
+  f.store_host = &msg.store_host;
+  f.reconsume_times = msg.reconsume_times;
+  f.prepared_transaction_offset = msg.prepared_transaction_offset;
+  WriteRecord(f, dst);
+}
+
+void EncodeRecord(const EncodedMessage& msg, int32_t sys_flag, const HostAddress& store_host,
+                  int32_t body_crc, char* dst) {
+  RecordFields f;
+  f.topic = msg.topic;
+  f.body = msg.body;
+  f.properties = msg.properties;
+  f.body_crc = body_crc;
+  f.queue_id = msg.queue_id;
+  f.flag = msg.flag;
+  f.sys_flag = sys_flag;
+  f.born_timestamp = msg.born_timestamp;
+  f.born_host = &msg.born_host;
+  f.store_host = &store_host;
+  f.reconsume_times = msg.reconsume_times;
+  f.prepared_transaction_offset = msg.prepared_transaction_offset;
+  WriteRecord(f, dst);
+}
+
+absl::Status ValidateEncodedProperties(std::string_view encoded) {
+  // One pass over the bytes: every put of the broker's send path runs this.
+  size_t name_start = 0;
+  size_t value_start = std::string_view::npos;  // npos: reading a name
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == kNameValueSeparator) {
+      if (value_start != std::string_view::npos) {
+        return absl::InvalidArgumentError(fmt::format(
+            "encoded properties: the value of '{}' (byte {}) holds a name/value separator",
+            encoded.substr(name_start, value_start - 1 - name_start), value_start));
+      }
+      if (i == name_start) {
+        return absl::InvalidArgumentError(
+            fmt::format("encoded properties: empty property name at byte {}", name_start));
+      }
+      value_start = i + 1;
+    } else if (c == kPropertySeparator) {
+      if (value_start == std::string_view::npos) {
+        return absl::InvalidArgumentError(fmt::format(
+            "encoded properties: the property at byte {} has no name/value separator",
+            name_start));
+      }
+      name_start = i + 1;
+      value_start = std::string_view::npos;
+    }
   }
+  if (value_start != std::string_view::npos) {
+    return absl::InvalidArgumentError(fmt::format(
+        "encoded properties: the value of '{}' (byte {}) is not ended by a property separator",
+        encoded.substr(name_start, value_start - 1 - name_start), value_start));
+  }
+  if (name_start != encoded.size()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "encoded properties: the property at byte {} has no name/value separator", name_start));
+  }
+  return absl::OkStatus();
 }
 
 void PatchStoreFields(char* record, int64_t queue_offset, int64_t physical_offset,

@@ -35,6 +35,7 @@
 
 #include "absl/status/statusor.h"
 #include "rmq/message.h"
+#include "rmq/store.h"
 
 namespace rmq::internal {
 
@@ -78,6 +79,18 @@ size_t RecordSize(int32_t sys_flag, size_t body_size, size_t topic_size, size_t 
 // has checked the topic and properties lengths. Allocates nothing.
 void EncodeRecord(const MessageExt& msg, std::string_view encoded_properties, int32_t body_crc,
                   char* dst);
+
+// Writes a record of `msg` stored by `store_host` at `dst` (RecordSize(...)
+// bytes) with `sys_flag` (msg.sys_flag with the hosts' IPv6 bits set). The
+// fields the store assigns are zero, to be patched with PatchStoreFields.
+// The caller has checked the topic and properties lengths.
+void EncodeRecord(const EncodedMessage& msg, int32_t sys_flag, const HostAddress& store_host,
+                  int32_t body_crc, char* dst);
+
+// Checks that `encoded` is a sequence of "name\x01value\x02" pairs with
+// non-empty names (what DecodeProperties accepts); InvalidArgument naming
+// the byte where it is not.
+absl::Status ValidateEncodedProperties(std::string_view encoded);
 
 // Rewrites the store-assigned fields of an encoded record in place.
 void PatchStoreFields(char* record, int64_t queue_offset, int64_t physical_offset,

@@ -141,15 +141,6 @@ absl::StatusOr<CommitLog::RecoveryResult> CommitLog::Recover(
 }
 
 absl::StatusOr<size_t> CommitLog::Encode(const MessageExt& msg, std::string* buffer, size_t at) {
-  if (msg.body().size() > static_cast<size_t>(config_.max_message_size)) {
-    return absl::InvalidArgumentError(StrCat("message body ", msg.body().size(),
-                                                   " bytes exceeds maxMessageSize ",
-                                                   config_.max_message_size));
-  }
-  RMQ_RETURN_IF_ERROR(ValidateTopic(msg.topic(), std::min(config_.max_topic_length, kMaxTopicLength)));
-  if (msg.queue_id < 0) {
-    return absl::InvalidArgumentError(StrCat("queue id ", msg.queue_id, " is negative"));
-  }
   size_t props_size = EncodedPropertiesSize(msg.properties());
   if (props_size > static_cast<size_t>(kMaxPropertiesLength)) {
     return absl::InvalidArgumentError(StrCat("message properties take ", props_size,
@@ -168,28 +159,46 @@ absl::StatusOr<size_t> CommitLog::Encode(const MessageExt& msg, std::string* buf
   if (separators != 2 * msg.properties().size() || empty_name) {
     RMQ_RETURN_IF_ERROR(ValidateProperties(msg.properties()));
   }
+  EncodedMessage view;
+  view.topic = msg.topic();
+  view.queue_id = msg.queue_id;
+  view.flag = msg.flag();
+  view.body = msg.body();
+  view.properties = props;
+  view.sys_flag = msg.sys_flag;
+  view.born_timestamp = msg.born_timestamp;
+  view.born_host = msg.born_host;
+  view.reconsume_times = msg.reconsume_times;
+  view.prepared_transaction_offset = msg.prepared_transaction_offset;
+  return EncodeView(view, /*properties_checked=*/true, buffer, at);
+}
 
-  int32_t host_bits = HostBits(msg.born_host, store_host_);
-  int32_t sys_flag = (msg.sys_flag & ~kHostBitsMask) | host_bits;
-  size_t size = RecordSize(sys_flag, msg.body().size(), msg.topic().size(), props_size);
+absl::StatusOr<size_t> CommitLog::EncodeView(const EncodedMessage& msg, bool properties_checked,
+                                             std::string* buffer, size_t at) {
+  if (msg.body.size() > static_cast<size_t>(config_.max_message_size)) {
+    return absl::InvalidArgumentError(StrCat("message body ", msg.body.size(),
+                                                   " bytes exceeds maxMessageSize ",
+                                                   config_.max_message_size));
+  }
+  RMQ_RETURN_IF_ERROR(ValidateTopic(msg.topic, std::min(config_.max_topic_length, kMaxTopicLength)));
+  if (msg.queue_id < 0) {
+    return absl::InvalidArgumentError(StrCat("queue id ", msg.queue_id, " is negative"));
+  }
+  if (msg.properties.size() > static_cast<size_t>(kMaxPropertiesLength)) {
+    return absl::InvalidArgumentError(StrCat("message properties take ", msg.properties.size(),
+                                                   " bytes, more than ", kMaxPropertiesLength));
+  }
+  if (!properties_checked) RMQ_RETURN_IF_ERROR(ValidateEncodedProperties(msg.properties));
+
+  const int32_t sys_flag = (msg.sys_flag & ~kHostBitsMask) | HostBits(msg.born_host, store_host_);
+  size_t size = RecordSize(sys_flag, msg.body.size(), msg.topic.size(), msg.properties.size());
   if (size + kEndFileMinBlankLength > static_cast<size_t>(config_.mapped_file_size_commit_log)) {
     return absl::InvalidArgumentError(
         StrCat("record of ", size, " bytes does not fit in a commit log segment of ",
                      config_.mapped_file_size_commit_log, " bytes (mappedFileSizeCommitLog)"));
   }
   if (buffer->size() < at + size) buffer->resize(at + size);
-  char* dst = buffer->data() + at;
-  int32_t crc = Crc32(msg.body());
-  if (sys_flag == msg.sys_flag && msg.store_host.ipv6 == store_host_.ipv6) {
-    EncodeRecord(msg, props, crc, dst);
-  } else {
-    // Rare: the caller's flags disagree with the hosts. Encode a corrected copy.
-    MessageExt fixed = msg;
-    fixed.sys_flag = sys_flag;
-    fixed.store_host = store_host_;
-    EncodeRecord(fixed, props, crc, dst);
-  }
-  EncodeHost(store_host_, dst + RecordLayout::ForSysFlag(sys_flag).store_host_pos);
+  EncodeRecord(msg, sys_flag, store_host_, Crc32(msg.body), buffer->data() + at);
   return size;
 }
 
@@ -198,6 +207,14 @@ absl::StatusOr<AppendResult> CommitLog::Append(const MessageExt& msg) {
   if (!size.ok()) return size.status();
   size_t start = 0;
   return AppendEncoded(msg.topic(), msg.queue_id, ConsumeQueueVisible(msg.sys_flag),
+                       tls_records.data(), *size, &start, 1);
+}
+
+absl::StatusOr<AppendResult> CommitLog::AppendMessage(const EncodedMessage& msg) {
+  auto size = EncodeView(msg, /*properties_checked=*/false, &tls_records, 0);
+  if (!size.ok()) return size.status();
+  size_t start = 0;
+  return AppendEncoded(msg.topic, msg.queue_id, ConsumeQueueVisible(msg.sys_flag),
                        tls_records.data(), *size, &start, 1);
 }
 

@@ -75,6 +75,8 @@ class CommitLog {
   absl::StatusOr<AppendResult> Append(const MessageExt& msg);
   // Appends messages of one topic and queue atomically, in one segment.
   absl::StatusOr<AppendResult> AppendBatch(std::span<const MessageExt> msgs);
+  // As Append, for a message given as views.
+  absl::StatusOr<AppendResult> AppendMessage(const EncodedMessage& msg);
 
   // The record starting at `offset`, or NotFound / DataLoss. The view stays
   // valid while `keep_alive` is held.
@@ -107,8 +109,13 @@ class CommitLog {
   const HostAddress& store_host() const { return store_host_; }
 
  private:
-  // Validates a message and encodes it into `dst` (which has room). Returns bytes written.
+  // Validates a message and encodes it into `buffer` at `at` (growing it as
+  // needed). Returns the bytes written.
   absl::StatusOr<size_t> Encode(const MessageExt& msg, std::string* buffer, size_t at);
+  // The same for a message given as views; `properties_checked` skips the
+  // structure check of msg.properties (Encode did it on the map).
+  absl::StatusOr<size_t> EncodeView(const EncodedMessage& msg, bool properties_checked,
+                                    std::string* buffer, size_t at);
   absl::StatusOr<AppendResult> AppendEncoded(std::string_view topic, int32_t queue_id,
                                              bool consume_queue_visible, char* records,
                                              size_t bytes, const size_t* starts, int count);

@@ -258,6 +258,11 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::Put(const MessageExt& msg)
   return FinishPut(commit_log_->Append(msg), msg.wait_store_msg_ok());
 }
 
+absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMessage& msg) {
+  RMQ_RETURN_IF_ERROR(CheckWritable());
+  return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
+}
+
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutBatch(std::span<const MessageExt> msgs) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
   bool wait = !msgs.empty() && msgs.front().wait_store_msg_ok();

@@ -40,6 +40,7 @@ class DefaultMessageStore final : public MessageStore {
   ~DefaultMessageStore() override;
 
   absl::StatusOr<PutMessageResult> Put(const MessageExt& msg) override;
+  absl::StatusOr<PutMessageResult> PutEncoded(const EncodedMessage& msg) override;
   absl::StatusOr<PutMessageResult> PutBatch(std::span<const MessageExt> msgs) override;
   GetMessageResult Get(std::string_view topic, int32_t queue_id, int64_t offset, int32_t max_msgs,
                        const MessageFilter* filter) override;

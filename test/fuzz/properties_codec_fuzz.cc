@@ -2,14 +2,19 @@
 //
 // DecodeProperties on arbitrary bytes (a record's PROPERTIES field, or a
 // remoting header's), checking that what decodes re-encodes to the same map
-// and that FindProperty, which scans without decoding, agrees with it.
+// and that FindProperty, which scans without decoding, agrees with it; also
+// that the strict checks of the broker's send path (ValidateEncodedProperties,
+// RewriteSendProperties) accept only what DecodeProperties accepts, and that
+// a rewrite means what the general path would store.
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "broker/message_builder.h"
 #include "common/properties_codec.h"
+#include "common/record_codec.h"
 
 using namespace rmq::internal;
 
@@ -18,7 +23,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(copy);
 
   rmq::Message::Properties props;
-  if (!DecodeProperties(in, &props).ok()) {
+  const bool decoded = DecodeProperties(in, &props).ok();
+  if (ValidateEncodedProperties(in).ok() && !decoded) std::abort();
+  std::string rewritten;
+  SendPropertyFlags flags;
+  const bool drop_delay = size % 2 == 1;
+  if (RewriteSendProperties(in, "C", drop_delay, &rewritten, &flags)) {
+    if (!decoded || !ValidateEncodedProperties(rewritten).ok()) std::abort();
+    rmq::Message::Properties expected = props;
+    auto wait = expected.find("WAIT");
+    if (wait != expected.end() && ParseJavaBoolean(wait->second)) expected.erase(wait);
+    if (drop_delay) expected.erase("DELAY");
+    expected.erase("CLUSTER");
+    expected.emplace(std::string("CLUSTER"), std::string("C"));
+    rmq::Message::Properties got;
+    if (!DecodeProperties(rewritten, &got).ok() || got != expected) std::abort();
+    if (rewritten != EncodeProperties(expected)) std::abort();  // sorted, as the map encodes
+  }
+  if (!decoded) {
     if (!props.empty()) std::abort();  // a failed decode leaves nothing behind
     return 0;
   }
