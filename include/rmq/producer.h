@@ -150,9 +150,11 @@ class Producer {
   std::unique_ptr<internal::ProducerImpl> impl_;
 };
 
-// Splits `msgs` into consecutive runs whose encoded batch size stays within
-// `max_bytes` (RocketMQ's batch example "ListSplitter"), for SendBatch. A
-// single message larger than `max_bytes` is a run of its own (its send fails).
+// Splits `msgs` into consecutive runs whose encoded batch size (the bytes
+// SendBatch sends, UNIQ_KEYs included) stays within `max_bytes`, so that each
+// run passes the maxMessageSize check (what RocketMQ's batch example
+// "ListSplitter" approximates). A single message larger than `max_bytes` is
+// a run of its own (its send fails).
 std::vector<std::span<const Message>> SplitBatch(std::span<const Message> msgs,
                                                  size_t max_bytes = 4 * 1024 * 1024);
 

@@ -208,8 +208,10 @@ class MessageStore {
   virtual int64_t GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) = 0;
   // One past the last queue offset (0 for an empty or unknown queue).
   virtual int64_t GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) = 0;
-  // The first queue offset whose message was stored at or after `timestamp_ms`
-  // (the max offset if none).
+  // The queue offset of the message stored at `timestamp_ms` (the first such),
+  // else of the one stored nearest to it (the earlier on a tie); the last
+  // message's for a time after all of them; the min offset of an empty
+  // queue. As RocketMQ 4.9's ConsumeQueue.getOffsetInQueueByTime.
   virtual int64_t GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id,
                                          int64_t timestamp_ms) = 0;
   // Store timestamp of the message at queue offset `offset`, or -1.

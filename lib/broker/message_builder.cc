@@ -82,16 +82,6 @@ absl::Status AssignProperties(std::string_view encoded, Message::Properties* pro
   return absl::OkStatus();
 }
 
-bool ParseJavaBoolean(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (size_t i = 0; i < 4; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != "true"[i]) return false;
-  }
-  return true;
-}
-
 namespace {
 // MessageConst.PROPERTY_CLUSTER: the broker stamps its cluster on every message.
 constexpr std::string_view kPropertyCluster = "CLUSTER";

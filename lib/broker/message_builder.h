@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "common/properties_codec.h"
 #include "rmq/message.h"
 
 namespace rmq::internal {
@@ -30,9 +31,6 @@ void AssignBody(MessageExt& msg, std::string_view body);
 // gives and leaves `props` empty.
 absl::Status AssignProperties(std::string_view encoded, Message::Properties* props,
                               std::string_view keep = {});
-
-// Java's Boolean.parseBoolean: "true" in any case is true, anything else false.
-bool ParseJavaBoolean(std::string_view text);
 
 // What RewriteSendProperties read on the way.
 struct SendPropertyFlags {

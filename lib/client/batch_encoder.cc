@@ -17,17 +17,8 @@ namespace {
 constexpr size_t kEntryFixedBytes = 4 + 4 + 4 + 4 + 4 + 2;  // All but the body and properties.
 constexpr size_t kUniqKeyPropertyOverhead = property::kUniqKey.size() + 2;
 // ListSplitter's "log overhead" per message.
-constexpr size_t kSplitterOverhead = 20;
-
-bool ParseJavaBool(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (size_t i = 0; i < 4; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != "true"[i]) return false;
-  }
-  return true;
-}
+// UNIQ_KEY values are 32 hex digits (UniqKeyGenerator).
+constexpr size_t kUniqKeySize = 32;
 
 absl::Status BatchError(size_t index, std::string_view why) {
   return absl::InvalidArgumentError(StrCat("batch message ", index, ": ", why));
@@ -48,7 +39,7 @@ absl::Status CheckBatchRules(std::span<const Message> msgs) {
       return BatchError(i, StrCat("is for the retry topic '", msg.topic(),
                                   "'; retry topics cannot be batched"));
     }
-    if (ParseJavaBool(msg.GetProperty(property::kTransactionPrepared))) {
+    if (ParseJavaBoolean(msg.GetProperty(property::kTransactionPrepared))) {
       return BatchError(i, "is a transaction half message; those cannot be batched");
     }
     if (msg.topic() != first.topic()) {
@@ -106,10 +97,10 @@ absl::Status EncodeBatch(std::span<const Message> msgs, std::span<const std::str
   return absl::OkStatus();
 }
 
-size_t SplitterMessageSize(const Message& msg) {
-  size_t size = msg.topic().size() + msg.body().size();
-  for (const auto& [name, value] : msg.properties()) size += name.size() + value.size();
-  return size + kSplitterOverhead;
+size_t EncodedBatchEntrySize(const Message& msg) {
+  size_t props = EncodedPropertiesSize(msg.properties());
+  if (!msg.HasProperty(property::kUniqKey)) props += kUniqKeyPropertyOverhead + kUniqKeySize;
+  return kEntryFixedBytes + msg.body().size() + props;
 }
 
 }  // namespace rmq::internal
@@ -123,7 +114,7 @@ std::vector<std::span<const Message>> SplitBatch(std::span<const Message> msgs, 
     size_t end = start;
     size_t total = 0;
     for (; end < msgs.size(); ++end) {
-      const size_t size = internal::SplitterMessageSize(msgs[end]);
+      const size_t size = internal::EncodedBatchEntrySize(msgs[end]);
       // A message too large on its own still forms a run (its send reports why).
       if (end > start && total + size > max_bytes) break;
       total += size;

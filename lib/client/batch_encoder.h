@@ -40,9 +40,11 @@ absl::Status CheckBatchRules(std::span<const Message> msgs);
 absl::Status EncodeBatch(std::span<const Message> msgs, std::span<const std::string> uniq_keys,
                          std::string* out);
 
-// The size RocketMQ's batch example (ListSplitter) counts for `msg`: topic,
-// body, property names and values, plus 20 bytes of log overhead.
-size_t SplitterMessageSize(const Message& msg);
+// The bytes `msg` takes in an encoded batch (EncodeBatch), counting the
+// UNIQ_KEY property the send adds when the message has none. RocketMQ's
+// ListSplitter example counts less (topic, body, properties, 20 bytes) and so
+// needs a limit well under maxMessageSize; this count makes any limit exact.
+size_t EncodedBatchEntrySize(const Message& msg);
 
 }  // namespace rmq::internal
 

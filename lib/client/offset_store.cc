@@ -140,30 +140,28 @@ class LocalFileOffsetStore final : public OffsetStore {
   }
 
   void PersistAll(const std::set<MessageQueue>& queues) override {
-    absl::MutexLock lock(&file_mu_);
-    nlohmann::json table = nlohmann::json::array();
+    absl::flat_hash_map<MessageQueue, int64_t> table;
     for (const auto& [queue, offset] : Snapshot()) {
-      if (!queues.contains(queue)) continue;
-      table.push_back({{"topic", queue.topic}, {"brokerName", queue.broker_name},
-                       {"queueId", queue.queue_id}, {"offset", offset}});
+      if (queues.contains(queue)) table[queue] = offset;
     }
-    std::error_code ec;
-    std::filesystem::create_directories(path_.parent_path(), ec);
-    std::filesystem::path tmp = path_;
-    tmp += ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << nlohmann::json{{"offsetTable", table}}.dump(2);
-      if (!out.good()) {
-        spdlog::warn("cannot write consumer offsets to {}", tmp.string());
-        return;
-      }
-    }
-    std::filesystem::rename(tmp, path_, ec);
-    if (ec) spdlog::warn("cannot replace {}: {}", path_.string(), ec.message());
+    absl::MutexLock lock(&persist_mu_);
+    WriteFile(table);
   }
 
-  void Persist(const MessageQueue& queue) override { PersistAll({queue}); }
+  // Rewrites `queue`'s entry only: the file keeps the other queues' offsets
+  // (a shutdown persists every queue, then each one again as it is dropped).
+  void Persist(const MessageQueue& queue) override {
+    int64_t offset;
+    if (!FindInMemory(queue, &offset)) return;
+    absl::MutexLock lock(&persist_mu_);  // Read, modify, write.
+    auto table = ReadFile();
+    if (!table.ok()) {
+      spdlog::warn("{}", table.status().ToString());
+      return;
+    }
+    (*table)[queue] = offset;
+    WriteFile(*table);
+  }
 
  protected:
   int64_t ReadFromStore(const MessageQueue& queue) override {
@@ -198,7 +196,31 @@ class LocalFileOffsetStore final : public OffsetStore {
     return table;
   }
 
+  void WriteFile(const absl::flat_hash_map<MessageQueue, int64_t>& offsets) {
+    absl::MutexLock lock(&file_mu_);
+    nlohmann::json table = nlohmann::json::array();
+    for (const auto& [queue, offset] : offsets) {
+      table.push_back({{"topic", queue.topic}, {"brokerName", queue.broker_name},
+                       {"queueId", queue.queue_id}, {"offset", offset}});
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(path_.parent_path(), ec);
+    std::filesystem::path tmp = path_;
+    tmp += ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << nlohmann::json{{"offsetTable", table}}.dump(2);
+      if (!out.good()) {
+        spdlog::warn("cannot write consumer offsets to {}", tmp.string());
+        return;
+      }
+    }
+    std::filesystem::rename(tmp, path_, ec);
+    if (ec) spdlog::warn("cannot replace {}: {}", path_.string(), ec.message());
+  }
+
   std::filesystem::path path_;
+  absl::Mutex persist_mu_;  // Held across a persist's read and write, before file_mu_.
   absl::Mutex file_mu_;
 };
 

@@ -119,8 +119,10 @@ absl::Status PullConsumerImpl::Start() {
   }
   if (absl::Status registered = instance_->RegisterConsumer(this); !registered.ok()) {
     {
+      // As RocketMQ (CREATE_JUST): Start may be tried again, e.g. once the
+      // member of the group holding the instance has left.
       absl::MutexLock lock(&mu_);
-      state_ = State::kShutDown;
+      state_ = State::kCreated;
     }
     absl::MutexLock guard_lock(&guard_->mu);
     guard_->self = nullptr;

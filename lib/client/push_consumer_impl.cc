@@ -148,8 +148,10 @@ absl::Status PushConsumerImpl::Start() {
     state_ = State::kRunning;
   }
   if (absl::Status registered = instance_->RegisterConsumer(this); !registered.ok()) {
+    // As RocketMQ (CREATE_JUST): Start may be tried again, e.g. once the
+    // member of the group holding the instance has left.
     absl::MutexLock lock(&mu_);
-    state_ = State::kShutDown;
+    state_ = State::kCreated;
     consume_service_->Shutdown();
     return registered;
   }

@@ -63,8 +63,9 @@ absl::StatusOr<int64_t> SearchOffset(ClientInstance& instance, const MessageQueu
 absl::StatusOr<int64_t> ParseConsumeTimestamp(std::string_view text) {
   absl::Time time;
   std::string error;
+  // %E4Y: a plain %Y would take every digit of the string as the year.
   if (text.size() != 14 ||
-      !absl::ParseTime("%Y%m%d%H%M%S", AbslView(text), absl::UTCTimeZone(), &time, &error)) {
+      !absl::ParseTime("%E4Y%m%d%H%M%S", AbslView(text), absl::UTCTimeZone(), &time, &error)) {
     return absl::InvalidArgumentError(
         StrCat("consume_timestamp '", text, "' is not yyyyMMddHHmmss (e.g. 20261126093000)"));
   }

@@ -27,17 +27,6 @@ constexpr int32_t kNotInCurrentUnit = 205;
 
 constexpr size_t kUniqKeyLength = 32;
 
-// Java's Boolean.parseBoolean.
-bool ParseJavaBool(std::string_view text) {
-  if (text.size() != 4) return false;
-  for (size_t i = 0; i < 4; ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != "true"[i]) return false;
-  }
-  return true;
-}
-
 absl::Status ParseCount(const Message& msg, std::string_view name, std::optional<int32_t>* out) {
   if (!msg.HasProperty(name)) return absl::OkStatus();
   std::string_view text = msg.GetProperty(name);
@@ -88,7 +77,7 @@ absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConf
     owns_body_ = true;
     sys_flag_ |= sysflag::kCompressed;
   }
-  if (ParseJavaBool(msg.GetProperty(property::kTransactionPrepared))) {
+  if (ParseJavaBoolean(msg.GetProperty(property::kTransactionPrepared))) {
     sys_flag_ |= sysflag::kTransactionPreparedType;
   }
   if (msg.topic().starts_with("%RETRY%")) {

@@ -76,11 +76,12 @@ namespace {
 
 std::atomic<int> next_cluster_id{0};
 
-// Small segments: tests create many stores.
+// Small segments, as tests create many stores, but room for a record of the
+// largest message (maxMessageSize 4 MiB plus its header) or batch.
 MessageStoreConfig TestStoreConfig(const std::string& dir, FlushDiskType flush) {
   MessageStoreConfig store;
   store.store_path_root_dir = dir;
-  store.mapped_file_size_commit_log = 4 * 1024 * 1024;
+  store.mapped_file_size_commit_log = 8 * 1024 * 1024;
   store.mapped_file_size_consume_queue = 20000 * 20;
   store.max_hash_slot_num = 4096;
   store.max_index_num = 16384;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/msg_id.h"
+#include "common/properties_codec.h"
 #include "fmt/format.h"
 
 namespace rmq {
@@ -48,15 +49,7 @@ void Message::set_delay_time_level(int level) {
 // way; an absent property means the default, true.
 bool Message::wait_store_msg_ok() const {
   auto it = properties_.find(property::kWaitStoreMsgOk);
-  if (it == properties_.end()) return true;
-  const std::string& v = it->second;
-  if (v.size() != 4) return false;
-  for (size_t i = 0; i < 4; ++i) {
-    char c = v[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != "true"[i]) return false;
-  }
-  return true;
+  return it == properties_.end() || internal::ParseJavaBoolean(it->second);
 }
 
 void Message::set_wait_store_msg_ok(bool wait) {

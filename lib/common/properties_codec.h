@@ -16,6 +16,18 @@
 
 namespace rmq::internal {
 
+// Java's Boolean.parseBoolean: "true" in any case is true, anything else is
+// false. How RocketMQ reads boolean properties (WAIT, TRAN_MSG).
+inline bool ParseJavaBoolean(std::string_view text) {
+  if (text.size() != 4) return false;
+  for (size_t i = 0; i < 4; ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != "true"[i]) return false;
+  }
+  return true;
+}
+
 inline constexpr char kNameValueSeparator = '\x01';
 inline constexpr char kPropertySeparator = '\x02';
 

@@ -360,20 +360,33 @@ int64_t DefaultMessageStore::GetOffsetInQueueByTime(std::string_view topic, int3
   if (!queue) return 0;
   // Store timestamps grow with queue offset: binary search for the first
   // message stored at or after the time.
-  int64_t lo = queue->MinOffset();
-  int64_t hi = queue->MaxOffset();
+  const int64_t min = queue->MinOffset();
+  const int64_t max = queue->MaxOffset();
+  auto timestamp_at = [&](int64_t offset) {
+    ConsumeQueue::Unit unit;
+    if (!queue->Read(offset, &unit) || unit.IsBlank()) return int64_t{-1};
+    return StoreTimestampAt(unit.commit_log_offset, unit.size);
+  };
+  int64_t lo = min;
+  int64_t hi = max;
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    ConsumeQueue::Unit unit;
-    int64_t ts = -1;
-    if (queue->Read(mid, &unit) && !unit.IsBlank()) ts = StoreTimestampAt(unit.commit_log_offset, unit.size);
-    if (ts < timestamp_ms) {
+    if (timestamp_at(mid) < timestamp_ms) {
       lo = mid + 1;
     } else {
       hi = mid;
     }
   }
-  return lo;
+  // Then RocketMQ 4.9's answer (ConsumeQueue.getOffsetInQueueByTime): a
+  // message stored at that very time (the first of them here), else the one
+  // stored nearest to it, the earlier on a tie; after the last message, the
+  // last message.
+  if (lo == max) return max > min ? max - 1 : max;
+  if (lo == min) return lo;
+  const int64_t after = timestamp_at(lo);
+  const int64_t before = timestamp_at(lo - 1);
+  if (after == timestamp_ms || before < 0) return lo;
+  return timestamp_ms - before > after - timestamp_ms ? lo : lo - 1;
 }
 
 int64_t DefaultMessageStore::GetMessageStoreTimestamp(std::string_view topic, int32_t queue_id,

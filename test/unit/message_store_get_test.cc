@@ -276,7 +276,7 @@ TEST_CASE("a configured transfer count and byte limit cap Get") {
   CHECK(big.next_begin_offset == static_cast<int64_t>(big.message_count()));
 }
 
-TEST_CASE("GetOffsetInQueueByTime finds the first message stored at or after a time") {
+TEST_CASE("GetOffsetInQueueByTime finds the message stored at, else nearest to, a time (RocketMQ 4.9)") {
   Fixture f;
   const int64_t t0 = f.clock->NowMillis();
   f.PutN("TopicA", 0, 3);            // Offsets 0..2 at t0.
@@ -288,11 +288,13 @@ TEST_CASE("GetOffsetInQueueByTime finds the first message stored at or after a t
 
   CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, 0) == 0);
   CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0) == 0);
-  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 1) == 3);
-  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 1000) == 3);
+  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 1) == 2);     // nearer to t0
+  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 500) == 2);   // a tie: the earlier
+  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 501) == 3);
+  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 1000) == 3);  // the first at that time
   CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 1999) == 6);
   CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 2000) == 6);
-  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 2001) == 10);  // None: max.
+  CHECK(f.store->GetOffsetInQueueByTime("TopicA", 0, t0 + 2001) == 9);  // after all: the last
   CHECK(f.store->GetOffsetInQueueByTime("NoSuchTopic", 0, t0) == 0);
 
   CHECK(f.store->GetMessageStoreTimestamp("TopicA", 0, 0) == t0);

@@ -44,7 +44,8 @@ TEST_CASE("queue offsets, search by time and the earliest store time") {
   CHECK(ResponseHeader<OffsetResponseHeader>(min).offset == 0);
 
   auto search = QueueRequest<internal::SearchOffsetRequestHeader>(rq::kSearchOffsetByTimestamp, "Q", 0);
-  static_cast<internal::SearchOffsetRequestHeader*>(search.header.get())->timestamp = t0 + 1500;
+  // Stored at t0, t0 + 1 s, t0 + 2 s: the nearest to t0 + 1.6 s is the third.
+  static_cast<internal::SearchOffsetRequestHeader*>(search.header.get())->timestamp = t0 + 1600;
   RemotingCommand found = f.Call(std::move(search));
   CHECK(ResponseHeader<OffsetResponseHeader>(found).offset == 2);
 

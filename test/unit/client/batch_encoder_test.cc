@@ -117,30 +117,38 @@ TEST_CASE("CheckBatchRules: one topic, one waitStoreMsgOK, no delay, no retry to
   CHECK_THAT(error_for(half), Catch::Contains("batch message 0"));
 }
 
-TEST_CASE("SplitterMessageSize counts topic, body, properties and 20 bytes") {
-  Message msg("Topic", "TagA", "0123456789");  // 5 + 10 + ("TAGS" + "TagA") + 20
-  CHECK(internal::SplitterMessageSize(msg) == 5 + 10 + 8 + 20);
+TEST_CASE("EncodedBatchEntrySize is what EncodeBatch writes for the message") {
+  Message with_key("Topic", "TagA", "0123456789");
+  with_key.PutProperty("UNIQ_KEY", std::string(32, 'A'));
+  Message without_key("Topic", "TagA", "0123456789");
+  std::string encoded;
+  const std::vector<std::string> keys = {std::string(32, 'B')};
+  REQUIRE(internal::EncodeBatch(std::span(&with_key, 1), keys, &encoded).ok());
+  CHECK(internal::EncodedBatchEntrySize(with_key) == encoded.size());
+  encoded.clear();
+  REQUIRE(internal::EncodeBatch(std::span(&without_key, 1), keys, &encoded).ok());
+  CHECK(internal::EncodedBatchEntrySize(without_key) == encoded.size());  // UNIQ_KEY counted
 }
 
 TEST_CASE("SplitBatch cuts runs at the size limit; an oversized message is a run of its own") {
-  // Each message: topic "T" (1) + body 29 + 20 = 50 bytes.
+  // Each message: 22 bytes of entry fields + body 36 + UNIQ_KEY property 42 = 100 bytes.
   std::vector<Message> msgs;
-  for (int i = 0; i < 7; ++i) msgs.emplace_back("T", std::string(29, static_cast<char>('a' + i)));
-  REQUIRE(internal::SplitterMessageSize(msgs[0]) == 50);
+  for (int i = 0; i < 7; ++i) msgs.emplace_back("T", std::string(36, static_cast<char>('a' + i)));
+  REQUIRE(internal::EncodedBatchEntrySize(msgs[0]) == 100);
 
   auto sizes = [](const std::vector<std::span<const Message>>& runs) {
     std::vector<size_t> out;
     for (const auto& run : runs) out.push_back(run.size());
     return out;
   };
-  CHECK(sizes(SplitBatch(msgs, 150)) == std::vector<size_t>{3, 3, 1});  // Exactly full runs.
-  CHECK(sizes(SplitBatch(msgs, 149)) == std::vector<size_t>{2, 2, 2, 1});
+  CHECK(sizes(SplitBatch(msgs, 300)) == std::vector<size_t>{3, 3, 1});  // Exactly full runs.
+  CHECK(sizes(SplitBatch(msgs, 299)) == std::vector<size_t>{2, 2, 2, 1});
   CHECK(sizes(SplitBatch(msgs, 10000)) == std::vector<size_t>{7});
-  CHECK(sizes(SplitBatch(msgs, 50)) == std::vector<size_t>{1, 1, 1, 1, 1, 1, 1});
+  CHECK(sizes(SplitBatch(msgs, 100)) == std::vector<size_t>{1, 1, 1, 1, 1, 1, 1});
   CHECK(SplitBatch({}, 100).empty());
 
   // The runs cover the input in order.
-  auto runs = SplitBatch(msgs, 120);
+  auto runs = SplitBatch(msgs, 240);
   size_t next = 0;
   for (const auto& run : runs) {
     CHECK(run.data() == msgs.data() + next);
@@ -148,11 +156,11 @@ TEST_CASE("SplitBatch cuts runs at the size limit; an oversized message is a run
   }
   CHECK(next == msgs.size());
 
-  std::vector<Message> mixed = {Message("T", std::string(29, 'a')), Message("T", std::string(500, 'b')),
-                                Message("T", std::string(29, 'c')), Message("T", std::string(29, 'd'))};
-  CHECK(sizes(SplitBatch(mixed, 100)) == std::vector<size_t>{1, 1, 2});
-  std::vector<Message> big_first = {Message("T", std::string(500, 'b')), Message("T", std::string(29, 'c'))};
-  CHECK(sizes(SplitBatch(big_first, 100)) == std::vector<size_t>{1, 1});
+  std::vector<Message> mixed = {Message("T", std::string(36, 'a')), Message("T", std::string(500, 'b')),
+                                Message("T", std::string(36, 'c')), Message("T", std::string(36, 'd'))};
+  CHECK(sizes(SplitBatch(mixed, 200)) == std::vector<size_t>{1, 1, 2});
+  std::vector<Message> big_first = {Message("T", std::string(500, 'b')), Message("T", std::string(36, 'c'))};
+  CHECK(sizes(SplitBatch(big_first, 200)) == std::vector<size_t>{1, 1});
   // The default limit is 4 MiB.
   CHECK(sizes(SplitBatch(msgs)) == std::vector<size_t>{7});
 }
