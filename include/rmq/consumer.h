@@ -189,7 +189,10 @@ class PullConsumer {
 
   // Up to `max_nums` (1..1024) messages of `queue` from `offset` (>= 0)
   // matching `expression` ("*" or "TagA || TagB"). Returns at once (kNoNewMsg
-  // if none). InvalidArgument for a bad argument, NotFound for an unknown broker.
+  // if none). A message becomes visible to pulls once the broker's store has
+  // indexed it, a moment after its send returned (as in RocketMQ): to read
+  // what was just sent, use PullBlockIfNotFound. InvalidArgument for a bad
+  // argument, NotFound for an unknown broker.
   absl::StatusOr<PullResult> Pull(const MessageQueue& queue, std::string_view expression,
                                   int64_t offset, int32_t max_nums);
   // As Pull, but the broker holds the request until a message arrives or
