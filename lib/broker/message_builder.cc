@@ -90,14 +90,13 @@ constexpr size_t kMaxRewrittenProperties = 32;
 
 bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, bool drop_delay,
                            std::string* out, SendPropertyFlags* flags) {
-  struct Kept {
+  struct Property {
     std::string_view name;
     std::string_view value;
+    bool keep = true;
   };
-  // Every name seen (to spot a repeat) and the pairs kept, CLUSTER included.
-  std::array<std::string_view, kMaxRewrittenProperties> names;
-  std::array<Kept, kMaxRewrittenProperties + 1> kept;
-  size_t seen = 0;
+  // Every property read (to spot a repeated name), plus the CLUSTER added.
+  std::array<Property, kMaxRewrittenProperties + 1> props;
   size_t count = 0;
   *flags = SendPropertyFlags();
   size_t pos = 0;
@@ -108,37 +107,36 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
     if (sep == std::string_view::npos || end == std::string_view::npos || sep == pos || end < sep) {
       return false;
     }
-    const std::string_view name = encoded.substr(pos, sep - pos);
-    const std::string_view value = encoded.substr(sep + 1, end - sep - 1);
-    if (value.find(kNameValueSeparator) != std::string_view::npos || seen == names.size()) {
+    Property p{encoded.substr(pos, sep - pos), encoded.substr(sep + 1, end - sep - 1)};
+    if (p.value.find(kNameValueSeparator) != std::string_view::npos ||
+        count == kMaxRewrittenProperties) {
       return false;
     }
-    for (size_t i = 0; i < seen; ++i) {
-      if (names[i] == name) return false;
+    for (size_t i = 0; i < count; ++i) {
+      if (props[i].name == p.name) return false;
     }
-    names[seen++] = name;
-    bool keep = true;
-    if (name == property::kWaitStoreMsgOk) {
-      flags->wait_store_msg_ok = ParseJavaBoolean(value);
-      keep = !flags->wait_store_msg_ok;
-    } else if (name == property::kTransactionPrepared) {
-      flags->transaction_prepared = ParseJavaBoolean(value);
-    } else if (name == kPropertyCluster || (drop_delay && name == property::kDelayTimeLevel)) {
-      keep = false;
+    if (p.name == property::kWaitStoreMsgOk) {
+      flags->wait_store_msg_ok = ParseJavaBoolean(p.value);
+      p.keep = !flags->wait_store_msg_ok;
+    } else if (p.name == property::kTransactionPrepared) {
+      flags->transaction_prepared = ParseJavaBoolean(p.value);
+    } else if (p.name == kPropertyCluster || (drop_delay && p.name == property::kDelayTimeLevel)) {
+      p.keep = false;
     }
-    if (keep) kept[count++] = Kept{name, value};
+    props[count++] = p;
     pos = end + 1;
   }
-  kept[count++] = Kept{kPropertyCluster, cluster};
+  props[count++] = Property{kPropertyCluster, cluster};
   // Sorted by name, as Message::Properties encodes: a record stores the same
   // bytes whichever path wrote it.
-  std::sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(count),
-            [](const Kept& a, const Kept& b) { return a.name < b.name; });
+  std::sort(props.begin(), props.begin() + static_cast<std::ptrdiff_t>(count),
+            [](const Property& a, const Property& b) { return a.name < b.name; });
   out->clear();
   for (size_t i = 0; i < count; ++i) {
-    out->append(kept[i].name);
+    if (!props[i].keep) continue;
+    out->append(props[i].name);
     out->push_back(kNameValueSeparator);
-    out->append(kept[i].value);
+    out->append(props[i].value);
     out->push_back(kPropertySeparator);
   }
   return true;
