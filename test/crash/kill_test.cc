@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "common/properties_codec.h"
 #include "crash/kill_test.h"
 #include "spdlog/spdlog.h"
 #include "support/temp_dir.h"
@@ -50,6 +51,27 @@ void Send(int fd, const Report& report) {
   [[maybe_unused]] ssize_t n = ::write(fd, &report, sizeof(report));
 }
 
+// Half of the single puts go through PutEncoded (the broker's send path),
+// with the properties the map encodes to: the stored bytes are the same, so
+// the verifier checks both paths alike.
+absl::StatusOr<PutMessageResult> PutSingle(MessageStore& store, const MessageExt& msg, int seq) {
+  if (seq % 2 == 0) return store.Put(msg);
+  const std::string properties = internal::EncodeProperties(msg.properties());
+  EncodedMessage encoded;
+  encoded.topic = msg.topic();
+  encoded.queue_id = msg.queue_id;
+  encoded.flag = msg.flag();
+  encoded.body = msg.body();
+  encoded.properties = properties;
+  encoded.sys_flag = msg.sys_flag;
+  encoded.born_timestamp = msg.born_timestamp;
+  encoded.born_host = msg.born_host;
+  encoded.reconsume_times = msg.reconsume_times;
+  encoded.prepared_transaction_offset = msg.prepared_transaction_offset;
+  encoded.wait_store_msg_ok = msg.wait_store_msg_ok();
+  return store.PutEncoded(encoded);
+}
+
 int RunChild(const Options& opt) {
   auto store = MessageStore::Open(CrashConfig(opt.dir, opt.flush));
   if (!store.ok()) {
@@ -61,7 +83,7 @@ int RunChild(const Options& opt) {
     PutSpec spec = MakePut(opt.seed, opt.round, seq);
     const int count = static_cast<int>(spec.msgs.size());
     Send(opt.fd, Report{Report::kIntent, seq, count});
-    auto put = spec.batch ? (*store)->PutBatch(spec.msgs) : (*store)->Put(spec.msgs[0]);
+    auto put = spec.batch ? (*store)->PutBatch(spec.msgs) : PutSingle(**store, spec.msgs[0], seq);
     if (!put.ok()) {
       std::fprintf(stderr, "child round %d seq %d: put failed: %s\n", opt.round, seq,
                    put.status().ToString().c_str());
