@@ -65,6 +65,10 @@ class Payload {
   std::shared_ptr<const void> keep_alive_;
 };
 
+// How a command's header is serialized on the wire (RocketMQ's SerializeType).
+// A server answers in the type of the request.
+enum class SerializeType : uint8_t { kJson = 0, kRocketmq = 1 };
+
 class RemotingCommand {
  public:
   // Flag bits (RemotingCommand.RPC_TYPE, RPC_ONEWAY).
@@ -86,6 +90,7 @@ class RemotingCommand {
   int32_t version = kVersion;
   int32_t opaque = 0;
   int32_t flag = 0;
+  SerializeType serialize_type = SerializeType::kJson;  // As received (TCP only).
   std::string remark;
   ExtFields ext_fields;  // Header fields not (yet) decoded into `header`.
   std::unique_ptr<CommandHeader> header;
