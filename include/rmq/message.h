@@ -12,11 +12,12 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace rmq {
 
@@ -67,11 +68,56 @@ inline constexpr int32_t kStoreHostV6 = 0x1 << 5;
 inline constexpr int32_t TransactionValue(int32_t flag) { return flag & kTransactionRollbackType; }
 }  // namespace sysflag
 
+// A message's properties: name → value, sorted by name (so encoding is
+// deterministic), in one flat vector. A message carries a handful of
+// properties, so one allocation for all of them and a short search beat a
+// node per property. The interface is the part of std::map's that messages
+// need; iterators are invalidated by any insertion or erasure.
+class MessageProperties {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  MessageProperties() = default;
+  MessageProperties(std::initializer_list<value_type> items);
+
+  iterator begin() { return items_.begin(); }
+  iterator end() { return items_.end(); }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  void clear() { items_.clear(); }
+  void reserve(size_t n) { items_.reserve(n); }
+
+  // The property named `name`, or end(). (Don't change a found item's name.)
+  iterator find(std::string_view name);
+  const_iterator find(std::string_view name) const;
+  bool contains(std::string_view name) const { return find(name) != end(); }
+
+  // Adds `name` = `value` unless `name` is present (std::map::emplace).
+  std::pair<iterator, bool> emplace(std::string_view name, std::string value);
+  // Sets `name` to `value`, adding it if absent.
+  std::pair<iterator, bool> insert_or_assign(std::string_view name, std::string value);
+  // Removes `name`; returns how many were removed (0 or 1).
+  size_t erase(std::string_view name);
+  iterator erase(const_iterator it) { return items_.erase(it); }
+
+  friend bool operator==(const MessageProperties&, const MessageProperties&) = default;
+
+ private:
+  // The first item whose name is not less than `name`.
+  iterator LowerBound(std::string_view name);
+
+  std::vector<value_type> items_;
+};
+
 // A message as a producer builds it. Properties are kept sorted by key so
 // that encoding is deterministic.
 class Message {
  public:
-  using Properties = std::map<std::string, std::string, std::less<>>;
+  using Properties = MessageProperties;
 
   Message() = default;
   Message(std::string topic, std::string body);

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <string>
@@ -56,6 +57,46 @@ void Message::set_wait_store_msg_ok(bool wait) {
   PutProperty(property::kWaitStoreMsgOk, wait ? "true" : "false");
 }
 
+MessageProperties::MessageProperties(std::initializer_list<value_type> items) {
+  items_.reserve(items.size());
+  for (const auto& [name, value] : items) insert_or_assign(name, value);
+}
+
+MessageProperties::iterator MessageProperties::LowerBound(std::string_view name) {
+  return std::lower_bound(items_.begin(), items_.end(), name,
+                          [](const value_type& item, std::string_view n) { return item.first < n; });
+}
+
+MessageProperties::iterator MessageProperties::find(std::string_view name) {
+  auto it = LowerBound(name);
+  return it != items_.end() && it->first == name ? it : items_.end();
+}
+
+MessageProperties::const_iterator MessageProperties::find(std::string_view name) const {
+  return const_cast<MessageProperties*>(this)->find(name);
+}
+
+std::pair<MessageProperties::iterator, bool> MessageProperties::emplace(std::string_view name,
+                                                                        std::string value) {
+  auto it = LowerBound(name);
+  if (it != items_.end() && it->first == name) return {it, false};
+  return {items_.emplace(it, std::string(name), std::move(value)), true};
+}
+
+std::pair<MessageProperties::iterator, bool> MessageProperties::insert_or_assign(
+    std::string_view name, std::string value) {
+  auto [it, added] = emplace(name, std::string());
+  it->second = std::move(value);
+  return {it, added};
+}
+
+size_t MessageProperties::erase(std::string_view name) {
+  auto it = find(name);
+  if (it == items_.end()) return 0;
+  items_.erase(it);
+  return 1;
+}
+
 std::string_view Message::GetProperty(std::string_view name) const {
   auto it = properties_.find(name);
   if (it == properties_.end()) return {};
@@ -65,18 +106,10 @@ std::string_view Message::GetProperty(std::string_view name) const {
 bool Message::HasProperty(std::string_view name) const { return properties_.contains(name); }
 
 void Message::PutProperty(std::string_view name, std::string value) {
-  auto it = properties_.find(name);
-  if (it != properties_.end()) {
-    it->second = std::move(value);
-  } else {
-    properties_.emplace(std::string(name), std::move(value));
-  }
+  properties_.insert_or_assign(name, std::move(value));
 }
 
-void Message::ClearProperty(std::string_view name) {
-  auto it = properties_.find(name);
-  if (it != properties_.end()) properties_.erase(it);
-}
+void Message::ClearProperty(std::string_view name) { properties_.erase(name); }
 
 std::string HostAddress::ToString() const {
   if (!ipv6) return fmt::format("{}.{}.{}.{}:{}", ip[0], ip[1], ip[2], ip[3], port);

@@ -2,6 +2,7 @@
 
 #include "common/properties_codec.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -85,6 +86,11 @@ absl::Status ValidateProperties(const Message::Properties& props) {
 
 absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props) {
   props->clear();
+  // One allocation for every item: one per separator, one more for a last
+  // item without its separator, and two for the MIN_OFFSET and MAX_OFFSET a
+  // pulled message gains.
+  props->reserve(
+      static_cast<size_t>(std::count(encoded.begin(), encoded.end(), kPropertySeparator)) + 3);
   absl::Status status;
   ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
     if (!ok) {
@@ -98,12 +104,7 @@ absl::Status DecodeProperties(std::string_view encoded, Message::Properties* pro
       return false;
     }
     // A repeated name keeps the last value, as Java's HashMap.put does.
-    auto it = props->find(name);
-    if (it != props->end()) {
-      it->second.assign(value);
-    } else {
-      props->emplace(std::string(name), std::string(value));
-    }
+    props->insert_or_assign(name, std::string(value));
     return true;
   });
   if (!status.ok()) props->clear();

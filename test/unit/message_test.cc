@@ -2,6 +2,9 @@
 
 #include "rmq/message.h"
 
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 using rmq::HostAddress;
@@ -44,6 +47,43 @@ TEST_CASE("property accessors", "[message]") {
   m.ClearProperty("absent");  // no-op
   m.set_flag(7);
   CHECK(m.flag() == 7);
+}
+
+TEST_CASE("properties stay sorted by name whatever the insertion order", "[message]") {
+  rmq::MessageProperties props;
+  // Inserted at the end, the front and the middle.
+  CHECK(props.emplace("UNIQ_KEY", "u").second);
+  CHECK(props.emplace("CLUSTER", "c").second);
+  CHECK(props.insert_or_assign("MIN_OFFSET", "1").second);
+  CHECK(props.insert_or_assign("MAX_OFFSET", "9").second);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : props) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"CLUSTER", "MAX_OFFSET", "MIN_OFFSET", "UNIQ_KEY"});
+
+  // emplace keeps an existing value (as std::map's does); insert_or_assign replaces it.
+  auto [kept, added] = props.emplace("CLUSTER", "other");
+  CHECK_FALSE(added);
+  CHECK(kept->second == "c");
+  CHECK_FALSE(props.insert_or_assign("CLUSTER", "d").second);
+  CHECK(props.find("CLUSTER")->second == "d");
+  CHECK(props.size() == 4);
+
+  // A name that is a prefix of another is a different name.
+  CHECK(props.find("MIN") == props.end());
+  CHECK_FALSE(props.contains("UNIQ_KEYS"));
+  CHECK(props.erase("MIN") == 0);
+  CHECK(props.erase("MIN_OFFSET") == 1);
+  CHECK_FALSE(props.contains("MIN_OFFSET"));
+  CHECK(props.erase(props.find("CLUSTER"))->first == "MAX_OFFSET");
+  CHECK(props.size() == 2);
+
+  // Equality compares contents, so two messages built in different orders are equal.
+  rmq::MessageProperties other{{"UNIQ_KEY", "u"}, {"MAX_OFFSET", "9"}};
+  CHECK(props == other);
+  other.insert_or_assign("MAX_OFFSET", "8");
+  CHECK_FALSE(props == other);
+  other.clear();
+  CHECK(other.empty());
 }
 
 TEST_CASE("delay level reads the DELAY property", "[message]") {
