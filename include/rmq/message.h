@@ -95,6 +95,8 @@ class MessageProperties {
   iterator find(std::string_view name);
   const_iterator find(std::string_view name) const;
   bool contains(std::string_view name) const { return find(name) != end(); }
+  // The value of `name`; throws std::out_of_range if absent (std::map::at).
+  const std::string& at(std::string_view name) const;
 
   // Adds `name` = `value` unless `name` is present (std::map::emplace).
   std::pair<iterator, bool> emplace(std::string_view name, std::string value);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -74,6 +75,12 @@ MessageProperties::iterator MessageProperties::find(std::string_view name) {
 
 MessageProperties::const_iterator MessageProperties::find(std::string_view name) const {
   return const_cast<MessageProperties*>(this)->find(name);
+}
+
+const std::string& MessageProperties::at(std::string_view name) const {
+  auto it = find(name);
+  if (it == end()) throw std::out_of_range(fmt::format("message property '{}' is not set", name));
+  return it->second;
 }
 
 std::pair<MessageProperties::iterator, bool> MessageProperties::emplace(std::string_view name,

@@ -9,8 +9,9 @@
 //   body                  the rest of the frame
 //
 // All integers are big-endian. The JSON header is the object fastjson writes
-// for RemotingCommand ({"code":..,"extFields":{..},"flag":..,"language":"JAVA",
-// "opaque":..,"serializeTypeCurrentRPC":"JSON","version":..,"remark":..});
+// for RemotingCommand, keys sorted ({"code":..,"extFields":{..},"flag":..,
+// "language":"JAVA","opaque":..,"remark":..,"serializeTypeCurrentRPC":"JSON",
+// "version":..});
 // the ROCKETMQ header is RocketMQSerializable's binary layout. A server
 // answers in the serialize type of the request.
 //

@@ -7,7 +7,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "common/str_cat.h"
 #include "remoting/request_code.h"
 
@@ -315,19 +314,7 @@ void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand re
 absl::StatusOr<RemotingCommand> InprocTransport::InvokeSync(const std::string& address,
                                                             RemotingCommand request,
                                                             absl::Duration timeout) {
-  // On the stack: the callback runs exactly once (answer, timeout or
-  // shutdown), and this frame waits for it.
-  struct Slot {
-    absl::Notification done;
-    absl::StatusOr<RemotingCommand> result;
-  } slot;
-  InvokeAsync(address, std::move(request), timeout,
-              [&slot](absl::StatusOr<RemotingCommand> result) {
-                slot.result = std::move(result);
-                slot.done.Notify();
-              });
-  slot.done.WaitForNotification();
-  return std::move(slot.result);
+  return InvokeAndWait(*this, address, std::move(request), timeout);
 }
 
 absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingCommand request) {

@@ -2,6 +2,9 @@
 
 #include "remoting/transport.h"
 
+#include <utility>
+
+#include "absl/synchronization/notification.h"
 #include "remoting/request_code.h"
 
 namespace rmq::internal {
@@ -11,6 +14,21 @@ Responder::~Responder() {
     Respond(RemotingCommand::Response(response_code::kSystemError,
                                       "the server dropped the request unanswered"));
   }
+}
+
+absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,
+                                              RemotingCommand request, absl::Duration timeout) {
+  struct Slot {
+    absl::Notification done;
+    absl::StatusOr<RemotingCommand> result;
+  } slot;
+  transport.InvokeAsync(address, std::move(request), timeout,
+                        [&slot](absl::StatusOr<RemotingCommand> result) {
+                          slot.result = std::move(result);
+                          slot.done.Notify();
+                        });
+  slot.done.WaitForNotification();
+  return std::move(slot.result);
 }
 
 }  // namespace rmq::internal

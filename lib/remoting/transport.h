@@ -106,6 +106,12 @@ class Transport {
   virtual void Shutdown() = 0;
 };
 
+// InvokeSync in terms of InvokeAsync, for transports whose callback runs
+// exactly once (answer, timeout, failure or shutdown): sends, then waits for
+// that callback on a slot on this stack.
+absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,
+                                              RemotingCommand request, absl::Duration timeout);
+
 }  // namespace rmq::internal
 
 #endif  // RMQ_REMOTING_TRANSPORT_H_

@@ -66,6 +66,8 @@ TEST_CASE("properties stay sorted by name whatever the insertion order", "[messa
   CHECK(kept->second == "c");
   CHECK_FALSE(props.insert_or_assign("CLUSTER", "d").second);
   CHECK(props.find("CLUSTER")->second == "d");
+  CHECK(props.at("CLUSTER") == "d");
+  CHECK_THROWS_AS(props.at("CLUSTERS"), std::out_of_range);
   CHECK(props.size() == 4);
 
   // A name that is a prefix of another is a different name.

@@ -1,0 +1,436 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "remoting/frame_codec.h"
+
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "common/big_endian.h"
+#include "common/str_cat.h"
+#include "nlohmann/json.hpp"
+
+namespace rmq::internal {
+namespace {
+
+using Json = nlohmann::json;
+
+// RocketMQ 4.9.x's LanguageCode: the JSON header carries the name, the
+// ROCKETMQ header the code. (5.x adds NODE_JS 13, which a 4.9 peer cannot
+// decode; rmq reads it, like any code or name not listed, as OTHER.)
+struct Language {
+  std::string_view name;
+  uint8_t code;
+};
+constexpr Language kLanguages[] = {
+    {"JAVA", 0}, {"CPP", 1},  {"DOTNET", 2}, {"PYTHON", 3}, {"DELPHI", 4}, {"ERLANG", 5},
+    {"RUBY", 6}, {"OTHER", 7}, {"HTTP", 8},  {"GO", 9},     {"PHP", 10},   {"OMS", 11},
+    {"RUST", 12},
+};
+constexpr uint8_t kOtherCode = 7;
+constexpr std::string_view kOtherName = "OTHER";
+
+// A name the peer knows, so that a Java peer never meets an enum name it
+// cannot map (fastjson would leave its language null).
+std::string_view KnownLanguageName(std::string_view name) {
+  for (const Language& language : kLanguages) {
+    if (language.name == name) return language.name;
+  }
+  return kOtherName;
+}
+
+uint8_t LanguageCodeOf(std::string_view name) {
+  for (const Language& language : kLanguages) {
+    if (language.name == name) return language.code;
+  }
+  return kOtherCode;
+}
+
+std::string_view LanguageNameOf(uint8_t code) {
+  for (const Language& language : kLanguages) {
+    if (language.code == code) return language.name;
+  }
+  return kOtherName;
+}
+
+// Calls fn(key, value) for the union of `fields` and `typed` in key order; a
+// key in both takes the typed header's value, as Java's makeCustomHeaderToNet
+// overwrites extFields with the header's fields.
+template <typename Fn>
+void ForEachField(const ExtFields& fields, const ExtFields& typed, Fn fn) {
+  auto f = fields.begin();
+  auto t = typed.begin();
+  while (f != fields.end() || t != typed.end()) {
+    if (t == typed.end() || (f != fields.end() && f->first < t->first)) {
+      fn(f->first, f->second);
+      ++f;
+    } else {
+      if (f != fields.end() && f->first == t->first) ++f;
+      fn(t->first, t->second);
+      ++t;
+    }
+  }
+}
+
+template <typename T>
+void AppendBig(std::string* out, T value) {
+  char bytes[sizeof(T)];
+  PutBig<T>(bytes, value);
+  out->append(bytes, sizeof(T));
+}
+
+// ---- Encoding -----------------------------------------------------------------
+
+// RocketMQSerializable's layout. Code and version are Java shorts on this
+// wire: values beyond int16 are truncated exactly as Java truncates them.
+void AppendRocketmqHeader(const RemotingCommand& command, const ExtFields& typed,
+                          std::string* out) {
+  AppendBig<int16_t>(out, static_cast<int16_t>(command.code));
+  out->push_back(static_cast<char>(LanguageCodeOf(command.language)));
+  AppendBig<int16_t>(out, static_cast<int16_t>(command.version));
+  AppendBig<int32_t>(out, command.opaque);
+  AppendBig<int32_t>(out, command.flag);
+  AppendBig<int32_t>(out, static_cast<int32_t>(command.remark.size()));
+  out->append(command.remark);
+
+  const size_t ext_length_at = out->size();
+  AppendBig<int32_t>(out, 0);  // patched below
+  ForEachField(command.ext_fields, typed, [out](const std::string& key, const std::string& value) {
+    // A key length is 16 bits here. No header field name comes near that; a
+    // longer key is left out, as writing it would corrupt the entries after it.
+    if (key.size() > std::numeric_limits<uint16_t>::max()) return;
+    AppendBig<uint16_t>(out, static_cast<uint16_t>(key.size()));
+    out->append(key);
+    AppendBig<int32_t>(out, static_cast<int32_t>(value.size()));
+    out->append(value);
+  });
+  PutBig<int32_t>(out->data() + ext_length_at,
+                  static_cast<int32_t>(out->size() - ext_length_at - 4));
+}
+
+// The object fastjson writes: keys in name order (its default), null fields
+// (remark, a command's absent extFields) left out. Java writes extFields,
+// possibly {}, whenever the command has a custom header; so does this.
+void AppendJsonHeader(const RemotingCommand& command, const ExtFields& typed, std::string* out) {
+  Json header = Json::object();
+  header["code"] = command.code;
+  if (command.header != nullptr || !command.ext_fields.empty()) {
+    Json& ext = header["extFields"] = Json::object();
+    ForEachField(command.ext_fields, typed,
+                 [&ext](const std::string& key, const std::string& value) { ext[key] = value; });
+  }
+  header["flag"] = command.flag;
+  header["language"] = KnownLanguageName(command.language);
+  header["opaque"] = command.opaque;
+  if (!command.remark.empty()) header["remark"] = command.remark;
+  header["serializeTypeCurrentRPC"] = "JSON";
+  header["version"] = command.version;
+  // Strings may hold any bytes (a remark relayed from a ROCKETMQ frame);
+  // Java would have decoded bad UTF-8 to U+FFFD, and dump() would throw.
+  out->append(header.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace));
+}
+
+// ---- Decoding: ROCKETMQ ---------------------------------------------------------
+
+absl::Status RocketmqError(const auto&... parts) {
+  return absl::InvalidArgumentError(StrCat("ROCKETMQ header: ", parts...));
+}
+
+// Reads the binary header front to back; every read is checked against the
+// header's end before it happens, and every length before it is used.
+class RocketmqReader {
+ public:
+  explicit RocketmqReader(std::string_view header) : header_(header) {}
+
+  // `what` and `suffix` name the field (two parts so that naming a length
+  // field costs nothing unless it is reported).
+  template <typename T>
+  absl::Status Fixed(std::string_view what, T* value, std::string_view suffix = {}) {
+    if (header_.size() - pos_ < sizeof(T)) {
+      return RocketmqError(what, suffix, " at byte ", pos_, " needs ", sizeof(T),
+                           " bytes, header ends at byte ", header_.size());
+    }
+    *value = GetBig<T>(header_.data() + pos_);
+    pos_ += sizeof(T);
+    return absl::OkStatus();
+  }
+
+  // A length field of type T and that many bytes.
+  template <typename T>
+  absl::Status Sized(std::string_view what, std::string_view* bytes) {
+    const size_t length_at = pos_;
+    T length = 0;
+    if (absl::Status s = Fixed(what, &length, " length"); !s.ok()) return s;
+    if constexpr (std::is_signed_v<T>) {
+      if (length < 0) {
+        return RocketmqError(what, " length ", length, " at byte ", length_at, " is negative");
+      }
+    }
+    if (static_cast<uint64_t>(length) > header_.size() - pos_) {
+      return RocketmqError(what, " length ", length, " at byte ", length_at,
+                           " runs past header end (", header_.size(), " bytes)");
+    }
+    *bytes = header_.substr(pos_, static_cast<size_t>(length));
+    pos_ += static_cast<size_t>(length);
+    return absl::OkStatus();
+  }
+
+  size_t pos() const { return pos_; }
+  size_t left() const { return header_.size() - pos_; }
+
+ private:
+  std::string_view header_;
+  size_t pos_ = 0;
+};
+
+absl::Status DecodeRocketmqHeader(std::string_view header, RemotingCommand* command) {
+  RocketmqReader in(header);
+  int16_t code = 0;
+  uint8_t language = 0;
+  int16_t version = 0;
+  std::string_view remark;
+  absl::Status s = in.Fixed("code", &code);
+  if (s.ok()) s = in.Fixed("language", &language);
+  if (s.ok()) s = in.Fixed("version", &version);
+  if (s.ok()) s = in.Fixed("opaque", &command->opaque);
+  if (s.ok()) s = in.Fixed("flag", &command->flag);
+  if (s.ok()) s = in.Sized<int32_t>("remark", &remark);
+  if (!s.ok()) return s;
+  command->code = code;  // Java's readShort: sign-extended
+  command->language = LanguageNameOf(language);
+  command->version = version;
+  command->remark.assign(remark);
+
+  // The ext fields fill the rest of the header exactly: a Java 4.9.4+ peer
+  // reads the body from where the ext fields end, so a frame with bytes in
+  // between would be misread there too.
+  const size_t ext_length_at = in.pos();
+  int32_t ext_length = 0;
+  if (s = in.Fixed("ext fields length", &ext_length); !s.ok()) return s;
+  if (ext_length < 0 || static_cast<uint64_t>(ext_length) != in.left()) {
+    return RocketmqError("ext fields length ", ext_length, " at byte ", ext_length_at,
+                         " does not match the ", in.left(), " bytes left in the header");
+  }
+  while (in.left() > 0) {
+    std::string_view key;
+    std::string_view value;
+    if (s = in.Sized<uint16_t>("ext field key", &key); !s.ok()) return s;
+    if (s = in.Sized<int32_t>("ext field value", &value); !s.ok()) return s;
+    command->ext_fields.insert_or_assign(std::string(key), std::string(value));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Decoding: JSON -------------------------------------------------------------
+
+absl::Status JsonError(const auto&... parts) {
+  return absl::InvalidArgumentError(StrCat("JSON header: ", parts...));
+}
+
+// A 32-bit integer member; `present` says whether it was there (null counts
+// as absent, as fastjson leaves a null field at its default).
+absl::Status JsonInt32(const Json& object, const char* name, int32_t* value, bool* present) {
+  *present = false;
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) return absl::OkStatus();
+  bool fits = false;
+  if (it->is_number_integer() && !it->is_number_unsigned()) {
+    const int64_t v = it->get<int64_t>();
+    fits = v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max();
+    if (fits) *value = static_cast<int32_t>(v);
+  } else if (it->is_number_unsigned()) {
+    const uint64_t v = it->get<uint64_t>();
+    fits = v <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max());
+    if (fits) *value = static_cast<int32_t>(v);
+  }
+  if (!fits) return JsonError(name, " should be a 32-bit integer, not ", it->type_name());
+  *present = true;
+  return absl::OkStatus();
+}
+
+absl::Status JsonString(const Json& object, const char* name, std::string* value) {
+  auto it = object.find(name);
+  if (it == object.end() || it->is_null()) return absl::OkStatus();
+  if (!it->is_string()) return JsonError(name, " should be a string, not ", it->type_name());
+  *value = it->get<std::string>();
+  return absl::OkStatus();
+}
+
+// An extFields value as the text Java would hold. Java clients send strings;
+// ali-ons sends a header's numbers and booleans as JSON numbers and booleans,
+// which fastjson turns into their text ("4", "1700000000000", "false").
+absl::Status ExtFieldText(const std::string& key, const Json& value, std::string* text) {
+  switch (value.type()) {
+    case Json::value_t::string:
+      *text = value.get<std::string>();
+      return absl::OkStatus();
+    case Json::value_t::number_integer:
+      *text = std::to_string(value.get<int64_t>());
+      return absl::OkStatus();
+    case Json::value_t::number_unsigned:
+      *text = std::to_string(value.get<uint64_t>());
+      return absl::OkStatus();
+    case Json::value_t::number_float: {
+      // JavaScript has only doubles; an integral one is written as an integer
+      // (the form Java's Integer/Long.parseLong accept).
+      const double d = value.get<double>();
+      if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
+        *text = std::to_string(static_cast<int64_t>(d));
+      } else {
+        *text = value.dump();
+      }
+      return absl::OkStatus();
+    }
+    case Json::value_t::boolean:
+      *text = value.get<bool>() ? "true" : "false";
+      return absl::OkStatus();
+    default:
+      return JsonError("extFields.", key, " should be a string, number or boolean, not ",
+                       value.type_name());
+  }
+}
+
+absl::Status DecodeJsonHeader(std::string_view header, RemotingCommand* command) {
+  Json parsed;
+  try {
+    parsed = Json::parse(header.begin(), header.end());
+  } catch (const Json::parse_error& e) {
+    // e.byte counts from 1; 0 would mean "before any input".
+    const size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    return JsonError("not valid JSON: syntax error at byte ", at, " of ", header.size());
+  } catch (const Json::exception& e) {
+    // A number too large for a double (out_of_range 406).
+    return JsonError("not valid JSON: ", e.what());
+  }
+  if (!parsed.is_object()) return JsonError("should be an object, not ", parsed.type_name());
+
+  bool present = false;
+  absl::Status s = JsonInt32(parsed, "code", &command->code, &present);
+  if (!s.ok()) return s;
+  if (!present) return JsonError("code is missing");
+  // Absent fields keep the defaults a Java peer's RemotingCommand has.
+  command->version = 0;
+  command->opaque = 0;
+  command->flag = 0;
+  command->language = "JAVA";
+  if (s = JsonInt32(parsed, "flag", &command->flag, &present); !s.ok()) return s;
+  if (s = JsonInt32(parsed, "opaque", &command->opaque, &present); !s.ok()) return s;
+  if (s = JsonInt32(parsed, "version", &command->version, &present); !s.ok()) return s;
+  if (s = JsonString(parsed, "remark", &command->remark); !s.ok()) return s;
+  if (s = JsonString(parsed, "language", &command->language); !s.ok()) return s;
+  command->language = KnownLanguageName(command->language);
+
+  auto ext = parsed.find("extFields");
+  if (ext != parsed.end() && !ext->is_null()) {
+    if (!ext->is_object()) return JsonError("extFields should be an object, not ", ext->type_name());
+    for (const auto& [key, value] : ext->items()) {
+      // A null value is an absent field to Java (its map.get returns null).
+      if (value.is_null()) continue;
+      std::string text;
+      if (s = ExtFieldText(key, value, &text); !s.ok()) return s;
+      command->ext_fields.insert_or_assign(key, std::move(text));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void EncodeFrameHead(const RemotingCommand& command, SerializeType type, std::string* out) {
+  ExtFields typed;
+  if (command.header != nullptr) command.header->Encode(&typed);
+
+  const size_t start = out->size();
+  out->append(kFramePrefixSize, '\0');  // patched once the header's size is known
+  if (type == SerializeType::kRocketmq) {
+    AppendRocketmqHeader(command, typed, out);
+  } else {
+    AppendJsonHeader(command, typed, out);
+  }
+  // A header of 16 MiB or more does not fit the 24-bit field; its frame is
+  // also over every peer's frame limit (16 MiB), so the peer refuses it by
+  // its length before it could misread the header.
+  const size_t header_size = out->size() - start - kFramePrefixSize;
+  const uint64_t length = 4 + header_size + command.body.size();
+  PutBig<uint32_t>(out->data() + start, static_cast<uint32_t>(length));
+  PutBig<uint32_t>(out->data() + start + 4,
+                   (static_cast<uint32_t>(type) << 24) | (header_size & 0xFFFFFF));
+}
+
+std::string EncodeFrame(const RemotingCommand& command, SerializeType type) {
+  std::string frame;
+  EncodeFrameHead(command, type, &frame);
+  frame.reserve(frame.size() + command.body.size());
+  for (std::string_view chunk : command.body.chunks()) frame.append(chunk);
+  return frame;
+}
+
+absl::StatusOr<uint32_t> DecodeFrameLength(std::string_view prefix, const FrameLimits& limits) {
+  if (prefix.size() < 4) {
+    return absl::InvalidArgumentError(
+        StrCat("remoting frame: length field needs 4 bytes, got ", prefix.size()));
+  }
+  const uint32_t length = GetBig<uint32_t>(prefix.data());
+  if (length < 4) {
+    return absl::InvalidArgumentError(
+        StrCat("remoting frame: length ", length, " is below 4 (the header length field alone)"));
+  }
+  if (length > limits.max_frame_size) {
+    return absl::InvalidArgumentError(
+        StrCat("remoting frame: length ", length, " exceeds limit ", limits.max_frame_size));
+  }
+  return length;
+}
+
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits) {
+  if (frame.size() < 4) {
+    return absl::InvalidArgumentError(StrCat("remoting frame: ", frame.size(),
+                                             " bytes, too short for the header length field"));
+  }
+  if (frame.size() > limits.max_frame_size) {
+    return absl::InvalidArgumentError(StrCat("remoting frame: length ", frame.size(),
+                                             " exceeds limit ", limits.max_frame_size));
+  }
+  const uint32_t header_info = GetBig<uint32_t>(frame.data());
+  const uint32_t type = header_info >> 24;
+  const uint32_t header_size = header_info & 0xFFFFFF;
+  if (type > static_cast<uint32_t>(SerializeType::kRocketmq)) {
+    return absl::InvalidArgumentError(
+        StrCat("remoting frame: unknown serialize type ", type, " (0 JSON, 1 ROCKETMQ)"));
+  }
+  if (header_size > limits.max_header_size) {
+    return absl::InvalidArgumentError(StrCat("remoting frame: header length ", header_size,
+                                             " exceeds limit ", limits.max_header_size));
+  }
+  if (header_size > frame.size() - 4) {
+    return absl::InvalidArgumentError(StrCat("remoting frame: header length ", header_size,
+                                             " runs past frame end (", frame.size() - 4,
+                                             " bytes after the header length field)"));
+  }
+
+  RemotingCommand command;
+  command.serialize_type = static_cast<SerializeType>(type);
+  const std::string_view header(frame.data() + 4, header_size);
+  absl::Status decoded = command.serialize_type == SerializeType::kRocketmq
+                             ? DecodeRocketmqHeader(header, &command)
+                             : DecodeJsonHeader(header, &command);
+  if (!decoded.ok()) return decoded;
+
+  // The body stays where it arrived: the frame string moves (no byte copy
+  // for a heap-allocated string) into shared storage the Payload points into.
+  const size_t body_at = 4 + header_size;
+  if (body_at < frame.size()) {
+    auto owned = std::make_shared<const std::string>(std::move(frame));
+    Payload::Chunks chunks;
+    chunks.push_back(std::string_view(*owned).substr(body_at));
+    command.body = Payload::Shared(std::move(chunks), std::move(owned));
+  }
+  return command;
+}
+
+}  // namespace rmq::internal

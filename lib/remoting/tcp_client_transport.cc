@@ -1,0 +1,201 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "remoting/tcp_client_transport.h"
+
+#include <charconv>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "common/str_cat.h"
+#include "remoting/request_code.h"
+#include "remoting/tcp_connection.h"
+#include "spdlog/spdlog.h"
+
+namespace rmq::internal {
+namespace {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// "host:port", "1.2.3.4:port" or "[v6]:port".
+absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
+  const size_t colon = address.rfind(':');
+  auto invalid = [&] {
+    return absl::InvalidArgumentError(
+        StrCat("address '", address, "' is neither inproc://NAME nor host:port"));
+  };
+  if (colon == std::string_view::npos || colon == 0) return invalid();
+  std::string_view host = address.substr(0, colon);
+  const std::string_view port_text = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return invalid();  // An IPv6 address needs its brackets.
+  }
+  uint32_t port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (host.empty() || port_text.empty() || ec != std::errc() ||
+      end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+    return invalid();
+  }
+  return HostPort{std::string(host), static_cast<uint16_t>(port)};
+}
+
+}  // namespace
+
+class TcpClientTransport::Impl final : public TcpConnection::Listener {
+ public:
+  Impl(std::string_view name, RequestHandler* handler, TcpClientOptions options)
+      : name_(name), handler_(handler), options_(std::move(options)) {
+    if (handler_ != nullptr) workers_ = std::make_unique<HandlerPool>(options_.handler_threads);
+  }
+
+  ~Impl() override { Shutdown(); }
+
+  // The open (or opening) connection to `address`, created if there is none.
+  absl::StatusOr<std::shared_ptr<TcpConnection>> Connection(const std::string& address) {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
+    auto it = connections_.find(address);
+    if (it != connections_.end() && it->second->active()) return it->second;
+    absl::StatusOr<HostPort> target = ParseAddress(address);
+    if (!target.ok()) return target.status();
+    TcpConnectionOptions connection_options;
+    connection_options.limits = options_.limits;
+    connection_options.idle_timeout = options_.idle_timeout;
+    connection_options.request_type = options_.serialize_type;
+    connection_options.connect_timeout = options_.connect_timeout;
+    auto connection =
+        std::make_shared<TcpConnection>(loop_.context(), address, connection_options, this);
+    // Under mu_: Shutdown, which takes the map under mu_, closes it after it
+    // starts connecting.
+    connection->Connect(std::move(target->host), target->port);
+    connections_[address] = connection;
+    return connection;
+  }
+
+  bool InIoThread() const { return loop_.InThisThread(); }
+  const TcpClientOptions& options() const { return options_; }
+
+  void Shutdown() {
+    std::vector<std::shared_ptr<TcpConnection>> open;
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_) return;
+      shut_down_ = true;
+      for (auto& [address, connection] : connections_) open.push_back(std::move(connection));
+      connections_.clear();
+    }
+    for (const auto& connection : open) {
+      connection->Close(absl::UnavailableError("the client transport shut down"));
+    }
+    // Closing fails what waits, on the io thread; then it runs out of work.
+    loop_.Join();
+    if (workers_ != nullptr) workers_->Stop();
+  }
+
+  // TcpConnection::Listener.
+  void OnRequest(const std::shared_ptr<TcpConnection>& connection, RemotingCommand request,
+                 Responder responder) override {
+    if (handler_ == nullptr) {
+      responder.Respond(RemotingCommand::Response(
+          response_code::kRequestCodeNotSupported,
+          StrCat("request code ", request.code, " (", RequestCodeName(request.code),
+                 ") is not supported by client ", name_)));
+      return;
+    }
+    workers_->Post([handler = handler_, channel = std::shared_ptr<Channel>(connection),
+                    request = std::move(request), responder = std::move(responder)]() mutable {
+      handler->HandleRequest(channel, std::move(request), std::move(responder));
+    });
+  }
+
+  void OnClosed(const std::shared_ptr<TcpConnection>& connection,
+                const absl::Status& reason) override {
+    (void)reason;  // Logged by the connection; its requests carry it.
+    absl::MutexLock lock(&mu_);
+    auto it = connections_.find(connection->remote_address());
+    if (it != connections_.end() && it->second == connection) connections_.erase(it);
+  }
+
+ private:
+  const std::string name_;
+  RequestHandler* const handler_;
+  const TcpClientOptions options_;
+  IoLoop loop_;
+  std::unique_ptr<HandlerPool> workers_;
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::flat_hash_map<std::string, std::shared_ptr<TcpConnection>> connections_
+      ABSL_GUARDED_BY(mu_);
+};
+
+TcpClientTransport::TcpClientTransport(std::string_view name, RequestHandler* handler,
+                                       TcpClientOptions options)
+    : impl_(std::make_unique<Impl>(name, handler, std::move(options))) {}
+
+TcpClientTransport::~TcpClientTransport() { Shutdown(); }
+
+void TcpClientTransport::InvokeAsync(const std::string& address, RemotingCommand request,
+                                     absl::Duration timeout, ResponseCallback done) {
+  absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
+  if (!connection.ok()) {
+    std::move(done)(connection.status());
+    return;
+  }
+  (*connection)->InvokeAsync(std::move(request), timeout, std::move(done));
+}
+
+absl::StatusOr<RemotingCommand> TcpClientTransport::InvokeSync(const std::string& address,
+                                                               RemotingCommand request,
+                                                               absl::Duration timeout) {
+  if (impl_->InIoThread()) {
+    // The response would have to be read by this very thread.
+    return absl::FailedPreconditionError(
+        StrCat(RequestCodeName(request.code), " to ", address,
+               ": InvokeSync from a response callback would deadlock; use InvokeAsync"));
+  }
+  return InvokeAndWait(*this, address, std::move(request), timeout);
+}
+
+absl::Status TcpClientTransport::InvokeOneway(const std::string& address,
+                                              RemotingCommand request) {
+  absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
+  if (!connection.ok()) return connection.status();
+  if (impl_->InIoThread()) {
+    // Cannot wait for the io thread on itself: queue it and trust it.
+    (*connection)->InvokeOneway(std::move(request));
+    return absl::OkStatus();
+  }
+  // Shared: a write that outlasts the wait still reports into it.
+  struct Written {
+    absl::Notification done;
+    absl::Status status;
+  };
+  auto written = std::make_shared<Written>();
+  const int32_t code = request.code;
+  (*connection)->SendOneway(std::move(request), [written](absl::Status status) {
+    written->status = std::move(status);
+    written->done.Notify();
+  });
+  if (!written->done.WaitForNotificationWithTimeout(impl_->options().oneway_timeout)) {
+    return absl::DeadlineExceededError(
+        StrCat(RequestCodeName(code), " to ", address, ": oneway request not written within ",
+               absl::FormatDuration(impl_->options().oneway_timeout)));
+  }
+  if (!written->status.ok()) {
+    return absl::Status(written->status.code(),
+                        StrCat(RequestCodeName(code), " to ", address, ": ",
+                               StdView(written->status.message())));
+  }
+  return absl::OkStatus();
+}
+
+void TcpClientTransport::Shutdown() { impl_->Shutdown(); }
+
+}  // namespace rmq::internal

@@ -1,0 +1,89 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// TcpClientTransport: the Transport for "host:port" addresses, speaking
+// RocketMQ's remoting frames (frame_codec.h) as NettyRemotingClient does.
+//
+// One connection per address, opened on first use (connectTimeoutMillis),
+// reused, and opened again on the next request after it breaks. Requests are
+// matched to responses by opaque; one that gets no answer within its timeout
+// fails with DeadlineExceeded, and every request waiting on a connection that
+// breaks (or fails to connect) fails at once with Unavailable naming the
+// address.
+//
+// Timeouts over TCP are measured in real time (std::chrono::steady_clock),
+// not by an rmq::Clock: a VirtualClock cannot make a real socket answer
+// sooner. Only in-process calls follow the transport's Clock.
+//
+// Threads: one io thread reads and writes every connection; InvokeAsync's
+// callback runs on it (or on the caller's thread when the request fails
+// before it is sent), so a callback must not block: InvokeSync from inside
+// one fails with FailedPrecondition instead of deadlocking. Requests servers
+// send on a connection (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE)
+// go to the client's RequestHandler on a handler thread, with the connection
+// as their Channel.
+
+#ifndef RMQ_REMOTING_TCP_CLIENT_TRANSPORT_H_
+#define RMQ_REMOTING_TCP_CLIENT_TRANSPORT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "remoting/frame_codec.h"
+#include "remoting/transport.h"
+
+namespace rmq::internal {
+
+struct TcpClientOptions {
+  // Header type of the requests sent (a server answers in the same type).
+  SerializeType serialize_type = SerializeType::kRocketmq;
+  // What a server may send back: frame and header sizes. A batch's send
+  // response carries every message's msgId in its header (33 bytes each), so
+  // a response header may be as large as a frame.
+  FrameLimits limits = {.max_frame_size = 16 * 1024 * 1024, .max_header_size = 16 * 1024 * 1024};
+  // A connection not established within this fails its requests
+  // (connectTimeoutMillis).
+  absl::Duration connect_timeout = absl::Seconds(3);
+  // A connection with no frame and nothing in flight for this long is closed
+  // (clientChannelMaxIdleTimeSeconds); the next request opens a new one.
+  // 0: never.
+  absl::Duration idle_timeout = absl::Seconds(120);
+  // Threads answering requests servers send, if there is a handler.
+  int handler_threads = 2;
+  // InvokeOneway waits at most this long for its frame to reach the socket.
+  absl::Duration oneway_timeout = absl::Seconds(3);
+};
+
+class TcpClientTransport final : public Transport {
+ public:
+  // `name` identifies the client in logs; `handler` (may be null, not owned,
+  // must outlive Shutdown) answers requests servers send; without one they
+  // get REQUEST_CODE_NOT_SUPPORTED.
+  TcpClientTransport(std::string_view name, RequestHandler* handler,
+                     TcpClientOptions options = {});
+  ~TcpClientTransport() override;  // Shutdown().
+
+  absl::StatusOr<RemotingCommand> InvokeSync(const std::string& address, RemotingCommand request,
+                                             absl::Duration timeout) override;
+  // `done` runs once: with the response, DeadlineExceeded after `timeout`, or
+  // Unavailable when the connection fails.
+  void InvokeAsync(const std::string& address, RemotingCommand request, absl::Duration timeout,
+                   ResponseCallback done) override;
+  // Sets the oneway flag and returns once the frame is written (or could not
+  // be: Unavailable; DeadlineExceeded after options.oneway_timeout).
+  absl::Status InvokeOneway(const std::string& address, RemotingCommand request) override;
+  // Closes every connection (servers see their channels close), fails the
+  // requests still waiting with Unavailable, and joins the threads. Later
+  // requests fail with FailedPrecondition. Not from a callback or handler.
+  void Shutdown() override;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_REMOTING_TCP_CLIENT_TRANSPORT_H_

@@ -1,0 +1,633 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+
+#include "remoting/tcp_connection.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <utility>
+
+#include "common/str_cat.h"
+#include "remoting/request_code.h"
+#include "spdlog/spdlog.h"
+
+namespace rmq::internal {
+namespace {
+
+constexpr size_t kReadBufferSize = 64 * 1024;
+
+// Opaques are unique in the process, as RocketMQ's static requestId counter:
+// a response can never be matched to a request it does not answer.
+int32_t NextOpaque() {
+  static std::atomic<uint32_t> next{1};
+  return static_cast<int32_t>(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+// `d` as a steady-clock duration; longer than a year counts as a year (an
+// infinite timeout must not overflow the deadline).
+TcpConnection::Steady::duration ToSteady(absl::Duration d) {
+  d = std::clamp(d, absl::ZeroDuration(), absl::Hours(24 * 365));
+  return std::chrono::duration_cast<TcpConnection::Steady::duration>(absl::ToChronoNanoseconds(d));
+}
+
+// Runs `run` until it returns normally: a callback that throws is logged and
+// the loop goes on (nothing must take the io or handler thread down).
+void RunLogged(asio::io_context& context, std::string_view what) {
+  for (;;) {
+    try {
+      context.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("remoting: a callback on the {} thread threw: {}", what, e.what());
+    } catch (...) {
+      spdlog::error("remoting: a callback on the {} thread threw", what);
+    }
+  }
+}
+
+}  // namespace
+
+// ---- IoLoop, HandlerPool ---------------------------------------------------------------------
+
+IoLoop::IoLoop()
+    : io_(std::make_shared<asio::io_context>()), guard_(asio::make_work_guard(*io_)) {
+  thread_ = std::jthread([io = io_] { RunLogged(*io, "io"); });
+}
+
+IoLoop::~IoLoop() { Join(); }
+
+void IoLoop::Join() {
+  if (!thread_.joinable()) return;
+  guard_.reset();
+  thread_.join();
+}
+
+HandlerPool::HandlerPool(int threads) : guard_(asio::make_work_guard(tasks_)) {
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    threads_.emplace_back([this] { RunLogged(tasks_, "handler"); });
+  }
+}
+
+HandlerPool::~HandlerPool() { Stop(); }
+
+void HandlerPool::Post(absl::AnyInvocable<void() &&> task) {
+  asio::post(tasks_, [task = std::move(task)]() mutable { std::move(task)(); });
+}
+
+void HandlerPool::Stop() {
+  tasks_.stop();
+  for (std::jthread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+// ---- PendingRequests -----------------------------------------------------------------------
+
+void PendingRequests::Add(int32_t opaque, Request request) {
+  deadlines_.push_back({request.deadline, opaque});
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+  requests_.emplace(opaque, std::move(request));
+  // Answered requests leave their deadlines behind; rebuild once they
+  // outnumber the live ones.
+  if (deadlines_.size() > 1024 && deadlines_.size() > 2 * requests_.size()) {
+    deadlines_.clear();
+    for (const auto& [id, live] : requests_) deadlines_.push_back({live.deadline, id});
+    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+  }
+}
+
+std::optional<PendingRequests::Request> PendingRequests::Take(int32_t opaque) {
+  auto it = requests_.find(opaque);
+  if (it == requests_.end()) return std::nullopt;
+  std::optional<Request> request(std::move(it->second));
+  requests_.erase(it);
+  return request;
+}
+
+void PendingRequests::TakeExpired(Steady::time_point now, std::vector<Request>* out) {
+  while (!deadlines_.empty() && deadlines_.front().at <= now) {
+    const Deadline due = deadlines_.front();
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
+    deadlines_.pop_back();
+    auto it = requests_.find(due.opaque);
+    if (it == requests_.end() || it->second.deadline != due.at) continue;  // Answered.
+    out->push_back(std::move(it->second));
+    requests_.erase(it);
+  }
+}
+
+void PendingRequests::TakeAll(std::vector<Request>* out) {
+  for (auto& [opaque, request] : requests_) out->push_back(std::move(request));
+  requests_.clear();
+  deadlines_.clear();
+}
+
+PendingRequests::Steady::time_point PendingRequests::next_deadline() const {
+  return deadlines_.empty() ? Steady::time_point::max() : deadlines_.front().at;
+}
+
+// ---- TcpConnection -------------------------------------------------------------------------
+
+class TcpConnection::InflightToken {
+ public:
+  explicit InflightToken(std::shared_ptr<TcpConnection> connection)
+      : connection_(std::move(connection)) {}
+  InflightToken(InflightToken&&) = default;
+  InflightToken& operator=(InflightToken&&) = delete;
+  ~InflightToken() {
+    if (connection_ != nullptr) connection_->ReleaseInflight();
+  }
+  TcpConnection& connection() const { return *connection_; }
+
+ private:
+  std::shared_ptr<TcpConnection> connection_;
+};
+
+TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string remote_address,
+                             TcpConnectionOptions options, Listener* listener)
+    : io_(std::move(io)),
+      remote_address_(std::move(remote_address)),
+      options_(options),
+      listener_(listener),
+      request_type_(options.request_type),
+      socket_(*io_),
+      resolver_(*io_),
+      timer_(*io_) {}
+
+TcpConnection::~TcpConnection() = default;
+
+bool TcpConnection::active() const {
+  absl::MutexLock lock(&mu_);
+  return !closed_;
+}
+
+std::string TcpConnection::Describe(int32_t code) const {
+  return StrCat(RequestCodeName(code), " to ", remote_address_);
+}
+
+// ---- Lifecycle (io thread unless said otherwise) ----------------------------------------------
+
+void TcpConnection::Start(asio::ip::tcp::socket socket) {
+  socket_ = std::move(socket);
+  asio::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  {
+    absl::MutexLock lock(&mu_);
+    connected_ = true;
+  }
+  last_activity_ = Steady::now();
+  read_buf_.resize(kReadBufferSize);
+  Rearm();
+  ParseFrames();
+}
+
+void TcpConnection::Connect(std::string host, uint16_t port) {  // Any thread.
+  absl::MutexLock lock(&mu_);
+  if (closed_) return;
+  connect_deadline_ = Steady::now() + ToSteady(options_.connect_timeout);
+  asio::post(*io_, [self = shared_from_this(), host = std::move(host), port] {
+    self->StartConnect(host, port);
+  });
+}
+
+void TcpConnection::StartConnect(const std::string& host, uint16_t port) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+  }
+  Rearm();  // The connect deadline.
+  asio::error_code ec;
+  asio::ip::address ip = asio::ip::make_address(host, ec);
+  if (!ec) {
+    socket_.async_connect({ip, port}, [self = shared_from_this()](const asio::error_code& error) {
+      self->OnConnect(error);
+    });
+    return;
+  }
+  resolver_.async_resolve(
+      host, std::to_string(port),
+      [self = shared_from_this()](const asio::error_code& error,
+                                  const asio::ip::tcp::resolver::results_type& results) {
+        if (error) {
+          self->CloseOnIo(absl::UnavailableError(StrCat("cannot resolve: ", error.message())));
+          return;
+        }
+        asio::async_connect(self->socket_, results,
+                            [self](const asio::error_code& e, const asio::ip::tcp::endpoint&) {
+                              self->OnConnect(e);
+                            });
+      });
+}
+
+void TcpConnection::OnConnect(const asio::error_code& ec) {
+  if (ec) {
+    CloseOnIo(absl::UnavailableError(StrCat("cannot connect: ", ec.message())));
+    return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    connected_ = true;
+    connect_deadline_ = Steady::time_point::max();
+  }
+  asio::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  last_activity_ = Steady::now();
+  read_buf_.resize(kReadBufferSize);
+  StartWrite();
+  Rearm();
+  ParseFrames();
+}
+
+void TcpConnection::Close(absl::Status reason) {  // Any thread.
+  absl::MutexLock lock(&mu_);
+  if (closed_) return;
+  // Posted under the lock: whoever stops the io thread after closing every
+  // connection knows this runs before the thread runs out of work.
+  asio::post(*io_, [self = shared_from_this(), reason = std::move(reason)] {
+    self->CloseOnIo(reason);
+  });
+}
+
+void TcpConnection::Malformed(const absl::Status& reason) {
+  spdlog::warn("remoting: closing the connection with {}: bad frame: {}", remote_address_,
+               StdView(reason.message()));
+  CloseOnIo(absl::UnavailableError(StrCat("bad frame: ", StdView(reason.message()))));
+}
+
+void TcpConnection::CloseOnIo(absl::Status reason) {
+  std::vector<PendingRequests::Request> pending;
+  std::vector<OutFrame> queued;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    closed_ = true;
+    connected_ = false;
+    close_reason_ = reason;
+    pending_.TakeAll(&pending);
+    queued.swap(queue_);
+  }
+  spdlog::debug("remoting: connection with {} closed: {}", remote_address_,
+                StdView(reason.message()));
+  // Outstanding operations complete with operation_aborted and let go of
+  // this connection.
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  resolver_.cancel();
+  timer_.cancel();
+  for (OutFrame& frame : queued) {
+    if (frame.written) std::move(frame.written)(reason);
+  }
+  for (PendingRequests::Request& call : pending) {
+    std::move(call.done)(
+        absl::UnavailableError(StrCat(Describe(call.code), ": ", StdView(reason.message()))));
+  }
+  listener_->OnClosed(shared_from_this(), reason);
+}
+
+// ---- Sending ---------------------------------------------------------------------------------
+
+bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return false;
+  if (request != nullptr) pending_.Add(opaque, std::move(*request));
+  queue_.push_back(std::move(frame));
+  KickLocked();
+  return true;
+}
+
+void TcpConnection::KickLocked() {
+  if (kick_posted_) return;
+  kick_posted_ = true;
+  asio::post(*io_, [self = shared_from_this()] { self->OnKick(); });
+}
+
+void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
+                                ResponseCallback done) {
+  const int32_t opaque = NextOpaque();
+  const int32_t code = request.code;
+  request.opaque = opaque;
+  request.flag &= ~(RemotingCommand::kResponseFlag | RemotingCommand::kOnewayFlag);
+  SerializeType type;
+  {
+    absl::MutexLock lock(&mu_);
+    type = request_type_;
+  }
+  OutFrame frame;
+  EncodeFrameHead(request, type, &frame.head);
+  frame.body = std::move(request.body);
+  PendingRequests::Request pending{std::move(done), Steady::now() + ToSteady(timeout), code,
+                                   timeout};
+  if (!Enqueue(frame, &pending, opaque)) {
+    absl::Status reason;
+    {
+      absl::MutexLock lock(&mu_);
+      reason = close_reason_;
+    }
+    std::move(pending.done)(
+        absl::UnavailableError(StrCat(Describe(code), ": ", StdView(reason.message()))));
+  }
+}
+
+void TcpConnection::InvokeOneway(RemotingCommand request) {
+  SendOneway(std::move(request), nullptr);
+}
+
+void TcpConnection::SendOneway(RemotingCommand request,
+                               absl::AnyInvocable<void(absl::Status) &&> written) {
+  request.opaque = NextOpaque();
+  request.flag = (request.flag & ~RemotingCommand::kResponseFlag) | RemotingCommand::kOnewayFlag;
+  SerializeType type;
+  {
+    absl::MutexLock lock(&mu_);
+    type = request_type_;
+  }
+  OutFrame frame;
+  EncodeFrameHead(request, type, &frame.head);
+  frame.body = std::move(request.body);
+  frame.written = std::move(written);
+  if (!Enqueue(frame, nullptr, 0) && frame.written) {
+    absl::Status reason;
+    {
+      absl::MutexLock lock(&mu_);
+      reason = close_reason_;
+    }
+    std::move(frame.written)(std::move(reason));
+  }
+}
+
+void TcpConnection::SendResponse(RemotingCommand response, SerializeType type) {
+  OutFrame frame;
+  EncodeFrameHead(response, type, &frame.head);
+  frame.body = std::move(response.body);
+  if (!Enqueue(frame, nullptr, 0)) {
+    spdlog::debug("remoting: response (opaque {}) to {} dropped: the connection is closed",
+                  response.opaque, remote_address_);
+  }
+}
+
+void TcpConnection::OnKick() {
+  {
+    absl::MutexLock lock(&mu_);
+    kick_posted_ = false;
+  }
+  StartWrite();
+  Rearm();  // A new request may be due before the timer.
+}
+
+void TcpConnection::StartWrite() {
+  if (writing_) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || !connected_ || queue_.empty()) return;
+    // The emptied batch's storage becomes the next queue: no reallocation.
+    writing_frames_.swap(queue_);
+  }
+  buffers_.clear();
+  for (const OutFrame& frame : writing_frames_) {
+    buffers_.push_back(asio::buffer(frame.head));
+    for (std::string_view chunk : frame.body.chunks()) {
+      if (!chunk.empty()) buffers_.push_back(asio::buffer(chunk.data(), chunk.size()));
+    }
+  }
+  writing_ = true;
+  asio::async_write(socket_, buffers_,
+                    [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                      self->OnWritten(ec);
+                    });
+}
+
+void TcpConnection::OnWritten(const asio::error_code& ec) {
+  writing_ = false;
+  if (ec) CloseOnIo(absl::UnavailableError(StrCat("write failed: ", ec.message())));
+  absl::Status status;
+  if (ec) {
+    absl::MutexLock lock(&mu_);
+    status = close_reason_;
+  }
+  for (OutFrame& frame : writing_frames_) {
+    if (frame.written) std::move(frame.written)(status);
+  }
+  writing_frames_.clear();
+  if (ec) return;
+  last_activity_ = Steady::now();
+  StartWrite();
+}
+
+// ---- Receiving -------------------------------------------------------------------------------
+
+void TcpConnection::ReadMore() {
+  if (reading_) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_ || paused_) return;
+  }
+  // What is left is the start of a frame: move it to the front.
+  if (read_begin_ > 0) {
+    std::memmove(read_buf_.data(), read_buf_.data() + read_begin_, read_end_ - read_begin_);
+    read_end_ -= read_begin_;
+    read_begin_ = 0;
+  }
+  reading_ = true;
+  socket_.async_read_some(
+      asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+      [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+}
+
+void TcpConnection::OnRead(const asio::error_code& ec, size_t n) {
+  reading_ = false;
+  if (ec) {
+    CloseOnIo(absl::UnavailableError(ec == asio::error::eof
+                                         ? std::string("connection closed by the peer")
+                                         : StrCat("read failed: ", ec.message())));
+    return;
+  }
+  read_end_ += n;
+  ParseFrames();
+}
+
+void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
+  reading_ = false;
+  std::string frame = std::move(big_frame_);
+  big_frame_ = std::string();
+  if (ec) {
+    CloseOnIo(absl::UnavailableError(ec == asio::error::eof
+                                         ? std::string("connection closed by the peer mid-frame")
+                                         : StrCat("read failed: ", ec.message())));
+    return;
+  }
+  frame_length_.reset();
+  if (HandleFrame(std::move(frame))) ParseFrames();
+}
+
+void TcpConnection::ParseFrames() {
+  // A read in flight calls back here when it completes.
+  if (reading_) return;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (closed_ || paused_) return;
+    }
+    size_t available = read_end_ - read_begin_;
+    if (!frame_length_.has_value()) {
+      if (available < 4) break;
+      auto length = DecodeFrameLength(
+          std::string_view(read_buf_.data() + read_begin_, 4), options_.limits);
+      if (!length.ok()) {
+        Malformed(length.status());
+        return;
+      }
+      read_begin_ += 4;
+      available -= 4;
+      frame_length_ = *length;
+    }
+    const size_t length = *frame_length_;
+    if (available >= length) {
+      std::string frame(read_buf_.data() + read_begin_, length);
+      read_begin_ += length;
+      frame_length_.reset();
+      if (!HandleFrame(std::move(frame))) return;
+      continue;
+    }
+    if (length > read_buf_.size()) {
+      // Larger than the buffer: read the rest straight into its own string.
+      big_frame_.reserve(length);
+      big_frame_.assign(read_buf_.data() + read_begin_, available);
+      big_frame_.resize(length);
+      read_begin_ = read_end_ = 0;
+      reading_ = true;
+      asio::async_read(socket_, asio::buffer(big_frame_.data() + available, length - available),
+                       [self = shared_from_this()](const asio::error_code& ec, size_t) {
+                         self->OnBigFrameRead(ec);
+                       });
+      return;
+    }
+    break;
+  }
+  ReadMore();
+}
+
+bool TcpConnection::HandleFrame(std::string frame) {
+  last_activity_ = Steady::now();
+  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits);
+  if (!command.ok()) {
+    Malformed(command.status());
+    return false;
+  }
+  if (!command->is_response()) {
+    DispatchRequest(*std::move(command));
+    return true;
+  }
+  std::optional<PendingRequests::Request> request;
+  {
+    absl::MutexLock lock(&mu_);
+    request = pending_.Take(command->opaque);
+  }
+  if (request.has_value()) {
+    std::move(request->done)(*std::move(command));
+  } else {
+    // Its request timed out (or the peer invented the opaque): nobody waits.
+    spdlog::debug("remoting: response from {} with opaque {} answers no waiting request; dropped",
+                  remote_address_, command->opaque);
+  }
+  return true;
+}
+
+void TcpConnection::DispatchRequest(RemotingCommand request) {
+  const SerializeType type = request.serialize_type;
+  {
+    absl::MutexLock lock(&mu_);
+    ++inflight_;
+    if (options_.adopt_peer_type) request_type_ = type;
+    if (options_.max_inflight_requests != 0 && inflight_ >= options_.max_inflight_requests) {
+      paused_ = true;  // Reading resumes in ReleaseInflight.
+    }
+  }
+  Responder responder(
+      request.opaque, request.is_oneway(),
+      [token = InflightToken(shared_from_this()), type](RemotingCommand response) {
+        token.connection().SendResponse(std::move(response), type);
+      });
+  listener_->OnRequest(shared_from_this(), std::move(request), std::move(responder));
+}
+
+void TcpConnection::ReleaseInflight() {  // Any thread.
+  absl::MutexLock lock(&mu_);
+  --inflight_;
+  if (paused_ && inflight_ < options_.max_inflight_requests) {
+    paused_ = false;
+    if (!closed_) asio::post(*io_, [self = shared_from_this()] { self->ParseFrames(); });
+  }
+}
+
+// ---- Timer: request deadlines, connect timeout, idleness ---------------------------------------
+
+TcpConnection::Steady::time_point TcpConnection::NextWakeLocked() const {
+  Steady::time_point next = pending_.next_deadline();
+  if (!connected_) return std::min(next, connect_deadline_);
+  if (options_.idle_timeout > absl::ZeroDuration()) {
+    next = std::min(next, last_activity_ + ToSteady(options_.idle_timeout));
+  }
+  return next;
+}
+
+void TcpConnection::Rearm() {
+  Steady::time_point next;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    next = NextWakeLocked();
+    // A later wake-up than the armed one needs nothing: the timer fires
+    // early, finds nothing due and re-arms (activity moves the idle deadline
+    // on every frame; re-arming each time would cost more).
+    if (next >= timer_at_) return;
+    timer_at_ = next;
+  }
+  timer_.expires_at(next);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) { self->OnTimer(ec); });
+}
+
+void TcpConnection::OnTimer(const asio::error_code& ec) {
+  if (ec == asio::error::operation_aborted) return;
+  const Steady::time_point now = Steady::now();
+  std::vector<PendingRequests::Request> expired;
+  bool connect_timed_out = false;
+  bool idle = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return;
+    timer_at_ = Steady::time_point::max();
+    pending_.TakeExpired(now, &expired);
+    if (!connected_) {
+      connect_timed_out = now >= connect_deadline_;
+    } else if (options_.idle_timeout > absl::ZeroDuration()) {
+      if (inflight_ != 0 || !pending_.empty() || !queue_.empty() || writing_) {
+        last_activity_ = now;  // Busy is not idle.
+      } else {
+        idle = now - last_activity_ >= ToSteady(options_.idle_timeout);
+      }
+    }
+  }
+  for (PendingRequests::Request& call : expired) {
+    std::move(call.done)(absl::DeadlineExceededError(
+        StrCat(Describe(call.code), ": no response within ", absl::FormatDuration(call.timeout),
+               " (request code ", call.code, ")")));
+  }
+  if (connect_timed_out) {
+    CloseOnIo(absl::UnavailableError(StrCat("cannot connect: no connection within ",
+                                            absl::FormatDuration(options_.connect_timeout))));
+    return;
+  }
+  if (idle) {
+    spdlog::info("remoting: closing the connection with {}: no frame for {}", remote_address_,
+                 absl::FormatDuration(options_.idle_timeout));
+    CloseOnIo(absl::UnavailableError(
+        StrCat("closed after ", absl::FormatDuration(options_.idle_timeout), " without a frame")));
+    return;
+  }
+  Rearm();
+}
+
+}  // namespace rmq::internal

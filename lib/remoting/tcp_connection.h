@@ -1,0 +1,270 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// One TCP connection carrying RocketMQ remoting frames (frame_codec.h), the
+// part the server (tcp_server.h) and the client (tcp_client_transport.h)
+// share. Both ends of a remoting connection send requests and answer them,
+// so a TcpConnection does both: it is the Channel a server hands its handler,
+// and the connection a client transport sends its requests through.
+//
+// Threads. Every socket and timer operation runs on one io thread (IoLoop);
+// requests and responses are queued from any thread under the connection's
+// mutex and the io thread is kicked to write them. Handlers never run on the
+// io thread: the owner (Listener) hands requests to a HandlerPool.
+//
+// Reading. Frames are parsed out of a 64 KiB read buffer (many small frames
+// per read call); a frame larger than the buffer is read straight into its
+// own string. A frame that fails to decode closes the connection (logged at
+// warn with the peer's address): the stream can no longer be trusted.
+//
+// Writing. Each queued frame is its encoded head plus the body's chunks,
+// kept alive by the queued Payload; all frames queued while a write is in
+// flight go out in the next gather write. Bodies are never copied.
+//
+// Requests this side sends wait in a table keyed by opaque; a response with
+// that opaque completes them, once (PendingRequests). The connection's one
+// timer serves their deadlines and also closes the connection when idle;
+// timeouts use real (steady) time.
+//
+// Backpressure. With max_inflight_requests set, the connection stops
+// reading once that many of the peer's requests are unanswered and resumes
+// when they drain, so a peer that floods requests is slowed by TCP, and
+// nothing is dropped.
+
+#ifndef RMQ_REMOTING_TCP_CONNECTION_H_
+#define RMQ_REMOTING_TCP_CONNECTION_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "asio.hpp"
+#include "remoting/frame_codec.h"
+#include "remoting/transport.h"
+
+namespace rmq::internal {
+
+// One thread running an io_context. The context is shared with the
+// connections created on it, so that it outlives every socket and timer
+// (a Channel may be held by a handler long after its server stopped).
+class IoLoop {
+ public:
+  IoLoop();
+  ~IoLoop();  // Join().
+  IoLoop(const IoLoop&) = delete;
+  IoLoop& operator=(const IoLoop&) = delete;
+
+  const std::shared_ptr<asio::io_context>& context() const { return io_; }
+  bool InThisThread() const { return io_->get_executor().running_in_this_thread(); }
+
+  // Lets the thread finish once no operation is outstanding and waits for it.
+  // The caller must first close what keeps operations outstanding (sockets,
+  // timers, acceptors). Not from the io thread itself.
+  void Join();
+
+ private:
+  std::shared_ptr<asio::io_context> io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
+  std::jthread thread_;
+};
+
+// Threads that run handler calls, so a handler that blocks briefly (a
+// sync-flush send) holds up neither the io thread nor other connections.
+class HandlerPool {
+ public:
+  explicit HandlerPool(int threads);
+  ~HandlerPool();  // Stop().
+  HandlerPool(const HandlerPool&) = delete;
+  HandlerPool& operator=(const HandlerPool&) = delete;
+
+  void Post(absl::AnyInvocable<void() &&> task);
+  // Waits for the tasks running now; tasks not started are dropped (when
+  // this object is destroyed) and none start after Stop returns.
+  void Stop();
+
+ private:
+  asio::io_context tasks_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
+  std::vector<std::jthread> threads_;
+};
+
+// The requests a connection has sent and waits to hear back about, by
+// opaque, with their deadlines in a min-heap. Entries of answered requests
+// stay in the heap until they reach its top or the heap is rebuilt, so an
+// answer costs one hash lookup. Not thread-safe: the connection's mutex
+// guards it.
+class PendingRequests {
+ public:
+  using Steady = std::chrono::steady_clock;
+  struct Request {
+    ResponseCallback done;
+    Steady::time_point deadline;
+    int32_t code = 0;
+    absl::Duration timeout;
+  };
+
+  void Add(int32_t opaque, Request request);
+  // The request `opaque` answers, if it still waits.
+  std::optional<Request> Take(int32_t opaque);
+  // Moves the requests due at `now` to `out`.
+  void TakeExpired(Steady::time_point now, std::vector<Request>* out);
+  // Moves every request to `out`.
+  void TakeAll(std::vector<Request>* out);
+  // The earliest deadline (perhaps of an answered request), or max().
+  Steady::time_point next_deadline() const;
+  bool empty() const { return requests_.empty(); }
+
+ private:
+  struct Deadline {
+    Steady::time_point at;
+    int32_t opaque;
+    bool operator>(const Deadline& o) const { return at > o.at; }
+  };
+  absl::flat_hash_map<int32_t, Request> requests_;
+  std::vector<Deadline> deadlines_;
+};
+
+struct TcpConnectionOptions {
+  FrameLimits limits;
+  // Closes the connection after this long with no frame read or written and
+  // nothing in flight (0: never). Counting whole frames rather than bytes
+  // also closes a peer that trickles a frame it never completes.
+  absl::Duration idle_timeout = absl::Seconds(120);
+  // Stops reading while this many of the peer's requests are unanswered
+  // (0: no limit).
+  size_t max_inflight_requests = 0;
+  // The header type of requests this side starts.
+  SerializeType request_type = SerializeType::kRocketmq;
+  // Whether requests this side starts switch to the type of the last request
+  // the peer sent (a server calling a client back speaks the client's type).
+  bool adopt_peer_type = false;
+  // A connection still connecting after this long fails.
+  absl::Duration connect_timeout = absl::Seconds(3);
+};
+
+class TcpConnection final : public Channel, public std::enable_shared_from_this<TcpConnection> {
+ public:
+  using Steady = std::chrono::steady_clock;
+
+  // What the owner does with what arrives. Called on the io thread.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // A request from the peer; `responder` writes the answer on `connection`
+    // in the request's serialize type. Hand it to a HandlerPool, don't block.
+    virtual void OnRequest(const std::shared_ptr<TcpConnection>& connection,
+                           RemotingCommand request, Responder responder) = 0;
+    // The connection closed (once); `reason` says why.
+    virtual void OnClosed(const std::shared_ptr<TcpConnection>& connection,
+                          const absl::Status& reason) = 0;
+  };
+
+  // `listener` (not owned) must outlive the io thread's work.
+  TcpConnection(std::shared_ptr<asio::io_context> io, std::string remote_address,
+                TcpConnectionOptions options, Listener* listener);
+  ~TcpConnection() override;
+
+  // Starts an accepted connection. Io thread.
+  void Start(asio::ip::tcp::socket socket);
+  // Connects to `host`:`port` (resolving names), then starts. Frames queued
+  // meanwhile are written once connected. Any thread.
+  void Connect(std::string host, uint16_t port);
+  // Closes with `reason` (logged at debug). Any thread; no-op once closed.
+  void Close(absl::Status reason);
+
+  // Channel.
+  const std::string& remote_address() const override { return remote_address_; }
+  bool active() const override;
+  // `done` runs once: on the io thread with the response, a timeout or the
+  // connection's end; on the caller's thread if already closed.
+  void InvokeAsync(RemotingCommand request, absl::Duration timeout,
+                   ResponseCallback done) override;
+  void InvokeOneway(RemotingCommand request) override;
+  // As InvokeOneway; `written` learns when the frame has reached the socket
+  // (OK) or why it never will (the connection's close reason, Unavailable).
+  void SendOneway(RemotingCommand request, absl::AnyInvocable<void(absl::Status) &&> written);
+
+ private:
+  struct OutFrame {
+    std::string head;
+    Payload body;  // Keeps the body's chunks alive until written.
+    absl::AnyInvocable<void(absl::Status) &&> written;  // Usually empty.
+  };
+  // Counts one of the peer's requests in flight until destroyed (it lives in
+  // the request's Responder sink).
+  class InflightToken;
+
+  // Queues an encoded frame (and, for a request, what waits for its answer,
+  // under `opaque`) and kicks the io thread. False, leaving both unmoved, if
+  // closed.
+  bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque);
+  void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SendResponse(RemotingCommand response, SerializeType type);
+  void ReleaseInflight();
+
+  // Io thread.
+  void StartConnect(const std::string& host, uint16_t port);
+  void OnConnect(const asio::error_code& ec);
+  void OnKick();
+  void StartWrite();
+  void OnWritten(const asio::error_code& ec);
+  void ReadMore();
+  void OnRead(const asio::error_code& ec, size_t n);
+  void OnBigFrameRead(const asio::error_code& ec);
+  void ParseFrames();
+  bool HandleFrame(std::string frame);
+  void DispatchRequest(RemotingCommand request);
+  void OnTimer(const asio::error_code& ec);
+  void Rearm();
+  Steady::time_point NextWakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CloseOnIo(absl::Status reason);
+  void Malformed(const absl::Status& reason);
+  std::string Describe(int32_t code) const;
+
+  const std::shared_ptr<asio::io_context> io_;
+  const std::string remote_address_;
+  const TcpConnectionOptions options_;
+  Listener* const listener_;
+
+  mutable absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool kick_posted_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<OutFrame> queue_ ABSL_GUARDED_BY(mu_);
+  PendingRequests pending_ ABSL_GUARDED_BY(mu_);
+  Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
+  size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  SerializeType request_type_ ABSL_GUARDED_BY(mu_);
+  Steady::time_point connect_deadline_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
+  absl::Status close_reason_ ABSL_GUARDED_BY(mu_);
+
+  // Io thread only.
+  asio::ip::tcp::socket socket_;
+  asio::ip::tcp::resolver resolver_;
+  asio::steady_timer timer_;
+  Steady::time_point last_activity_;
+  bool writing_ = false;
+  std::vector<OutFrame> writing_frames_;
+  std::vector<asio::const_buffer> buffers_;
+  bool reading_ = false;
+  std::vector<char> read_buf_;
+  size_t read_begin_ = 0;
+  size_t read_end_ = 0;
+  std::optional<uint32_t> frame_length_;  // Of the frame being read, once known.
+  std::string big_frame_;                 // A frame larger than read_buf_.
+};
+
+}  // namespace rmq::internal
+
+#endif  // RMQ_REMOTING_TCP_CONNECTION_H_
