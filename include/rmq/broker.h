@@ -87,7 +87,8 @@ class Broker {
   virtual void Shutdown() = 0;
 
   // Creates or updates a topic with `queue_nums` read and write queues and
-  // permission `perm` (6 = read|write), and re-registers with the name servers.
+  // permission `perm` (6 = read|write), and re-registers with the name
+  // servers before it returns (so clients find the topic's route at once).
   virtual absl::Status CreateTopic(std::string_view topic, int32_t queue_nums,
                                    int32_t perm = 6) = 0;
 

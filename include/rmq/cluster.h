@@ -37,6 +37,12 @@ struct EmbeddedClusterOptions {
   NamesrvConfig namesrv;
   // Time for every periodic task; null = the system clock.
   std::shared_ptr<Clock> clock;
+  // Also serve both roles over TCP (RocketMQ's remoting protocol) on
+  // `tcp_host`, on free ports: namesrv_address() and broker_address() are
+  // then "HOST:PORT", reachable from other processes and from RocketMQ's own
+  // clients. `name` is then unused.
+  bool listen_tcp = false;
+  std::string tcp_host = "127.0.0.1";
 };
 
 class EmbeddedCluster {
@@ -64,11 +70,13 @@ class EmbeddedCluster {
  private:
   EmbeddedCluster() = default;
   struct Bindings;
+  absl::Status StartInproc(const EmbeddedClusterOptions& options);
+  absl::Status StartTcp(const EmbeddedClusterOptions& options);
 
   std::string namesrv_address_;
   std::string broker_address_;
-  std::unique_ptr<NameServer> namesrv_;
-  std::unique_ptr<Broker> broker_;
+  NameServer* namesrv_ = nullptr;  // Owned by bindings_.
+  Broker* broker_ = nullptr;       // Owned by bindings_.
   std::unique_ptr<Bindings> bindings_;
 };
 

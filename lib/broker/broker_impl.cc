@@ -176,7 +176,11 @@ absl::Status BrokerImpl::CreateTopic(std::string_view topic, int32_t queue_nums,
   config.read_queue_nums = queue_nums;
   config.write_queue_nums = queue_nums;
   config.perm = perm;
-  return admin_.CreateTopic(config);
+  if (absl::Status s = admin_.CreateTopic(config); !s.ok()) return s;
+  // The topic is routable when this returns: register now and wait, rather
+  // than only through the asynchronous registration every topic change
+  // starts (which over TCP lands a little later).
+  return registrar_->RegisterAll();
 }
 
 absl::Status BrokerImpl::RegisterWithNameServers() {

@@ -135,7 +135,18 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
   instance_->transport().InvokeAsync(
       addr, std::move(request), absl::Milliseconds(remaining),
       [this, send, mq = MessageQueue(mq), addr, start_ms](absl::StatusOr<RemotingCommand> response) {
-        OnAsyncResponse(send, mq, addr, start_ms, std::move(response));
+        if (Executor().InExecutorThread()) {
+          OnAsyncResponse(send, mq, addr, start_ms, std::move(response));
+          return;
+        }
+        // Off the transport's thread (over TCP, its io thread): the
+        // application's callback may be slow or send again synchronously, as
+        // RocketMQ runs callbacks on the producer's executor.
+        auto shared = std::make_shared<absl::StatusOr<RemotingCommand>>(std::move(response));
+        bool queued = Executor().Submit([this, send, mq, addr, start_ms, shared] {
+          OnAsyncResponse(send, mq, addr, start_ms, std::move(*shared));
+        });
+        if (!queued) OnAsyncResponse(send, mq, addr, start_ms, std::move(*shared));
       });
 }
 

@@ -185,7 +185,7 @@ TEST_CASE("clustering: NOTIFY_CONSUMER_IDS_CHANGED rebalances the other members 
 // ---- Broadcasting ----------------------------------------------------------------
 
 TEST_CASE("broadcasting: a restarted member continues from the offsets in its local file") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind);
   CreateTopic(*cluster, "Broadcast", 4);
@@ -272,7 +272,7 @@ TEST_CASE("a new group starts at offset 0 whatever ConsumeFromWhere says while t
   // (ConsumerManageProcessor.queryConsumerOffset), and the client starts
   // there: a new group reads the existing messages even with LAST_OFFSET, or
   // with a TIMESTAMP later than all of them.
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   const ConsumeFromWhere where = GENERATE(ConsumeFromWhere::kLastOffset,
                                           ConsumeFromWhere::kFirstOffset,
                                           ConsumeFromWhere::kTimestamp);
@@ -291,7 +291,7 @@ TEST_CASE("a group with committed offsets continues from them whatever ConsumeFr
   // Messages sent while the group has no member ("gap") tell the starts
   // apart: LAST_OFFSET would skip them, FIRST_OFFSET and a TIMESTAMP before
   // everything would replay the ones already consumed.
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   const ConsumeFromWhere where = GENERATE(ConsumeFromWhere::kLastOffset,
                                           ConsumeFromWhere::kFirstOffset,
                                           ConsumeFromWhere::kTimestamp);
@@ -459,7 +459,7 @@ void CheckPushConsumerResumes(ClusterUnderTest& cluster, const std::string& grou
 }
 
 TEST_CASE("a push consumer restarted after a clean shutdown continues where its group stopped") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind, /*fake_brokers=*/2);
   CheckPushConsumerResumes(*cluster, "PushResumers", [] {});
@@ -546,7 +546,7 @@ void CheckLitePullConsumerResumes(ClusterUnderTest& cluster, const std::string& 
 
 TEST_CASE("a lite pull consumer restarted after a clean shutdown continues where its group "
           "stopped") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind, /*fake_brokers=*/2);
   CheckLitePullConsumerResumes(*cluster, "LiteResumers", [] {});
@@ -633,7 +633,7 @@ class Gate {
 
 TEST_CASE("flow control: a queue with pullThresholdForQueue messages waiting is not pulled until "
           "consumption catches up") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind);
   CreateTopic(*cluster, "Throttled", 1);
@@ -680,7 +680,7 @@ TEST_CASE("a message a clustering listener answers RECONSUME_LATER comes back wi
   // redelivers it through %RETRY%<group> after delay level 3 (10 s); if the
   // send-back fails, the client consumes it again itself after 5 s. Either
   // way it returns once, with reconsume_times 1 and its original topic.
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind);
   CreateTopic(*cluster, "Retried", 1);

@@ -27,8 +27,8 @@
 
 namespace rmq::testing {
 
-// Both kinds of cluster, for GENERATE.
-#define RMQ_ANY_CLUSTER_KIND GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded)
+// Every kind of cluster, for GENERATE.
+#define RMQ_ANY_CLUSTER_KIND GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp)
 
 // Runs the block that follows once on a FakeCluster and once on an
 // EmbeddedCluster, each in a section named after the kind (so a failure says

@@ -41,7 +41,7 @@ bool WaitForEnd(Inbox& inbox) {
 }
 
 TEST_CASE("messages sent reach a push consumer, each once") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind, /*fake_brokers=*/2);
   CreateTopic(*cluster, "Orders", 4);
@@ -65,7 +65,7 @@ TEST_CASE("messages sent reach a push consumer, each once") {
 }
 
 TEST_CASE("a tag expression delivers only the subscribed tags") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind);
   CreateTopic(*cluster, "Tagged", 1);
@@ -94,7 +94,7 @@ TEST_CASE("a tag whose hash code equals the subscribed tag's passes the broker a
   // tag string. "Aa" and "BB" share a hash, "TagA" does not.
   REQUIRE(JavaStringHashCode("Aa") == JavaStringHashCode("BB"));
   REQUIRE(JavaStringHashCode("Aa") != JavaStringHashCode("TagA"));
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind);
   CreateTopic(*cluster, "Colliding", 1);
@@ -112,7 +112,7 @@ TEST_CASE("a tag whose hash code equals the subscribed tag's passes the broker a
 }
 
 TEST_CASE("broadcasting: every member gets every message") {
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind, /*fake_brokers=*/2);
   CreateTopic(*cluster, "Broadcast", 4);
@@ -141,7 +141,7 @@ TEST_CASE("clustering: two members share the queues and together get every messa
   // At least once: until both members have rebalanced, the first may still
   // consume a queue the second has taken (consumer_flow_test.cc checks
   // exactly-once after convergence, on a FakeCluster).
-  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded);
+  const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
   auto cluster = StartCluster(kind, /*fake_brokers=*/2);
   CreateTopic(*cluster, "Shared", 4);

@@ -2,9 +2,9 @@
 //
 // Support for whole-flow tests that run against both kinds of cluster:
 //  - ClusterUnderTest: a FakeCluster (several brokers, VirtualClock) or an
-//    EmbeddedCluster (one broker, system clock, temporary store), behind one
-//    small interface; tests that need several brokers or virtual time ask
-//    `fake()` and skip the embedded run.
+//    EmbeddedCluster (one broker, system clock, temporary store), reached in
+//    process or over TCP on loopback, behind one small interface; tests that
+//    need several brokers or virtual time ask `fake()` and skip the others.
 //  - Inbox: collects what a push consumer's listener receives and waits for
 //    a count (real time, as a guard against hanging only).
 
@@ -29,10 +29,15 @@
 
 namespace rmq::testing {
 
-enum class ClusterKind { kFake, kEmbedded };
+enum class ClusterKind { kFake, kEmbedded, kEmbeddedTcp };
 
 inline const char* ClusterKindName(ClusterKind kind) {
-  return kind == ClusterKind::kFake ? "FakeCluster" : "EmbeddedCluster";
+  switch (kind) {
+    case ClusterKind::kFake: return "FakeCluster";
+    case ClusterKind::kEmbedded: return "EmbeddedCluster";
+    case ClusterKind::kEmbeddedTcp: return "EmbeddedCluster over TCP";
+  }
+  return "?";
 }
 
 class ClusterUnderTest {
@@ -57,6 +62,7 @@ class ClusterUnderTest {
       options.store_dir = self->dir_.Sub("store");
       options.name = absl::StrCat("it", next.fetch_add(1));
       options.broker.auto_create_topic_enable = auto_create_topic_enable;
+      options.listen_tcp = kind == ClusterKind::kEmbeddedTcp;
       auto cluster = EmbeddedCluster::Start(options);
       if (!cluster.ok()) return *error = cluster.status(), nullptr;
       self->embedded_ = std::move(*cluster);

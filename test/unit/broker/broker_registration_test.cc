@@ -97,10 +97,12 @@ TEST_CASE("the broker registers at start, every 30 s and after topic changes; un
   f.clock().Advance(absl::Seconds(60));
   CHECK(ns.fakes[0].registrations().size() == 4);
 
-  // A new topic is registered at once, with a newer data version.
+  // A new topic is registered at once, with a newer data version: Broker::
+  // CreateTopic registers and waits (so the route exists when it returns),
+  // besides the asynchronous registration every topic change starts.
   REQUIRE(f.broker().CreateTopic("Fresh", 3).ok());
   auto regs = ns.fakes[0].registrations();
-  REQUIRE(regs.size() == 5);
+  REQUIRE(regs.size() == 6);
   const auto& latest = regs.back().body.topic_config_serialize_wrapper;
   REQUIRE(latest.topic_config_table.contains("Fresh"));
   CHECK(latest.topic_config_table.at("Fresh").write_queue_nums == 3);
@@ -112,14 +114,14 @@ TEST_CASE("the broker registers at start, every 30 s and after topic changes; un
             .contains("AutoCreated"));
 
   REQUIRE(f.broker().RegisterWithNameServers().ok());
-  CHECK(ns.fakes[1].registrations().size() == 7);
+  CHECK(ns.fakes[1].registrations().size() == 8);
 
   f.broker().Shutdown();
   CHECK(ns.fakes[0].unregistered() == std::vector<std::string>{f.config().broker_addr});
   CHECK(ns.fakes[1].unregistered() == std::vector<std::string>{f.config().broker_addr});
   // No more registrations after shutdown.
   f.clock().Advance(absl::Seconds(60));
-  CHECK(ns.fakes[0].registrations().size() == 7);
+  CHECK(ns.fakes[0].registrations().size() == 8);
 }
 
 TEST_CASE("an unreachable name server is not fatal") {

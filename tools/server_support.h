@@ -1,0 +1,40 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// What rmq-namesrv, rmq-broker and rmq-server share: logging options and
+// waiting for SIGTERM/SIGINT.
+
+#ifndef RMQ_TOOLS_SERVER_SUPPORT_H_
+#define RMQ_TOOLS_SERVER_SUPPORT_H_
+
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+
+namespace rmq::tools {
+
+struct LogOptions {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string file;            // "" = stderr
+};
+
+// Adds --log-level and --log-file to `app`.
+void AddLogOptions(CLI::App& app, LogOptions* options);
+
+// Sends every log line to stderr or the file, from `level` up.
+absl::Status SetUpLogging(const LogOptions& options);
+
+// Blocks SIGTERM and SIGINT in this thread and every thread started after it,
+// so that WaitForTermination receives them. Call first thing in main.
+void BlockTerminationSignals();
+
+// Waits for SIGTERM or SIGINT; returns the signal's number.
+int WaitForTermination();
+
+// Prints `line` and a newline to stdout and flushes it (scripts read the
+// chosen ports from it).
+void Announce(const std::string& line);
+
+}  // namespace rmq::tools
+
+#endif  // RMQ_TOOLS_SERVER_SUPPORT_H_
