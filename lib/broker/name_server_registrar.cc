@@ -100,7 +100,10 @@ void NameServerRegistrar::RegisterAllAsync() {
 
 void NameServerRegistrar::Start() {
   if (!has_name_servers()) return;
-  RegisterAllAsync();
+  // Once at start, and waited for (as RocketMQ's BrokerController.start
+  // does): a started broker's topics are routable. A name server that does
+  // not answer is logged and tried again by the periodic task.
+  (void)RegisterAll();
   timer_ = std::make_unique<PeriodicTimer>(
       *clock_, absl::Milliseconds(EffectiveRegisterPeriodMillis(config_)),
       [this] { RegisterAllAsync(); });
