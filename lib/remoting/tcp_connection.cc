@@ -310,24 +310,12 @@ void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
   const int32_t code = request.code;
   request.opaque = opaque;
   request.flag &= ~(RemotingCommand::kResponseFlag | RemotingCommand::kOnewayFlag);
-  SerializeType type;
-  {
-    absl::MutexLock lock(&mu_);
-    type = request_type_;
-  }
-  OutFrame frame;
-  EncodeFrameHead(request, type, &frame.head);
-  frame.body = std::move(request.body);
+  OutFrame frame = EncodeRequest(request);
   PendingRequests::Request pending{std::move(done), Steady::now() + ToSteady(timeout), code,
                                    timeout};
   if (!Enqueue(frame, &pending, opaque)) {
-    absl::Status reason;
-    {
-      absl::MutexLock lock(&mu_);
-      reason = close_reason_;
-    }
     std::move(pending.done)(
-        absl::UnavailableError(StrCat(Describe(code), ": ", StdView(reason.message()))));
+        absl::UnavailableError(StrCat(Describe(code), ": ", StdView(CloseReason().message()))));
   }
 }
 
@@ -339,6 +327,12 @@ void TcpConnection::SendOneway(RemotingCommand request,
                                absl::AnyInvocable<void(absl::Status) &&> written) {
   request.opaque = NextOpaque();
   request.flag = (request.flag & ~RemotingCommand::kResponseFlag) | RemotingCommand::kOnewayFlag;
+  OutFrame frame = EncodeRequest(request);
+  frame.written = std::move(written);
+  if (!Enqueue(frame, nullptr, 0) && frame.written) std::move(frame.written)(CloseReason());
+}
+
+TcpConnection::OutFrame TcpConnection::EncodeRequest(RemotingCommand& request) {
   SerializeType type;
   {
     absl::MutexLock lock(&mu_);
@@ -347,15 +341,12 @@ void TcpConnection::SendOneway(RemotingCommand request,
   OutFrame frame;
   EncodeFrameHead(request, type, &frame.head);
   frame.body = std::move(request.body);
-  frame.written = std::move(written);
-  if (!Enqueue(frame, nullptr, 0) && frame.written) {
-    absl::Status reason;
-    {
-      absl::MutexLock lock(&mu_);
-      reason = close_reason_;
-    }
-    std::move(frame.written)(std::move(reason));
-  }
+  return frame;
+}
+
+absl::Status TcpConnection::CloseReason() {
+  absl::MutexLock lock(&mu_);
+  return close_reason_;
 }
 
 void TcpConnection::SendResponse(RemotingCommand response, SerializeType type) {
@@ -402,11 +393,7 @@ void TcpConnection::StartWrite() {
 void TcpConnection::OnWritten(const asio::error_code& ec) {
   writing_ = false;
   if (ec) CloseOnIo(absl::UnavailableError(StrCat("write failed: ", ec.message())));
-  absl::Status status;
-  if (ec) {
-    absl::MutexLock lock(&mu_);
-    status = close_reason_;
-  }
+  const absl::Status status = ec ? CloseReason() : absl::OkStatus();
   for (OutFrame& frame : writing_frames_) {
     if (frame.written) std::move(frame.written)(status);
   }

@@ -208,6 +208,10 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // under `opaque`) and kicks the io thread. False, leaving both unmoved, if
   // closed.
   bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque);
+  // A request of ours, encoded in the header type the peer last used.
+  OutFrame EncodeRequest(RemotingCommand& request);
+  // Why the connection closed (OK while open).
+  absl::Status CloseReason();
   void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendResponse(RemotingCommand response, SerializeType type);
   void ReleaseInflight();
