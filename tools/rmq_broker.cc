@@ -35,16 +35,10 @@ int main(int argc, char** argv) {
   tools::LogOptions log;
   tools::AddLogOptions(app, &log);
   CLI11_PARSE(app, argc, argv);
-  if (auto s = tools::SetUpLogging(log); !s.ok()) {
-    std::fprintf(stderr, "rmq-broker: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
+  if (auto s = tools::SetUpLogging(log); !s.ok()) return tools::ConfigurationError("rmq-broker", s);
   BrokerConfig config;
-  if (!conf.empty()) {
-    if (auto s = LoadBrokerConfig(conf, &config); !s.ok()) {
-      std::fprintf(stderr, "rmq-broker: %s\n", std::string(s.message()).c_str());
-      return 2;
-    }
+  if (auto s = tools::LoadBrokerConfIfGiven(conf, &config); !s.ok()) {
+    return tools::ConfigurationError("rmq-broker", s);
   }
   if (namesrv) config.namesrv_addr = *namesrv;
   listen.port = static_cast<uint16_t>(port.value_or(static_cast<uint16_t>(config.listen_port)));

@@ -27,10 +27,7 @@ int main(int argc, char** argv) {
   tools::LogOptions log;
   tools::AddLogOptions(app, &log);
   CLI11_PARSE(app, argc, argv);
-  if (auto s = tools::SetUpLogging(log); !s.ok()) {
-    std::fprintf(stderr, "rmq-namesrv: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
+  if (auto s = tools::SetUpLogging(log); !s.ok()) return tools::ConfigurationError("rmq-namesrv", s);
   const std::string host = listen.host;
   auto namesrv = internal::TcpNamesrv::Start(NamesrvConfig{}, std::move(listen));
   if (!namesrv.ok()) {

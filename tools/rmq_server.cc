@@ -37,16 +37,10 @@ int main(int argc, char** argv) {
   tools::LogOptions log;
   tools::AddLogOptions(app, &log);
   CLI11_PARSE(app, argc, argv);
-  if (auto s = tools::SetUpLogging(log); !s.ok()) {
-    std::fprintf(stderr, "rmq-server: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
+  if (auto s = tools::SetUpLogging(log); !s.ok()) return tools::ConfigurationError("rmq-server", s);
   BrokerConfig config;
-  if (!conf.empty()) {
-    if (auto s = LoadBrokerConfig(conf, &config); !s.ok()) {
-      std::fprintf(stderr, "rmq-server: %s\n", std::string(s.message()).c_str());
-      return 2;
-    }
+  if (auto s = tools::LoadBrokerConfIfGiven(conf, &config); !s.ok()) {
+    return tools::ConfigurationError("rmq-server", s);
   }
   if (store) config.store.store_path_root_dir = *store;
 

@@ -38,6 +38,15 @@ absl::Status SetUpLogging(const LogOptions& options) {
   return absl::OkStatus();
 }
 
+absl::Status LoadBrokerConfIfGiven(const std::string& path, BrokerConfig* config) {
+  return path.empty() ? absl::OkStatus() : LoadBrokerConfig(path, config);
+}
+
+int ConfigurationError(const char* program, const absl::Status& status) {
+  std::fprintf(stderr, "%s: %s\n", program, std::string(status.message()).c_str());
+  return 2;
+}
+
 namespace {
 sigset_t TerminationSignals() {
   sigset_t set;

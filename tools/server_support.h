@@ -10,6 +10,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "rmq/broker.h"
 
 namespace rmq::tools {
 
@@ -23,6 +24,13 @@ void AddLogOptions(CLI::App& app, LogOptions* options);
 
 // Sends every log line to stderr or the file, from `level` up.
 absl::Status SetUpLogging(const LogOptions& options);
+
+// Reads broker.conf `path` into `config` unless `path` is empty.
+absl::Status LoadBrokerConfIfGiven(const std::string& path, BrokerConfig* config);
+
+// Prints "<program>: <message>" to stderr and returns 2, the exit code for a
+// bad command line or configuration.
+int ConfigurationError(const char* program, const absl::Status& status);
 
 // Blocks SIGTERM and SIGINT in this thread and every thread started after it,
 // so that WaitForTermination receives them. Call first thing in main.
