@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "broker/broker_stats.h"
 #include "broker/consumer_manager.h"
 #include "broker/consumer_offset_manager.h"
 #include "broker/producer_manager.h"
@@ -29,6 +30,8 @@ struct BrokerContext {
   ConsumerOffsetManager* offsets = nullptr;
   ConsumerManager* consumers = nullptr;
   ProducerManager* producers = nullptr;
+  BrokerStats* stats = nullptr;
+  int64_t boot_timestamp_ms = 0;  // When Start opened the store.
 };
 
 }  // namespace rmq::internal

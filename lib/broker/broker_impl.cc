@@ -42,7 +42,9 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
       consumer_manage_(ctx_),
       client_manage_(ctx_),
       admin_(ctx_),
-      query_(ctx_) {
+      query_(ctx_),
+      stats_processor_(ctx_),
+      consumer_admin_(ctx_) {
   topics_ = std::make_unique<TopicConfigManager>(config_, *clock_, [this] {
     if (registrar_) registrar_->RegisterAllAsync();
   });
@@ -64,6 +66,7 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
   ctx_.offsets = offsets_.get();
   ctx_.consumers = consumers_.get();
   ctx_.producers = producers_.get();
+  ctx_.stats = &stats_;
 }
 
 BrokerImpl::~BrokerImpl() { Shutdown(); }
@@ -89,6 +92,7 @@ absl::Status BrokerImpl::Start() {
   }
   store_ = *std::move(store);
   ctx_.store = store_.get();
+  ctx_.boot_timestamp_ms = clock_->NowMillis();
 
   holds_ = PullRequestHoldService::Create(
       clock_, store_.get(), config_.long_polling_enable,
@@ -122,6 +126,11 @@ absl::Status BrokerImpl::Start() {
     producers_->ScanNotActiveChannels();
   });
   client_scan_timer_->Start();
+  stats_.Sample(clock_->NowMillis(), store_->Stats().put_count);
+  stats_sample_timer_ = std::make_unique<PeriodicTimer>(
+      *clock_, absl::Milliseconds(BrokerStats::kSampleIntervalMs),
+      [this] { stats_.Sample(clock_->NowMillis(), store_->Stats().put_count); });
+  stats_sample_timer_->Start();
 
   state_.store(kRunning);
   registrar_->Start();
@@ -150,6 +159,7 @@ void BrokerImpl::Shutdown() {
   registrar_->Stop();
   offset_persist_timer_.reset();
   client_scan_timer_.reset();
+  stats_sample_timer_.reset();
   // 4. Save consumer offsets, durably.
   if (absl::Status s = offsets_->Persist(/*sync=*/true); !s.ok()) {
     spdlog::error("broker {}: saving consumer offsets at shutdown failed: {}", config_.broker_name,
@@ -254,6 +264,17 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
       return;
     case rq::kQueryMessage:
       responder.Respond(query_.QueryMessage(request));
+      return;
+    case rq::kGetTopicStatsInfo:
+    case rq::kGetBrokerRuntimeInfo:
+    case rq::kGetConsumeStats:
+      responder.Respond(stats_processor_.Process(request));
+      return;
+    case rq::kGetConsumerConnectionList:
+      responder.Respond(consumer_admin_.GetConsumerConnectionList(request));
+      return;
+    case rq::kInvokeBrokerToResetOffset:
+      responder.Respond(consumer_admin_.ResetOffset(request));
       return;
     default:
       responder.Respond(Reply(rc::kRequestCodeNotSupported,

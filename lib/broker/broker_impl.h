@@ -20,13 +20,16 @@
 #include "absl/synchronization/mutex.h"
 #include "broker/admin_processor.h"
 #include "broker/broker_context.h"
+#include "broker/broker_stats.h"
 #include "broker/client_manage_processor.h"
+#include "broker/consumer_admin_processor.h"
 #include "broker/consumer_manage_processor.h"
 #include "broker/name_server_registrar.h"
 #include "broker/pull_message_processor.h"
 #include "broker/pull_request_hold_service.h"
 #include "broker/query_message_processor.h"
 #include "broker/send_message_processor.h"
+#include "broker/stats_processor.h"
 #include "common/periodic_timer.h"
 #include "remoting/transport.h"
 #include "rmq/broker.h"
@@ -80,6 +83,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
   std::unique_ptr<ProducerManager> producers_;
   std::unique_ptr<NameServerRegistrar> registrar_;
   std::shared_ptr<PullRequestHoldService> holds_;
+  BrokerStats stats_;
   BrokerContext ctx_;
 
   SendMessageProcessor send_;
@@ -88,9 +92,12 @@ class BrokerImpl final : public Broker, public RequestHandler {
   ClientManageProcessor client_manage_;
   AdminProcessor admin_;
   QueryMessageProcessor query_;
+  StatsProcessor stats_processor_;
+  ConsumerAdminProcessor consumer_admin_;
 
   std::unique_ptr<PeriodicTimer> offset_persist_timer_;
   std::unique_ptr<PeriodicTimer> client_scan_timer_;
+  std::unique_ptr<PeriodicTimer> stats_sample_timer_;
 };
 
 }  // namespace rmq::internal

@@ -154,6 +154,34 @@ std::vector<std::string> ConsumerManager::GetAllClientIds(std::string_view group
   return ids;
 }
 
+std::optional<ConsumerConnection> ConsumerManager::GetConnection(std::string_view group) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = groups_.find(AbslView(group));
+  if (it == groups_.end() || it->second.channels.empty()) return std::nullopt;
+  const GroupInfo& info = it->second;
+  ConsumerConnection out;
+  for (const auto& [key, member] : info.channels) {
+    out.connection_set.push_back(
+        {member.client_id, member.channel->remote_address(), member.language, member.version});
+  }
+  for (const auto& [topic, subscription] : info.subscriptions) {
+    out.subscription_table.emplace(topic, subscription);
+  }
+  out.consume_type = info.consume_type;
+  out.message_model = info.message_model;
+  out.consume_from_where = info.consume_from_where;
+  return out;
+}
+
+std::vector<std::shared_ptr<Channel>> ConsumerManager::GetChannels(std::string_view group) const {
+  std::vector<std::shared_ptr<Channel>> channels;
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = groups_.find(AbslView(group));
+  if (it == groups_.end()) return channels;
+  for (const auto& [key, member] : it->second.channels) channels.push_back(member.channel);
+  return channels;
+}
+
 ConsumerManager::Lookup ConsumerManager::FindSubscription(std::string_view group,
                                                           std::string_view topic,
                                                           SubscriptionData* subscription,

@@ -53,6 +53,11 @@ class ConsumerManager {
   // if the group has none.
   std::vector<std::string> GetAllClientIds(std::string_view group) const;
 
+  // The group's members and subscriptions (GET_CONSUMER_CONNECTION_LIST), or
+  // nullopt if it has no member.
+  std::optional<ConsumerConnection> GetConnection(std::string_view group) const;
+  // The channels of a group's members, to send them requests.
+  std::vector<std::shared_ptr<Channel>> GetChannels(std::string_view group) const;
   enum class Lookup { kNoGroup, kNoSubscription, kFound };
   // The group's subscription to `topic` (for pulls that carry none), and
   // whether the group consumes by broadcast.

@@ -194,4 +194,17 @@ std::map<int32_t, int64_t> ConsumerOffsetManager::QueryOffsets(std::string_view 
   return it == table_.end() ? std::map<int32_t, int64_t>() : it->second;
 }
 
+std::set<std::string> ConsumerOffsetManager::TopicsOfGroup(std::string_view group) const {
+  std::set<std::string> topics;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [key, offsets] : table_) {
+    // "topic@group": topic names have no '@'.
+    const size_t at = key.find('@');
+    if (at != std::string::npos && std::string_view(key).substr(at + 1) == group) {
+      topics.insert(key.substr(0, at));
+    }
+  }
+  return topics;
+}
+
 }  // namespace rmq::internal

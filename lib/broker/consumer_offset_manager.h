@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,8 @@ class ConsumerOffsetManager {
   // Every queue's offset of group/topic.
   std::map<int32_t, int64_t> QueryOffsets(std::string_view group, std::string_view topic) const;
 
+  // The topics in which `group` has committed offsets (whichTopicByConsumer).
+  std::set<std::string> TopicsOfGroup(std::string_view group) const;
   // The file's content.
   std::string Encode() const;
   // Parses a file's content (quoted or bare queue-id keys).

@@ -180,6 +180,8 @@ PullMessageProcessor::Outcome PullMessageProcessor::Run(const Channel& channel,
     Payload::Chunks chunks;
     chunks.reserve(result->message_count());
     for (size_t i = 0; i < result->message_count(); ++i) chunks.push_back(result->record(i));
+    ctx_.stats->OnGet(header.consumer_group, header.topic,
+                      static_cast<int64_t>(result->message_count()));
     out.response.body = Payload::Shared(std::move(chunks), std::move(result));
   } else if (code == rc::kPullNotFound && allow_suspend && has_suspend) {
     out.hold = true;

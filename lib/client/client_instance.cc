@@ -434,11 +434,44 @@ void ClientInstance::HandleRequest(const std::shared_ptr<Channel>& channel, Remo
       responder.Respond(RemotingCommand::Response(response_code::kSuccess));
       return;
     }
+    case request_code::kResetConsumerClientOffset: {
+      ResetOffset(request);
+      responder.Respond(RemotingCommand::Response(response_code::kSuccess));  // oneway: dropped
+      return;
+    }
     default:
       responder.Respond(RemotingCommand::Response(
           response_code::kRequestCodeNotSupported,
           StrCat("client ", client_id_, " does not handle request ", RequestCodeName(request.code))));
   }
+}
+
+void ClientInstance::ResetOffset(RemotingCommand& request) {
+  auto header = request.DecodeHeader<ResetOffsetRequestHeader>();
+  auto body = FromJson<ResetOffsetBody>(request.body.ToString(), "RESET_CONSUMER_CLIENT_OFFSET body");
+  if (!header.ok() || !body.ok()) {
+    spdlog::warn("client {}: bad RESET_CONSUMER_CLIENT_OFFSET: {}", client_id_,
+                 (!header.ok() ? header.status() : body.status()).ToString());
+    return;
+  }
+  const ResetOffsetRequestHeader& h = **header;
+  // Under the rebalance lock, so no rebalance re-adds a queue half way.
+  absl::MutexLock rebalance_lock(&rebalance_mu_);
+  ConsumerInner* consumer = nullptr;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = consumers_.find(h.group);
+    if (it != consumers_.end()) consumer = it->second;
+  }
+  if (consumer == nullptr) {
+    spdlog::warn("client {}: reset offsets of group {}, which has no consumer here", client_id_,
+                 h.group);
+    return;
+  }
+  spdlog::info("client {}: group {} resets {} queue(s) of {} to time {}", client_id_, h.group,
+               body->offset_table.size(), h.topic, h.timestamp);
+  consumer->ResetOffset(h.topic, body->offset_table);
+  RebalanceSoon();  // the queues start again from the new offsets
 }
 
 }  // namespace rmq::internal

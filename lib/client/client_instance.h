@@ -16,6 +16,7 @@
 #ifndef RMQ_CLIENT_CLIENT_INSTANCE_H_
 #define RMQ_CLIENT_CLIENT_INSTANCE_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,14 @@ class ConsumerInner {
                                         const std::vector<MessageQueue>& queues) = 0;
   virtual void DoRebalance() = 0;
   virtual void PersistConsumerOffsets() = 0;
+  // RESET_CONSUMER_CLIENT_OFFSET (an admin's resetOffsetByTime): consume the
+  // topic's queues from these offsets. Only push consumers act on it, as in
+  // RocketMQ; pull consumers choose their offsets themselves.
+  virtual void ResetOffset(const std::string& topic,
+                           const std::map<MessageQueue, int64_t>& offsets) {
+    (void)topic;
+    (void)offsets;
+  }
 };
 
 // What the instance needs from a producer.
@@ -119,6 +128,8 @@ class ClientInstance final : public RequestHandler,
   void Start();
   void Stop();
   bool HasMembersLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // RESET_CONSUMER_CLIENT_OFFSET: hands the offsets to the group's consumer.
+  void ResetOffset(RemotingCommand& request);
   void RefreshAllRoutes();
   void PersistAllConsumerOffsets();
   // Applies a route fetched for `topic` (or for the default topic on its behalf).

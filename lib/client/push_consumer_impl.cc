@@ -199,8 +199,37 @@ void PushConsumerImpl::PersistConsumerOffsets() {
 }
 
 absl::StatusOr<int64_t> PushConsumerImpl::ComputePullFromWhere(const MessageQueue& queue) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = reset_offsets_.find(queue); it != reset_offsets_.end()) {
+      const int64_t offset = it->second;
+      reset_offsets_.erase(it);
+      return offset;
+    }
+  }
   return ComputeStartOffset(*instance_, *offset_store_, config_.group_name,
                             config_.consume_from_where, config_.consume_timestamp, queue);
+}
+
+void PushConsumerImpl::ResetOffset(const std::string& topic,
+                                   const std::map<MessageQueue, int64_t>& offsets) {
+  // As MQClientInstance.resetOffset: stop the queues (their pulls and
+  // commits see them dropped), record the new offsets and forget the queues;
+  // the rebalance that follows assigns them again, from these offsets.
+  auto assigned = rebalance_->ProcessQueues();
+  for (const auto& [queue, offset] : offsets) {
+    if (queue.topic != topic) continue;
+    auto it = assigned.find(queue);
+    if (it == assigned.end()) continue;  // another member's
+    it->second->set_dropped(true);
+    offset_store_->UpdateOffset(queue, offset, /*increase_only=*/false);
+    offset_store_->Persist(queue);
+    {
+      absl::MutexLock lock(&mu_);
+      reset_offsets_[queue] = offset;
+    }
+    rebalance_->RemoveProcessQueue(queue);
+  }
 }
 
 void PushConsumerImpl::OnQueueAdded(const MessageQueue& queue, std::shared_ptr<ProcessQueue> pq,
@@ -296,8 +325,8 @@ void PushConsumerImpl::PullMessage(PullRequest request) {
   }
   if (config_.post_subscription_when_pull && !sub->class_filter_mode) {
     args.sys_flag |= pull_sysflag::kSubscription;
-    args.subscription = sub.get();
   }
+  args.subscription = sub.get();  // Its subVersion goes with every pull.
   std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
   instance_->transport().InvokeAsync(
       addr, BuildPullRequest(args), absl::Milliseconds(kConsumerTimeoutMillisWhenSuspend),

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "client/client_instance.h"
 #include "client/consume_concurrently_service.h"
@@ -46,6 +47,8 @@ class PushConsumerImpl final : public ConsumerInner,
                                 const std::vector<MessageQueue>& queues) override;
   void DoRebalance() override;
   void PersistConsumerOffsets() override;
+  void ResetOffset(const std::string& topic,
+                   const std::map<MessageQueue, int64_t>& offsets) override;
 
   // RebalanceImpl::Hooks
   absl::StatusOr<int64_t> ComputePullFromWhere(const MessageQueue& queue) override;
@@ -85,6 +88,9 @@ class PushConsumerImpl final : public ConsumerInner,
   std::map<std::string, std::string> pending_subscriptions_ ABSL_GUARDED_BY(mu_);
   enum class State { kCreated, kRunning, kShutDown };
   State state_ ABSL_GUARDED_BY(mu_) = State::kCreated;
+  // Offsets from a reset, used once when the queue is next assigned (ahead
+  // of the broker's copy, which the oneway commit may not have reached yet).
+  absl::flat_hash_map<MessageQueue, int64_t> reset_offsets_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace rmq::internal

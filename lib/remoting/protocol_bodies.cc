@@ -51,10 +51,14 @@ struct JsonWriter {
   }
 };
 
+// A map key as an object key: a queue is written bare, as fastjson does.
 template <typename K>
 std::string KeyText(const K& key) {
   if constexpr (std::is_same_v<K, std::string>) {
+    if (!key.empty() && key[0] == kBareKeyMarker) return "\uFFFD" + key.substr(1);  // see fastjson.h
     return key;
+  } else if constexpr (std::is_same_v<K, MessageQueue>) {
+    return kBareKeyMarker + Encode(key).dump(-1, ' ', false, Json::error_handler_t::replace);
   } else {
     return std::to_string(key);
   }
@@ -98,6 +102,9 @@ class JsonReader {
     if constexpr (std::is_same_v<T, bool>) {
       if (!json.is_boolean()) return Fail(path, "a boolean");
       *out = json.get<bool>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!json.is_number()) return Fail(path, "a number");
+      *out = json.get<T>();
     } else if constexpr (std::is_integral_v<T>) {
       if (!json.is_number_integer()) return Fail(path, "an integer");
       // get<T>() would truncate silently: 4294967297 is not an int 1.
@@ -136,7 +143,14 @@ class JsonReader {
       out->clear();
       for (const auto& [key_text, item] : json.items()) {
         typename T::key_type key{};
-        if (!ParseKey(key_text, &key)) return Fail(StrCat(path, ".", key_text), "an integer key");
+        if constexpr (std::is_same_v<typename T::key_type, MessageQueue>) {
+          // A queue key: an object, made a string by NormalizeFastjson.
+          Json key_json = Json::parse(key_text, nullptr, /*allow_exceptions=*/false);
+          if (key_json.is_discarded()) return Fail(StrCat(path, ".", key_text), "a queue key");
+          Decode(key_json, StrCat(path, ".", key_text), &key);
+        } else if (!ParseKey(key_text, &key)) {
+          return Fail(StrCat(path, ".", key_text), "an integer key");
+        }
         Decode(item, StrCat(path, ".", key_text), &(*out)[key]);
       }
     } else {
@@ -192,8 +206,8 @@ std::string BrokerData::MasterAddress() const {
 template <typename T>
 std::string ToJson(const T& value) {
   // Strings from the wire may hold any bytes; Java would have decoded them to
-  // U+FFFD, and dump() would throw on invalid UTF-8.
-  return Encode(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // U+FFFD, as WriteFastjson does.
+  return WriteFastjson(Encode(value));
 }
 
 template <typename T>
@@ -234,6 +248,11 @@ RMQ_JSON_BODY(LockBatchRequestBody)
 RMQ_JSON_BODY(LockBatchResponseBody)
 RMQ_JSON_BODY(SubscriptionGroupConfig)
 RMQ_JSON_BODY(SubscriptionGroupWrapper)
+RMQ_JSON_BODY(TopicStatsTable)
+RMQ_JSON_BODY(ConsumeStats)
+RMQ_JSON_BODY(KVTable)
+RMQ_JSON_BODY(ConsumerConnection)
+RMQ_JSON_BODY(ResetOffsetBody)
 
 #undef RMQ_JSON_BODY
 

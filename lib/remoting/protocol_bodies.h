@@ -332,6 +332,120 @@ struct SubscriptionGroupWrapper {
   }
 };
 
+// ---- Admin queries -------------------------------------------------------------
+// Maps keyed by a MessageQueue are written as fastjson writes them, with the
+// queue as a bare object key (fastjson.h), and read in that form or with the
+// key as a string.
+
+// One queue's offsets (TopicOffset).
+struct TopicOffset {
+  int64_t min_offset = 0;
+  int64_t max_offset = 0;  // One past the last message.
+  int64_t last_update_timestamp = 0;  // Store time of the last message, 0 if none.
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("minOffset", s.min_offset);
+    v("maxOffset", s.max_offset);
+    v("lastUpdateTimestamp", s.last_update_timestamp);
+  }
+  friend bool operator==(const TopicOffset&, const TopicOffset&) = default;
+};
+
+// The answer to GET_TOPIC_STATS_INFO.
+struct TopicStatsTable {
+  std::map<MessageQueue, TopicOffset> offset_table;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("offsetTable", s.offset_table);
+  }
+};
+
+// A group's progress in one queue (OffsetWrapper).
+struct OffsetWrapper {
+  int64_t broker_offset = 0;    // The queue's max offset.
+  int64_t consumer_offset = 0;  // The group's committed offset (0 if none).
+  int64_t last_timestamp = 0;   // Store time of the last message consumed, 0 if none.
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("brokerOffset", s.broker_offset);
+    v("consumerOffset", s.consumer_offset);
+    v("lastTimestamp", s.last_timestamp);
+  }
+  friend bool operator==(const OffsetWrapper&, const OffsetWrapper&) = default;
+};
+
+// The answer to GET_CONSUME_STATS.
+struct ConsumeStats {
+  std::map<MessageQueue, OffsetWrapper> offset_table;
+  double consume_tps = 0;  // Messages per second pulled by the group, last minute.
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("offsetTable", s.offset_table);
+    v("consumeTps", s.consume_tps);
+  }
+};
+
+// Name → value text: the answer to GET_BROKER_RUNTIME_INFO.
+struct KVTable {
+  std::map<std::string, std::string> table;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("table", s.table);
+  }
+};
+
+// One client connection of a group (Connection).
+struct Connection {
+  std::string client_id;
+  std::string client_addr;
+  std::string language;
+  int32_t version = 0;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("clientId", s.client_id);
+    v("clientAddr", s.client_addr);
+    v("language", s.language);
+    v("version", s.version);
+  }
+  friend bool operator==(const Connection&, const Connection&) = default;
+};
+
+// The answer to GET_CONSUMER_CONNECTION_LIST: a group's members and what the
+// group subscribes to. The enums are spelled as ConsumerData's.
+struct ConsumerConnection {
+  std::vector<Connection> connection_set;
+  std::map<std::string, SubscriptionData> subscription_table;
+  std::string consume_type;
+  std::string message_model;
+  std::string consume_from_where;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("connectionSet", s.connection_set);
+    v("subscriptionTable", s.subscription_table);
+    v("consumeType", s.consume_type);
+    v("messageModel", s.message_model);
+    v("consumeFromWhere", s.consume_from_where);
+  }
+};
+
+// The body of RESET_CONSUMER_CLIENT_OFFSET and of INVOKE_BROKER_TO_RESET_OFFSET's
+// answer: the offset each queue is reset to.
+struct ResetOffsetBody {
+  std::map<MessageQueue, int64_t> offset_table;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("offsetTable", s.offset_table);
+  }
+};
+
 // ---- Codec ---------------------------------------------------------------------
 
 // Serializes any struct above to compact JSON.

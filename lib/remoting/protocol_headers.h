@@ -423,6 +423,63 @@ struct DeleteTopicFromNamesrvRequestHeader : Header<DeleteTopicFromNamesrvReques
   }
 };
 
+// ---- Admin queries ---------------------------------------------------------
+
+// GET_TOPIC_STATS_INFO.
+struct GetTopicStatsInfoRequestHeader : Header<GetTopicStatsInfoRequestHeader> {
+  static constexpr std::string_view kName = "GetTopicStatsInfoRequestHeader";
+  std::string topic;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("topic", h.topic);
+  }
+};
+
+// GET_CONSUME_STATS: one topic, or (none) every topic the group has offsets in.
+struct GetConsumeStatsRequestHeader : Header<GetConsumeStatsRequestHeader> {
+  static constexpr std::string_view kName = "GetConsumeStatsRequestHeader";
+  std::string consumer_group;
+  std::optional<std::string> topic;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("consumerGroup", h.consumer_group);
+    v("topic", h.topic);
+  }
+};
+
+// GET_CONSUMER_CONNECTION_LIST.
+struct GetConsumerConnectionListRequestHeader
+    : Header<GetConsumerConnectionListRequestHeader> {
+  static constexpr std::string_view kName = "GetConsumerConnectionListRequestHeader";
+  std::string consumer_group;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("consumerGroup", h.consumer_group);
+  }
+};
+
+// INVOKE_BROKER_TO_RESET_OFFSET (admin → broker) and
+// RESET_CONSUMER_CLIENT_OFFSET (broker → consumer). `timestamp` -1 means the
+// end of each queue; `is_force` also moves offsets forward.
+struct ResetOffsetRequestHeader : Header<ResetOffsetRequestHeader> {
+  static constexpr std::string_view kName = "ResetOffsetRequestHeader";
+  std::string topic;
+  std::string group;
+  int64_t timestamp = 0;
+  bool is_force = false;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("topic", h.topic);
+    v("group", h.group);
+    v("timestamp", h.timestamp);
+    v("isForce", h.is_force);
+  }
+};
+
 // SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (SendMessageRequestHeaderV2): the
 // fields of SendMessageRequestHeader under one-letter names, which RocketMQ's
 // clients send to save decoding time. The broker converts it with ToV1.

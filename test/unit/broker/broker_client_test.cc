@@ -5,83 +5,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "absl/synchronization/mutex.h"
-#include "unit/broker/broker_fixture.h"
+#include "unit/broker/broker_client_support.h"
 
 namespace rmq::testing {
 namespace {
-
-// A client's side: records the requests the broker sends back.
-class RecordingHandler : public internal::RequestHandler {
- public:
-  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand request,
-                     internal::Responder responder) override {
-    std::string group;
-    if (auto h = request.DecodeHeader<internal::NotifyConsumerIdsChangedRequestHeader>(); h.ok()) {
-      group = (*h)->consumer_group;
-    }
-    {
-      absl::MutexLock lock(&mu_);
-      received_.push_back({request.code, group});
-    }
-    responder.Respond(RemotingCommand::Response(rc::kSuccess));
-  }
-  // Notifications for `group` so far.
-  int Notifications(const std::string& group) {
-    absl::MutexLock lock(&mu_);
-    int n = 0;
-    for (const auto& [code, g] : received_) n += code == rq::kNotifyConsumerIdsChanged && g == group;
-    return n;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::pair<int32_t, std::string>> received_;
-};
-
-// A client: its own transport (so the broker sees its own channel).
-struct Client {
-  Client(BrokerFixture& f, const std::string& id)
-      : fixture(f),
-        client_id(id),
-        transport(internal::NewClientTransport(UniqueName(id), &handler, f.clock_ptr())) {}
-  ~Client() { transport->Shutdown(); }
-
-  RemotingCommand Call(RemotingCommand request) {
-    auto r = transport->InvokeSync(fixture.config().broker_addr, std::move(request), absl::Seconds(3));
-    REQUIRE(r.ok());
-    return *std::move(r);
-  }
-  RemotingCommand Heartbeat(const std::string& group, const std::vector<std::string>& topics) {
-    internal::HeartbeatData hb;
-    hb.client_id = client_id;
-    internal::ConsumerData consumer;
-    consumer.group_name = group;
-    for (const std::string& topic : topics) {
-      internal::SubscriptionData sub;
-      sub.topic = topic;
-      consumer.subscription_data_set.push_back(sub);
-    }
-    hb.consumer_data_set.push_back(consumer);
-    internal::ProducerData producer;
-    producer.group_name = "PG";
-    hb.producer_data_set.push_back(producer);
-    return Call(BrokerFixture::HeartbeatRequest(hb));
-  }
-  void Unregister(const std::string& group) {
-    auto header = std::make_unique<internal::UnregisterClientRequestHeader>();
-    header->client_id = client_id;
-    header->consumer_group = group;
-    header->producer_group = "PG";
-    REQUIRE(Call(RemotingCommand::Request(rq::kUnregisterClient, std::move(header))).code ==
-            rc::kSuccess);
-  }
-
-  BrokerFixture& fixture;
-  std::string client_id;
-  RecordingHandler handler;
-  std::unique_ptr<internal::Transport> transport;
-};
 
 // GET_CONSUMER_LIST_BY_GROUP, sorted; empty when the broker says there is nobody.
 std::vector<std::string> ConsumerList(BrokerFixture& f, const std::string& group) {

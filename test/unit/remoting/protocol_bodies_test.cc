@@ -534,11 +534,101 @@ TEST_CASE("NormalizeFastjson leaves standard JSON and values alone", "[fastjson]
   // Inside strings nothing is a key, escaped quotes included.
   CHECK(NormalizeFastjson(R"({"k":"{0:1,2:3}"})") == R"({"k":"{0:1,2:3}"})");
   CHECK(NormalizeFastjson(R"({"k\"{0:":"\\",1:"x"})") == R"({"k\"{0:":"\\","1":"x"})");
-  CHECK(NormalizeFastjson(R"(["a",1:2])") == R"(["a","1":2])");  // malformed either way
+  // In an array nothing is a key (malformed input stays as it was).
+  CHECK(NormalizeFastjson(R"(["a",1:2])") == R"(["a",1:2])");
+  CHECK(NormalizeFastjson(R"([{"a":1},{"b":2}])") == R"([{"a":1},{"b":2}])");
   // A value after ':' is not a key even when a ':' follows (malformed input).
   CHECK(NormalizeFastjson(R"({"a":1:2})") == R"({"a":1:2})");
   CHECK(NormalizeFastjson(R"({1.5:"a"})") == R"({1.5:"a"})");
   CHECK(NormalizeFastjson(R"({-:"a"})") == R"({-:"a"})");
+}
+
+TEST_CASE("NormalizeFastjson makes object keys strings", "[fastjson]") {
+  CHECK(NormalizeFastjson(R"({{"queueId":0,"topic":"T"}:1})") ==
+        R"({"{\"queueId\":0,\"topic\":\"T\"}":1})");
+  // Two keys, nested braces and an escaped quote inside the key object.
+  CHECK(NormalizeFastjson(R"({"t":{{"a":{"b":"}\""}}:1, {"c":2} :3}})") ==
+        R"({"t":{"{\"a\":{\"b\":\"}\\\"\"}}":1, "{\"c\":2}" :3}})");
+  // An object that is a value, or an array element, is left alone.
+  CHECK(NormalizeFastjson(R"({"a":{"b":1},"c":[{"d":2},{"e":3}]})") ==
+        R"({"a":{"b":1},"c":[{"d":2},{"e":3}]})");
+  // An unclosed key object is copied as it was.
+  CHECK(NormalizeFastjson(R"({{"a":1)") == R"({{"a":1)");
+}
+
+// As a Java broker writes a TopicStatsTable and a ConsumeStats (RocketMQ
+// 4.9.4, fastjson): the queue keys are bare objects.
+constexpr std::string_view kJavaTopicStats =
+    R"({"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"T"}:)"
+    R"({"lastUpdateTimestamp":1700000000123,"maxOffset":7,"minOffset":2},)"
+    R"({"brokerName":"broker-a","queueId":0,"topic":"T"}:)"
+    R"({"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0}}})";
+constexpr std::string_view kJavaConsumeStats =
+    R"({"consumeTps":2.5,"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T"}:)"
+    R"({"brokerOffset":10,"consumerOffset":4,"lastTimestamp":1700000000000}}})";
+
+TEST_CASE("TopicStatsTable reads and writes fastjson's queue keys", "[bodies][java]") {
+  auto stats = FromJson<TopicStatsTable>(kJavaTopicStats, "GET_TOPIC_STATS_INFO body");
+  INFO(stats.status().ToString());
+  REQUIRE(stats.ok());
+  REQUIRE(stats->offset_table.size() == 2);
+  const TopicOffset& q1 = stats->offset_table.at(MessageQueue("T", "broker-a", 1));
+  CHECK(q1 == TopicOffset{2, 7, 1700000000123});
+  CHECK(stats->offset_table.at(MessageQueue("T", "broker-a", 0)) == TopicOffset{});
+  // Written back in fastjson's form (map in key order: queue 0 first).
+  CHECK(ToJson(*stats) ==
+        R"({"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T"}:)"
+        R"({"lastUpdateTimestamp":0,"maxOffset":0,"minOffset":0},)"
+        R"({"brokerName":"broker-a","queueId":1,"topic":"T"}:)"
+        R"({"lastUpdateTimestamp":1700000000123,"maxOffset":7,"minOffset":2}}})");
+}
+
+TEST_CASE("ConsumeStats, ResetOffsetBody, KVTable and ConsumerConnection round-trip",
+          "[bodies][java]") {
+  auto stats = FromJson<ConsumeStats>(kJavaConsumeStats, "GET_CONSUME_STATS body");
+  INFO(stats.status().ToString());
+  REQUIRE(stats.ok());
+  CHECK(stats->consume_tps == 2.5);
+  CHECK(stats->offset_table.at(MessageQueue("T", "broker-a", 0)) ==
+        OffsetWrapper{10, 4, 1700000000000});
+  CHECK(RoundTrip(*stats).offset_table == stats->offset_table);
+
+  ResetOffsetBody reset;
+  reset.offset_table[MessageQueue("T", "b", 3)] = 42;
+  reset.offset_table[MessageQueue("U", "b", 0)] = -1;
+  CHECK(RoundTrip(reset).offset_table == reset.offset_table);
+  // A queue key given as a string (a writer that quotes keys) reads too.
+  auto quoted = FromJson<ResetOffsetBody>(
+      R"({"offsetTable":{"{\"brokerName\":\"b\",\"queueId\":3,\"topic\":\"T\"}":42}})", "body");
+  REQUIRE(quoted.ok());
+  CHECK(quoted->offset_table.at(MessageQueue("T", "b", 3)) == 42);
+  CHECK(ErrorOf<ResetOffsetBody>(R"({"offsetTable":{"oops":1}})").find("a queue key") !=
+        std::string::npos);
+
+  KVTable kv;
+  kv.table["bootTimestamp"] = "1700000000000";
+  kv.table["putTps"] = "1.0 2.0 3.0";
+  CHECK(RoundTrip(kv).table == kv.table);
+  CHECK(ToJson(kv) == R"({"table":{"bootTimestamp":"1700000000000","putTps":"1.0 2.0 3.0"}})");
+
+  ConsumerConnection connection;
+  connection.connection_set.push_back({"10.0.0.1@1", "10.0.0.1:5000", "JAVA", 395});
+  connection.subscription_table["T"].topic = "T";
+  connection.consume_type = "CONSUME_PASSIVELY";
+  connection.message_model = "CLUSTERING";
+  connection.consume_from_where = "CONSUME_FROM_LAST_OFFSET";
+  ConsumerConnection back = RoundTrip(connection);
+  CHECK(back.connection_set == connection.connection_set);
+  CHECK(back.subscription_table == connection.subscription_table);
+  CHECK(back.message_model == "CLUSTERING");
+}
+
+TEST_CASE("a text key that starts with the bare-key marker is still quoted", "[bodies]") {
+  KVTable kv;
+  kv.table[std::string(1, kBareKeyMarker) + "x"] = "v";
+  const std::string json = ToJson(kv);
+  CHECK(json == "{\"table\":{\"\uFFFDx\":\"v\"}}");
+  CHECK(FromJson<KVTable>(json, "body").ok());
 }
 
 TEST_CASE("NormalizeFastjson copes with truncated and odd input", "[fastjson]") {

@@ -1,0 +1,218 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// rmq-admin: mqadmin's habits for rmq (and Apache RocketMQ) clusters.
+//
+//   rmq-admin <command> -n host:port [options] [--json]
+//
+// Commands: updateTopic, deleteTopic, topicList, topicRoute, topicStatus,
+// clusterList, brokerStatus, updateSubGroup, consumerProgress,
+// consumerConnection, queryMsgById, queryMsgByKey, queryMsgByOffset,
+// resetOffsetByTime, sendMessage, consumeMessage. `-n` defaults to
+// $NAMESRV_ADDR, as mqadmin's. Tables go to stdout (--json: one JSON
+// document); errors to stderr with exit status 1 (2 for a bad command line).
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "admin_commands.h"
+#include "common/str_cat.h"
+
+namespace {
+
+using namespace rmq::tools;
+
+// Adds -b BROKER_ADDR and -c CLUSTER (one of them is needed).
+void AddTarget(CLI::App* cmd, BrokerTarget* target) {
+  cmd->add_option("-b,--brokerAddr", target->broker_addr, "broker address host:port");
+  cmd->add_option("-c,--clusterName", target->cluster, "every master of this cluster");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rmq-admin: administer RocketMQ clusters (mqadmin's commands)"};
+  app.require_subcommand(1);
+  app.fallthrough();  // -n and --json may follow the command, as with mqadmin
+  std::string namesrv;
+  bool json = false;
+  app.add_option("-n,--namesrvAddr", namesrv, "name server address(es), host:port[;host:port]")
+      ->envname("NAMESRV_ADDR");
+  app.add_flag("--json", json, "print one JSON document instead of tables");
+
+  // Each command sets `run`; main connects and calls it.
+  std::function<absl::StatusOr<AdminOutput>(AdminClient&)> run;
+
+  TopicOptions topic_opts;
+  topic_opts.config.read_queue_nums = topic_opts.config.write_queue_nums = 8;  // mqadmin's
+  auto* update_topic = app.add_subcommand("updateTopic", "create or update a topic");
+  update_topic->add_option("-t,--topic", topic_opts.config.topic_name, "topic")->required();
+  AddTarget(update_topic, &topic_opts.target);
+  update_topic->add_option("-r,--readQueueNums", topic_opts.config.read_queue_nums, "read queues (8)")
+      ->check(CLI::Range(1, 1024));
+  update_topic->add_option("-w,--writeQueueNums", topic_opts.config.write_queue_nums, "write queues (8)")
+      ->check(CLI::Range(1, 1024));
+  update_topic->add_option("-p,--perm", topic_opts.config.perm, "permission: 2 write, 4 read, 6 both")
+      ->check(CLI::Range(0, 7));
+  update_topic->add_option("-o,--order", topic_opts.config.order, "ordered topic (false)");
+  update_topic->callback([&] { run = [&](AdminClient& a) { return UpdateTopic(a, topic_opts); }; });
+
+  std::string topic, cluster, group, key, msg_id, broker_name;
+  auto* delete_topic = app.add_subcommand("deleteTopic", "delete a topic from a cluster");
+  delete_topic->add_option("-t,--topic", topic, "topic")->required();
+  delete_topic->add_option("-c,--clusterName", cluster, "cluster")->required();
+  delete_topic->callback([&] { run = [&](AdminClient& a) { return DeleteTopic(a, topic, cluster); }; });
+
+  app.add_subcommand("topicList", "list every topic the name server knows")->callback([&] {
+    run = [&](AdminClient& a) { return TopicList(a); };
+  });
+
+  auto* topic_route = app.add_subcommand("topicRoute", "a topic's route");
+  topic_route->add_option("-t,--topic", topic, "topic")->required();
+  topic_route->callback([&] { run = [&](AdminClient& a) { return TopicRoute(a, topic); }; });
+
+  auto* topic_status = app.add_subcommand("topicStatus", "each queue's offsets");
+  topic_status->add_option("-t,--topic", topic, "topic")->required();
+  topic_status->callback([&] { run = [&](AdminClient& a) { return TopicStatus(a, topic); }; });
+
+  auto* cluster_list = app.add_subcommand("clusterList", "brokers and their figures");
+  cluster_list->add_option("-c,--clusterName", cluster, "only this cluster");
+  cluster_list->callback([&] { run = [&](AdminClient& a) { return ClusterList(a, cluster); }; });
+
+  BrokerTarget status_target;
+  auto* broker_status = app.add_subcommand("brokerStatus", "a broker's runtime figures");
+  AddTarget(broker_status, &status_target);
+  broker_status->callback([&] {
+    run = [&](AdminClient& a) { return BrokerStatus(a, status_target); };
+  });
+
+  GroupOptions group_opts;
+  auto* update_group = app.add_subcommand("updateSubGroup", "create or update a consumer group");
+  update_group->add_option("-g,--groupName", group_opts.config.group_name, "group")->required();
+  AddTarget(update_group, &group_opts.target);
+  update_group->add_option("-s,--consumeEnable", group_opts.config.consume_enable, "consumeEnable");
+  update_group->add_option("-m,--consumeFromMinEnable", group_opts.config.consume_from_min_enable,
+                           "consumeFromMinEnable");
+  update_group->add_option("-d,--consumeBroadcastEnable", group_opts.config.consume_broadcast_enable,
+                           "consumeBroadcastEnable");
+  update_group->add_option("-q,--retryQueueNums", group_opts.config.retry_queue_nums, "retryQueueNums")
+      ->check(CLI::Range(0, 1024));
+  update_group->add_option("-r,--retryMaxTimes", group_opts.config.retry_max_times, "retryMaxTimes")
+      ->check(CLI::Range(-1, 1024));
+  update_group->add_option("-i,--brokerId", group_opts.config.broker_id, "brokerId");
+  update_group->add_option("-w,--whichBrokerWhenConsumeSlowly",
+                           group_opts.config.which_broker_when_consume_slowly,
+                           "whichBrokerWhenConsumeSlowly");
+  update_group->add_option("-a,--notifyConsumerIdsChanged",
+                           group_opts.config.notify_consumer_ids_changed_enable,
+                           "notifyConsumerIdsChangedEnable");
+  update_group->callback([&] { run = [&](AdminClient& a) { return UpdateSubGroup(a, group_opts); }; });
+
+  std::optional<std::string> progress_topic;
+  auto* progress = app.add_subcommand("consumerProgress", "a group's offsets against the queues");
+  progress->add_option("-g,--groupName", group, "group")->required();
+  progress->add_option("-t,--topic", progress_topic, "only this topic");
+  progress->callback([&] {
+    run = [&](AdminClient& a) { return ConsumerProgress(a, group, progress_topic); };
+  });
+
+  auto* connection = app.add_subcommand("consumerConnection", "a group's members");
+  connection->add_option("-g,--consumerGroup", group, "group")->required();
+  connection->callback([&] { run = [&](AdminClient& a) { return ConsumerConnection(a, group); }; });
+
+  auto* by_id = app.add_subcommand("queryMsgById", "a message by its offset msgId");
+  by_id->add_option("-i,--msgId", msg_id, "offset msgId (32 hex digits)")->required();
+  by_id->callback([&] { run = [&](AdminClient& a) { return QueryMsgById(a, msg_id); }; });
+
+  int32_t max_num = 64;
+  int64_t begin_ms = 0;
+  int64_t end_ms = std::numeric_limits<int64_t>::max();
+  auto* by_key = app.add_subcommand("queryMsgByKey", "messages by key");
+  by_key->add_option("-t,--topic", topic, "topic")->required();
+  by_key->add_option("-k,--msgKey", key, "key")->required();
+  by_key->add_option("-c,--maxNum", max_num, "at most this many per broker (64)")
+      ->check(CLI::Range(1, 65536));
+  by_key->add_option("-b,--beginTimestamp", begin_ms, "stored at or after (ms)");
+  by_key->add_option("-e,--endTimestamp", end_ms, "stored at or before (ms)");
+  by_key->callback([&] {
+    run = [&](AdminClient& a) { return QueryMsgByKey(a, topic, key, max_num, begin_ms, end_ms); };
+  });
+
+  int32_t queue_id = 0;
+  int64_t offset = 0;
+  auto* by_offset = app.add_subcommand("queryMsgByOffset", "the message at a queue offset");
+  by_offset->add_option("-t,--topic", topic, "topic")->required();
+  by_offset->add_option("-b,--brokerName", broker_name, "broker name")->required();
+  by_offset->add_option("-i,--queueId", queue_id, "queue id")->required();
+  by_offset->add_option("-o,--offset", offset, "queue offset")->required();
+  by_offset->callback([&] {
+    run = [&](AdminClient& a) { return QueryMsgByOffset(a, topic, broker_name, queue_id, offset); };
+  });
+
+  std::string timestamp_text;
+  bool force = true;
+  auto* reset = app.add_subcommand("resetOffsetByTime", "move a group's offsets to a time");
+  reset->add_option("-g,--group", group, "group")->required();
+  reset->add_option("-t,--topic", topic, "topic")->required();
+  reset->add_option("-s,--timestamp", timestamp_text,
+                    "ms since the epoch, now, or yyyy-MM-dd#HH:mm:ss:SSS")
+      ->required();
+  reset->add_option("-f,--force", force, "also move offsets forward (true)");
+  reset->callback([&] {
+    run = [&](AdminClient& a) -> absl::StatusOr<AdminOutput> {
+      auto ms = ParseTimestamp(timestamp_text);
+      if (!ms.ok()) return ms.status();
+      return ResetOffsetByTime(a, group, topic, *ms, force);
+    };
+  });
+
+  SendOptions send_opts;
+  auto* send = app.add_subcommand("sendMessage", "send one message");
+  send->add_option("-t,--topic", send_opts.topic, "topic")->required();
+  send->add_option("-p,--body", send_opts.body, "body")->required();
+  send->add_option("-k,--key", send_opts.keys, "keys");
+  send->add_option("-c,--tags", send_opts.tags, "tags");
+  send->add_option("-b,--broker", send_opts.broker_name, "broker name (with -i)");
+  send->add_option("-i,--qid", send_opts.queue_id, "queue id (with -b)");
+  send->callback([&] {
+    run = [&](AdminClient&) -> absl::StatusOr<AdminOutput> {
+      if (send_opts.queue_id.has_value() != !send_opts.broker_name.empty()) {
+        return absl::InvalidArgumentError("give both -b (broker name) and -i (queue id), or neither");
+      }
+      return SendMessage(namesrv, send_opts);
+    };
+  });
+
+  ConsumeOptions consume_opts;
+  auto* consume = app.add_subcommand("consumeMessage", "print messages of a topic");
+  consume->add_option("-t,--topic", consume_opts.topic, "topic")->required();
+  consume->add_option("-b,--brokerName", consume_opts.broker_name, "only this broker");
+  consume->add_option("-i,--queueId", consume_opts.queue_id, "only this queue");
+  consume->add_option("-o,--offset", consume_opts.offset, "from this offset (default: the first)");
+  consume->add_option("-c,--messageNumber", consume_opts.count, "at most this many (128)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  consume->callback([&] { run = [&](AdminClient& a) { return ConsumeMessage(a, consume_opts); }; });
+
+  CLI11_PARSE(app, argc, argv);
+  if (namesrv.empty()) {
+    std::cerr << "rmq-admin: give the name server with -n host:port (or set NAMESRV_ADDR)\n";
+    return 2;
+  }
+  auto admin = AdminClient::Create(namesrv);
+  if (!admin.ok()) {
+    std::cerr << "rmq-admin: " << admin.status().message() << "\n";
+    return 2;
+  }
+  auto result = run(**admin);
+  if (!result.ok()) {
+    std::cerr << "rmq-admin: " << app.get_subcommands().front()->get_name() << ": "
+              << result.status().message() << "\n";
+    return 1;
+  }
+  std::cout << (json ? result->json.dump(2) + "\n" : result->text);
+  return 0;
+}
