@@ -37,9 +37,21 @@ struct InprocBenchOptions {
   double rate = 0;          // messages/s in all; 0 = as fast as possible
 };
 
+struct TcpBenchOptions {
+  std::string namesrv;      // host:port of a running name server
+  int producers = 1;        // producer threads, one Producer (client instance) each
+  int64_t size = 128;       // body bytes
+  int64_t count = 100000;   // messages in all
+  std::string mode = "sync";  // sync | async | oneway
+  std::string topic = "BenchTcpTopic";
+  int window = 1024;        // async: sends outstanding at most, in all
+  int64_t echo_count = 0;   // baseline round trips in all; 0 = min(count, 20000)
+};
+
 int RunStoreBench(const StoreBenchOptions& options);
 int RunInprocBench(const InprocBenchOptions& options);
 int RunRecoverBench(const std::string& dir);
+int RunTcpBench(const TcpBenchOptions& options);
 
 }  // namespace rmq::bench
 

@@ -45,8 +45,23 @@ int main(int argc, char** argv) {
   i->add_option("--rate", inproc.rate, "messages/s in all (0: unlimited)")->check(CLI::NonNegativeNumber);
   i->add_option("--dir", inproc.dir, "store directory (default: a temporary one)");
 
+  rmq::bench::TcpBenchOptions tcp;
+  auto* t = app.add_subcommand("tcp", "Producer sends to a running server over TCP; baseline: "
+                                      "a raw TCP echo of frames as large over loopback");
+  t->add_option("--namesrv", tcp.namesrv, "name server host:port")->required();
+  t->add_option("--producers", tcp.producers, "producer threads")->check(CLI::Range(1, 256));
+  t->add_option("--size", tcp.size, "body bytes")->check(CLI::Range(int64_t{1}, int64_t{4} << 20));
+  t->add_option("--count", tcp.count, "messages in all")->check(CLI::PositiveNumber);
+  t->add_option("--mode", tcp.mode, "send mode")->check(CLI::IsMember({"sync", "async", "oneway"}));
+  t->add_option("--topic", tcp.topic, "topic (auto-created by the broker if it allows)");
+  t->add_option("--window", tcp.window, "async: outstanding sends at most, in all")
+      ->check(CLI::Range(1, 1 << 20));
+  t->add_option("--echo-count", tcp.echo_count, "baseline round trips (0: min(count, 20000))")
+      ->check(CLI::NonNegativeNumber);
+
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return rmq::bench::RunStoreBench(store);
+  if (t->parsed()) return rmq::bench::RunTcpBench(tcp);
   if (i->parsed()) return rmq::bench::RunInprocBench(inproc);
   return rmq::bench::RunRecoverBench(recover_dir);
 }

@@ -25,7 +25,13 @@ RemotingCommand BuildPullRequest(const PullRequestArgs& args) {
   header->commit_offset = args.commit_offset;
   header->suspend_timeout_millis = args.suspend_timeout_millis;
   if (args.subscription != nullptr) {
-    header->subscription = args.subscription->sub_string;
+    // As PullAPIWrapper.pullKernelImpl: the version and expression type go
+    // with every pull, so that a broker still holding an older subscription
+    // of the group answers SUBSCRIPTION_NOT_LATEST instead of filtering with
+    // it; the expression itself only with FLAG_SUBSCRIPTION.
+    if ((args.sys_flag & pull_sysflag::kSubscription) != 0) {
+      header->subscription = args.subscription->sub_string;
+    }
     header->sub_version = args.subscription->sub_version;
     header->expression_type = args.subscription->expression_type;
   }

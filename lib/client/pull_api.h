@@ -27,6 +27,8 @@ inline constexpr int64_t kConsumerTimeoutMillisWhenSuspend = 30000;
 struct PullRequestArgs {
   std::string group;
   MessageQueue queue;
+  // Its subVersion and expressionType go with the request; its expression
+  // only when sys_flag has pull_sysflag::kSubscription.
   const SubscriptionData* subscription = nullptr;
   int64_t offset = 0;
   int32_t max_nums = 32;

@@ -2,7 +2,9 @@
 
 #include "remoting/tcp_client_transport.h"
 
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -47,6 +49,27 @@ absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
 }
 
 }  // namespace
+
+SerializeType SerializeTypeFromEnvironment() {
+  const char* value = std::getenv("ROCKETMQ_SERIALIZE_TYPE");
+  if (value == nullptr || *value == '\0') return SerializeType::kRocketmq;
+  const std::string_view name(value);
+  auto is = [&](std::string_view want) {
+    if (name.size() != want.size()) return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+      if (std::toupper(static_cast<unsigned char>(name[i])) != want[i]) return false;
+    }
+    return true;
+  };
+  if (is("JSON")) return SerializeType::kJson;
+  if (is("ROCKETMQ")) return SerializeType::kRocketmq;
+  static const bool warned = [&] {
+    spdlog::warn("ROCKETMQ_SERIALIZE_TYPE={} is neither JSON nor ROCKETMQ; using ROCKETMQ", name);
+    return true;
+  }();
+  (void)warned;
+  return SerializeType::kRocketmq;
+}
 
 class TcpClientTransport::Impl final : public TcpConnection::Listener {
  public:

@@ -36,9 +36,16 @@
 
 namespace rmq::internal {
 
+// The serialize type named by the environment variable
+// ROCKETMQ_SERIALIZE_TYPE ("JSON" or "ROCKETMQ", any letter case), as Java
+// clients read it (there the system property rocketmq.serialize.type comes
+// first, and JSON is the default); rmq's default is ROCKETMQ. Any other value
+// is ignored with a warning.
+SerializeType SerializeTypeFromEnvironment();
+
 struct TcpClientOptions {
   // Header type of the requests sent (a server answers in the same type).
-  SerializeType serialize_type = SerializeType::kRocketmq;
+  SerializeType serialize_type = SerializeTypeFromEnvironment();
   // What a server may send back: frame and header sizes. A batch's send
   // response carries every message's msgId in its header (33 bytes each), so
   // a response header may be as large as a frame.

@@ -5,13 +5,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -124,6 +127,96 @@ TEST_CASE("rmq-store dump prints the store example's records") {
   Run missing = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("does-not-exist"));
   CHECK(missing.exit_code == 2);
   CHECK(missing.out.find("does not exist") != std::string::npos);
+}
+
+// rmq-server as a child process; its announced line is read at start.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> argv) {
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      ::close(out[0]);
+      ::close(out[1]);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    stdout_ = ::fdopen(out[0], "r");
+    char line[512] = {};
+    if (std::fgets(line, sizeof(line), stdout_) != nullptr) announced_ = line;
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) Stop(SIGKILL);
+    if (stdout_ != nullptr) std::fclose(stdout_);
+  }
+  const std::string& announced() const { return announced_; }
+  // Sends `signal`; the exit status, or -1 if killed by a signal.
+  int Stop(int signal) {
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* stdout_ = nullptr;
+  std::string announced_;
+};
+
+TEST_CASE("rmq-bench tcp sends to rmq-server and prints a key=value summary with the echo baseline") {
+  rmq::testing::TempDir dir;
+  ServerProcess server({Bin("RMQ_SERVER_BIN"), "--store", dir.Sub("store"), "--namesrv-port", "0",
+                        "--broker-port", "0", "--host", "127.0.0.1", "--log-level", "warn"});
+  INFO(server.announced());
+  const std::string namesrv = Fields(server.announced(), "namesrv=")["namesrv"];
+  REQUIRE(namesrv.rfind("127.0.0.1:", 0) == 0);
+
+  struct Case {
+    const char* mode;
+    int producers;
+    int count;
+  };
+  for (const Case& c : {Case{"sync", 1, 500}, Case{"async", 2, 3000}, Case{"oneway", 2, 1000}}) {
+    INFO(c.mode);
+    Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv " + namesrv + " --mode " + c.mode +
+                         " --producers " + std::to_string(c.producers) + " --size 128 --count " +
+                         std::to_string(c.count) + " --topic ToolsTcp_" + c.mode);
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.find("baseline: echo rtt") != std::string::npos);  // progress on stderr
+    auto fields = Fields(run.out, "bench=tcp");
+    CHECK(fields["mode"] == c.mode);
+    CHECK(fields["producers"] == std::to_string(c.producers));
+    CHECK(fields["size"] == "128");
+    CHECK(fields["count"] == std::to_string(c.count));
+    CHECK(fields["completed"] == std::to_string(c.count));
+    CHECK(fields["errors"] == "0");
+    CHECK(std::stod(fields["msgs_per_sec"]) > 0);
+    CHECK(std::stod(fields["echo_p50_us"]) > 0);
+    CHECK(std::stod(fields["echo_p99_us"]) >= std::stod(fields["echo_p50_us"]));
+    CHECK(std::stoll(fields["frame_bytes"]) > 128);
+    if (std::string(c.mode) != "oneway") {
+      CHECK(std::stod(fields["p50_us"]) > 0);
+      CHECK(std::stod(fields["p99_us"]) >= std::stod(fields["p50_us"]));
+    }
+    CHECK(fields.count("ratio_p50") == (std::string(c.mode) == "sync" ? 1u : 0u));
+  }
+
+  // A name server nobody serves: a clear failure, not a hang.
+  Run bad = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv 127.0.0.1:1 --count 10");
+  INFO(bad.out);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("bench=tcp") == std::string::npos);
+  CHECK(server.Stop(SIGTERM) == 0);
 }
 
 }  // namespace
