@@ -22,7 +22,7 @@
 
 int main(int argc, char** argv) {
   using namespace rmq;
-  tools::BlockTerminationSignals();
+  tools::PrepareServerProcess();
   CLI::App app{"rmq-broker: a RocketMQ broker"};
   std::string conf;
   std::optional<std::string> namesrv;

@@ -18,7 +18,7 @@
 
 int main(int argc, char** argv) {
   using namespace rmq;
-  tools::BlockTerminationSignals();
+  tools::PrepareServerProcess();
   CLI::App app{"rmq-namesrv: a RocketMQ name server"};
   internal::TcpServerOptions listen;
   listen.port = 9876;

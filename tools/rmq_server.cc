@@ -22,7 +22,7 @@
 
 int main(int argc, char** argv) {
   using namespace rmq;
-  tools::BlockTerminationSignals();
+  tools::PrepareServerProcess();
   CLI::App app{"rmq-server: a RocketMQ name server and broker in one process"};
   std::string conf;
   std::optional<std::string> store;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "absl/synchronization/mutex.h"
 #include "common/str_cat.h"
 #include "spdlog/sinks/basic_file_sink.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -57,9 +58,10 @@ sigset_t TerminationSignals() {
 }
 }  // namespace
 
-void BlockTerminationSignals() {
+void PrepareServerProcess() {
   sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 int WaitForTermination() {
