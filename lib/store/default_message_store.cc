@@ -292,7 +292,9 @@ GetMessageResult DefaultMessageStore::Get(std::string_view topic, int32_t queue_
     result.next_begin_offset = offset;
   } else if (offset > max) {
     result.status = GetStatus::kOffsetOverflowBadly;
-    result.next_begin_offset = min == 0 ? min : max;
+    // To the end, as RocketMQ 4.9.x (checked against a 4.9.7 broker in
+    // test/compat); releases before 4.9 went back to 0 when min was 0.
+    result.next_begin_offset = max;
   } else {
     const int64_t limit = std::min<int64_t>(std::max(max_msgs, 1),
                                             config_.max_transfer_count_on_message_in_memory);

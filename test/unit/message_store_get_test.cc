@@ -127,11 +127,12 @@ TEST_CASE("Get at and past the end: OFFSET_OVERFLOW_ONE and OFFSET_OVERFLOW_BADL
   CHECK(one.min_offset == 0);
   CHECK(one.max_offset == 10);
 
-  // RocketMQ: badly past the end goes back to min if min is 0...
+  // RocketMQ 4.9: badly past the end goes to the end, even when min is 0
+  // (older releases went back to 0; a 4.9.7 broker answers the max).
   GetMessageResult badly = f.store->Get("TopicA", 0, 11, 32, nullptr);
   CHECK(badly.status == GetStatus::kOffsetOverflowBadly);
-  CHECK(badly.next_begin_offset == 0);
-  CHECK(f.store->Get("TopicA", 0, 1000000, 32, nullptr).next_begin_offset == 0);
+  CHECK(badly.next_begin_offset == 10);
+  CHECK(f.store->Get("TopicA", 0, 1000000, 32, nullptr).next_begin_offset == 10);
 }
 
 // Fills two commit log segments of TopicA/0 at the start time, then one more
@@ -166,7 +167,7 @@ TEST_CASE("Get below the minimum after cleanup: OFFSET_TOO_SMALL; badly past the
 
   GetMessageResult badly = f.store->Get("TopicA", 0, max + 1, 32, nullptr);
   CHECK(badly.status == GetStatus::kOffsetOverflowBadly);
-  CHECK(badly.next_begin_offset == max);  // min != 0: RocketMQ goes to max.
+  CHECK(badly.next_begin_offset == max);
 
   GetMessageResult found = f.store->Get("TopicA", 0, min, 32, nullptr);
   REQUIRE(found.status == GetStatus::kFound);

@@ -52,11 +52,11 @@ TEST_CASE("pull statuses and next offsets follow RocketMQ 4.9") {
     CHECK(r.remark == "OFFSET_OVERFLOW_ONE");
     CHECK(ResponseHeader<PullMessageResponseHeader>(r).next_begin_offset == 3);
   }
-  SECTION("OFFSET_OVERFLOW_BADLY: PULL_OFFSET_MOVED to the min offset when it is 0") {
+  SECTION("OFFSET_OVERFLOW_BADLY: PULL_OFFSET_MOVED to the max offset") {
     RemotingCommand r = f.Pull("G", "P", 0, 10);
     CHECK(r.code == rc::kPullOffsetMoved);
     CHECK(r.remark == "OFFSET_OVERFLOW_BADLY");
-    CHECK(ResponseHeader<PullMessageResponseHeader>(r).next_begin_offset == 0);
+    CHECK(ResponseHeader<PullMessageResponseHeader>(r).next_begin_offset == 3);
     // The correction is recorded as an OffsetMovedEvent.
     f.broker().store()->WaitForDispatch();
     GetMessageResult events = f.broker().store()->Get("OFFSET_MOVED_EVENT", 0, 0, 32, nullptr);
@@ -65,7 +65,7 @@ TEST_CASE("pull statuses and next offsets follow RocketMQ 4.9") {
     REQUIRE(event.ok());
     CHECK(event->tags() == "G");
     CHECK_THAT(event->body(), Catch::Contains("\"offsetRequest\":10") &&
-                                  Catch::Contains("\"offsetNew\":0"));
+                                  Catch::Contains("\"offsetNew\":3"));
   }
   SECTION("NO_MATCHED_LOGIC_QUEUE: PULL_NOT_FOUND at offset 0, PULL_OFFSET_MOVED elsewhere") {
     RemotingCommand at_zero = f.Pull("G", "P", 2, 0);

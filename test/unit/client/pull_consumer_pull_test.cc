@@ -97,9 +97,8 @@ TEST_CASE("Pull beyond the max offset is OFFSET_ILLEGAL with the offset to use")
   INFO(illegal.status().ToString());
   REQUIRE(illegal.ok());
   CHECK(illegal->pull_status == PullStatus::kOffsetIllegal);
-  // RocketMQ's correction for an offset past the end: the min offset while
-  // it is 0 (nothing deleted yet), else the max offset.
-  CHECK(illegal->next_begin_offset == 0);
+  // RocketMQ 4.9's correction for an offset past the end: the max offset.
+  CHECK(illegal->next_begin_offset == 2);
   CHECK(illegal->min_offset == 0);
   CHECK(illegal->max_offset == 2);
 }
