@@ -119,6 +119,12 @@ absl::Status TopicConfigManager::Persist() {
   return PersistConfigFile(file_path(), json);
 }
 
+absl::Status TopicConfigManager::PersistLocked() {
+  absl::Status s = PersistConfigFile(file_path(), ToJson(BuildSerializeWrapperLocked()));
+  if (!s.ok()) spdlog::error("saving topic configs failed: {}", s.ToString());
+  return s;
+}
+
 void TopicConfigManager::PersistOrLog() {
   absl::Status s = Persist();
   if (!s.ok()) spdlog::error("saving topic configs failed: {}", s.ToString());
@@ -158,6 +164,10 @@ std::optional<TopicQueues> TopicConfigManager::CreateTopicInSendMessageMethod(
     int32_t client_queue_nums, int32_t topic_sys_flag) {
   std::optional<TopicQueues> result;
   {
+    // The new topic is in topics.json before any other send can see it
+    // (Lookup waits on mu_): else a concurrent send to it could be
+    // acknowledged, and a crash keep that message but lose its topic.
+    absl::MutexLock persist(&persist_mu_);
     absl::MutexLock lock(&mu_);
     if (auto it = table_.find(AbslView(topic)); it != table_.end()) return QueuesOf(it->second);
     auto def = table_.find(AbslView(default_topic));
@@ -191,8 +201,8 @@ std::optional<TopicQueues> TopicConfigManager::CreateTopicInSendMessageMethod(
                  default_topic, queues, remote_address);
     PutLocked(std::move(created));
     NextVersionLocked();
+    PersistLocked().IgnoreError();  // Logged; the table in memory stays authoritative.
   }
-  PersistOrLog();
   if (on_change_) on_change_();
   return result;
 }
@@ -203,6 +213,7 @@ TopicQueues TopicConfigManager::CreateTopicInSendMessageBackMethod(std::string_v
                                                                    int32_t topic_sys_flag) {
   TopicQueues result;
   {
+    absl::MutexLock persist(&persist_mu_);  // Persisted before it is visible, as above.
     absl::MutexLock lock(&mu_);
     if (auto it = table_.find(AbslView(topic)); it != table_.end()) return QueuesOf(it->second);
     TopicConfig created = NewTopic(topic, queue_nums, perm);
@@ -211,19 +222,21 @@ TopicQueues TopicConfigManager::CreateTopicInSendMessageBackMethod(std::string_v
     spdlog::info("created topic {} with {} queues", topic, queue_nums);
     PutLocked(std::move(created));
     NextVersionLocked();
+    PersistLocked().IgnoreError();
   }
-  PersistOrLog();
   if (on_change_) on_change_();
   return result;
 }
 
 absl::Status TopicConfigManager::UpdateTopicConfig(const TopicConfig& config) {
+  absl::Status s;
   {
+    absl::MutexLock persist(&persist_mu_);  // Persisted before it is visible, as above.
     absl::MutexLock lock(&mu_);
     PutLocked(config);
     NextVersionLocked();
+    s = PersistLocked();
   }
-  absl::Status s = Persist();
   if (on_change_) on_change_();
   return s;
 }
@@ -252,8 +265,12 @@ bool TopicConfigManager::IsSystemTopic(std::string_view topic) const {
 }
 
 TopicConfigSerializeWrapper TopicConfigManager::BuildSerializeWrapper() const {
-  TopicConfigSerializeWrapper wrapper;
   absl::ReaderMutexLock lock(&mu_);
+  return BuildSerializeWrapperLocked();
+}
+
+TopicConfigSerializeWrapper TopicConfigManager::BuildSerializeWrapperLocked() const {
+  TopicConfigSerializeWrapper wrapper;
   for (const auto& [name, topic] : table_) wrapper.topic_config_table.emplace(name, topic);
   wrapper.data_version = data_version_;
   return wrapper;

@@ -107,6 +107,10 @@ class TopicConfigManager {
   void AddSystemTopic(TopicConfig config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists, logging a failure (the table in memory stays authoritative).
   void PersistOrLog();
+  // Writes the table as it is now, logging a failure. Holding mu_ across the
+  // write keeps a topic being created invisible to Lookup until it is on disk.
+  absl::Status PersistLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(persist_mu_, mu_);
+  TopicConfigSerializeWrapper BuildSerializeWrapperLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const BrokerConfig& config_;
   const Clock& clock_;

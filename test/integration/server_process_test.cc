@@ -8,7 +8,6 @@
 
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +21,7 @@
 #include "rmq/consumer.h"
 #include "rmq/producer.h"
 #include "support/messaging.h"
+#include "support/server_process.h"
 #include "support/temp_dir.h"
 
 namespace rmq::testing {
@@ -32,65 +32,6 @@ std::string Bin(const char* env) {
   REQUIRE(path != nullptr);
   return path;
 }
-
-// A child process whose stdout's first line is read (the announced ports).
-class Server {
- public:
-  explicit Server(std::vector<std::string> argv) {
-    int out[2];
-    REQUIRE(pipe(out) == 0);
-    pid_ = fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = fdopen(out[0], "r");
-    char line[512] = {};
-    if (std::fgets(line, sizeof(line), stdout_) != nullptr) announced_ = line;
-    while (!announced_.empty() && announced_.back() == '\n') announced_.pop_back();
-  }
-  ~Server() {
-    if (pid_ > 0) Stop(SIGKILL);
-    if (stdout_ != nullptr) std::fclose(stdout_);
-  }
-
-  // "key=value" from the announced line.
-  std::string Field(std::string_view key) const {
-    const std::string prefix = std::string(key) + "=";
-    size_t pos = 0;
-    while (pos <= announced_.size()) {
-      size_t end = announced_.find(' ', pos);
-      if (end == std::string::npos) end = announced_.size();
-      std::string_view item(announced_.data() + pos, end - pos);
-      if (item.starts_with(prefix)) return std::string(item.substr(prefix.size()));
-      pos = end + 1;
-    }
-    return "";
-  }
-  const std::string& announced() const { return announced_; }
-
-  // Sends `signal` and returns the exit status (-1 if killed by a signal).
-  int Stop(int signal) {
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* stdout_ = nullptr;
-  std::string announced_;
-};
 
 // Sends `count` messages "<prefix>-i" to `topic`; all must succeed.
 void SendAll(const std::string& namesrv, const std::string& topic, const std::string& prefix,
@@ -135,7 +76,7 @@ TEST_CASE("rmq-server serves over TCP, and after SIGTERM a restart resumes the g
                                          "--namesrv-port", "0", "--broker-port", "0",
                                          "--host", "127.0.0.1", "--log-level", "warn"};
   {
-    Server server(argv);
+    ServerProcess server(argv);
     INFO(server.announced());
     const std::string namesrv = server.Field("namesrv");
     REQUIRE(namesrv.starts_with("127.0.0.1:"));
@@ -147,7 +88,7 @@ TEST_CASE("rmq-server serves over TCP, and after SIGTERM a restart resumes the g
     CHECK(server.Stop(SIGTERM) == 0);
   }
   {
-    Server server(argv);
+    ServerProcess server(argv);
     INFO(server.announced());
     const std::string namesrv = server.Field("namesrv");
     REQUIRE(!namesrv.empty());
@@ -163,7 +104,7 @@ TEST_CASE("rmq-server serves over TCP, and after SIGTERM a restart resumes the g
 
 TEST_CASE("rmq-namesrv and rmq-broker run as two processes", "[server]") {
   TempDir dir;
-  Server namesrv({Bin("RMQ_NAMESRV_BIN"), "--host", "127.0.0.1", "-p", "0", "--log-level", "warn"});
+  ServerProcess namesrv({Bin("RMQ_NAMESRV_BIN"), "--host", "127.0.0.1", "-p", "0", "--log-level", "warn"});
   const std::string namesrv_addr = namesrv.Field("namesrv");
   INFO(namesrv.announced());
   REQUIRE(namesrv_addr.starts_with("127.0.0.1:"));
@@ -174,7 +115,7 @@ TEST_CASE("rmq-namesrv and rmq-broker run as two processes", "[server]") {
   std::fprintf(f, "brokerClusterName=TestCluster\nbrokerName=broker-x\nbrokerIP1=127.0.0.1\n"
                   "storePathRootDir=%s\nflushDiskType=SYNC_FLUSH\n", dir.Sub("store").c_str());
   std::fclose(f);
-  Server broker({Bin("RMQ_BROKER_BIN"), "-c", conf, "-n", namesrv_addr, "-p", "0", "--host",
+  ServerProcess broker({Bin("RMQ_BROKER_BIN"), "-c", conf, "-n", namesrv_addr, "-p", "0", "--host",
                  "127.0.0.1", "--log-level", "warn"});
   INFO(broker.announced());
   REQUIRE(broker.Field("broker").starts_with("127.0.0.1:"));

@@ -3,10 +3,14 @@
 // The broker's config tables on their own: topics.json, subscriptionGroup.json
 // and the persister under them.
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -116,6 +120,55 @@ TEST_CASE("topics.json is RocketMQ's TopicConfigSerializeWrapper and reloads") {
   CHECK(reloaded.data_version().counter == 2);
   // The built-in topics come back (RocketMQ builds them before loading the file).
   CHECK(reloaded.Find("BenchmarkTest").has_value());
+}
+
+// A send that finds a topic another send is creating is acknowledged at
+// once; if topics.json did not have the topic yet, a crash right then would
+// keep that message and lose its topic (the broker restarts without it, the
+// name servers route no one to it). So a topic must be visible only once
+// persisted.
+TEST_CASE("a created topic is in topics.json before Lookup finds it") {
+  TempDir dir;
+  BrokerConfig config = Config(dir);
+  VirtualClock clock;
+  TopicConfigManager topics(config, clock, nullptr);
+  constexpr int kTopics = 30;
+  auto name = [](int i) { return "New" + std::to_string(i); };
+  std::atomic<int> seen{0};
+  std::vector<std::string> missing;
+  std::thread watcher([&] {
+    for (int i = 0; i < kTopics; ++i) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (!topics.Lookup(name(i)).has_value() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+      }
+      // What a crash right now would leave.
+      if (ReadFile(topics.file_path()).find("\"" + name(i) + "\"") == std::string::npos) {
+        missing.push_back(name(i));
+      }
+      seen = i + 1;
+    }
+  });
+  for (int i = 0; i < kTopics; ++i) {
+    // One at a time, each while the watcher waits for it.
+    switch (i % 3) {
+      case 0:
+        CHECK(topics.CreateTopicInSendMessageMethod(name(i), "TBW102", "client", 4, 0).has_value());
+        break;
+      case 1:
+        topics.CreateTopicInSendMessageBackMethod(name(i), 1, 6, 0);
+        break;
+      default: {
+        TopicConfig t;
+        t.topic_name = name(i);
+        CHECK(topics.UpdateTopicConfig(t).ok());
+      }
+    }
+    while (seen.load() <= i) std::this_thread::yield();
+  }
+  watcher.join();
+  INFO("visible before persisted: " << missing.size() << " of " << kTopics);
+  CHECK(missing.empty());
 }
 
 TEST_CASE("a corrupt topics.json without a backup stops the load with the file's name") {
