@@ -6,6 +6,7 @@
 #include "common/str_cat.h"
 #include "remoting/protocol_bodies.h"
 #include "remoting/protocol_headers.h"
+#include "spdlog/spdlog.h"
 #include "store/topic_validator.h"
 
 namespace rmq::internal {
@@ -39,6 +40,7 @@ RemotingCommand AdminProcessor::Process(RemotingCommand& request) {
     case rq::kGetAllTopicConfig: return GetAllTopicConfig();
     case rq::kUpdateAndCreateSubscriptionGroup: return UpdateAndCreateSubscriptionGroup(request);
     case rq::kGetAllSubscriptionGroupConfig: return GetAllSubscriptionGroupConfig();
+    case rq::kDeleteSubscriptionGroup: return DeleteSubscriptionGroup(request);
     default:
       return Reply(rc::kRequestCodeNotSupported,
                    StrCat("request code ", request.code, " not supported"));
@@ -148,6 +150,19 @@ RemotingCommand AdminProcessor::GetAllSubscriptionGroupConfig() {
   RemotingCommand response = Reply(rc::kSuccess);
   response.body = Payload(ToJson(ctx_.groups->BuildWrapper()));
   return response;
+}
+
+RemotingCommand AdminProcessor::DeleteSubscriptionGroup(RemotingCommand& request) {
+  auto header = request.DecodeHeader<DeleteSubscriptionGroupRequestHeader>();
+  if (!header.ok()) return BadHeader(header.status());
+  const std::string& group = (*header)->group_name;
+  // As RocketMQ: deleting a group that is not there succeeds too.
+  const bool existed = ctx_.groups->Delete(group);
+  int offsets = 0;
+  if ((*header)->remove_offset.value_or(false)) offsets = ctx_.offsets->RemoveGroup(group);
+  spdlog::info("deleted subscription group {} ({}; offsets in {} topic(s) removed)", group,
+               existed ? "it existed" : "it did not exist", offsets);
+  return Reply(rc::kSuccess);
 }
 
 }  // namespace rmq::internal

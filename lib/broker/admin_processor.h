@@ -4,7 +4,8 @@
 // AdminBrokerProcessor that rmq serves: GET_MAX_OFFSET, GET_MIN_OFFSET,
 // SEARCH_OFFSET_BY_TIMESTAMP, GET_EARLIEST_MSG_STORETIME,
 // UPDATE_AND_CREATE_TOPIC, DELETE_TOPIC_IN_BROKER, GET_ALL_TOPIC_CONFIG,
-// UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG.
+// UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+// DELETE_SUBSCRIPTIONGROUP.
 
 #ifndef RMQ_BROKER_ADMIN_PROCESSOR_H_
 #define RMQ_BROKER_ADMIN_PROCESSOR_H_
@@ -38,6 +39,7 @@ class AdminProcessor {
   RemotingCommand GetAllTopicConfig();
   RemotingCommand UpdateAndCreateSubscriptionGroup(RemotingCommand& request);
   RemotingCommand GetAllSubscriptionGroupConfig();
+  RemotingCommand DeleteSubscriptionGroup(RemotingCommand& request);
 
   const BrokerContext& ctx_;
 };

@@ -257,6 +257,7 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
     case rq::kGetAllTopicConfig:
     case rq::kUpdateAndCreateSubscriptionGroup:
     case rq::kGetAllSubscriptionGroupConfig:
+    case rq::kDeleteSubscriptionGroup:
       responder.Respond(admin_.Process(request));
       return;
     case rq::kViewMessageById:
@@ -275,6 +276,9 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
       return;
     case rq::kInvokeBrokerToResetOffset:
       responder.Respond(consumer_admin_.ResetOffset(request));
+      return;
+    case rq::kGetConsumerRunningInfo:
+      consumer_admin_.GetConsumerRunningInfo(request, std::move(responder));
       return;
     default:
       responder.Respond(Reply(rc::kRequestCodeNotSupported,

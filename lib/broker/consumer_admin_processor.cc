@@ -17,6 +17,10 @@ namespace {
 namespace rc = response_code;
 namespace rq = request_code;
 
+// How long the broker waits for a consumer it asks for an admin tool
+// (RocketMQ's callConsumer: 5 s).
+constexpr absl::Duration kConsumerCallTimeout = absl::Seconds(5);
+
 }  // namespace
 
 RemotingCommand ConsumerAdminProcessor::GetConsumerConnectionList(RemotingCommand& request) {
@@ -77,6 +81,36 @@ RemotingCommand ConsumerAdminProcessor::ResetOffset(RemotingCommand& request) {
   RemotingCommand response = Reply(rc::kSuccess);
   response.body = Payload(body_json);
   return response;
+}
+
+void ConsumerAdminProcessor::GetConsumerRunningInfo(RemotingCommand& request,
+                                                    Responder responder) {
+  auto header = request.DecodeHeader<GetConsumerRunningInfoRequestHeader>();
+  if (!header.ok()) return responder.Respond(BadHeader(header.status()));
+  const GetConsumerRunningInfoRequestHeader h = **header;
+  std::shared_ptr<Channel> channel = ctx_.consumers->FindChannel(h.consumer_group, h.client_id);
+  if (!channel) {
+    return responder.Respond(Reply(
+        rc::kSystemError,
+        StrCat("The Consumer <", h.consumer_group, "> <", h.client_id, "> not online")));
+  }
+  RemotingCommand ask = RemotingCommand::Request(
+      rq::kGetConsumerRunningInfo, std::make_unique<GetConsumerRunningInfoRequestHeader>(h));
+  channel->InvokeAsync(
+      std::move(ask), kConsumerCallTimeout,
+      [responder = std::move(responder), h](absl::StatusOr<RemotingCommand> answer) mutable {
+        if (answer.ok()) {
+          // The consumer's answer as it is (its code, remark and body).
+          RemotingCommand response = RemotingCommand::Response(answer->code, answer->remark);
+          response.body = std::move(answer->body);
+          return responder.Respond(std::move(response));
+        }
+        const bool timed_out = absl::IsDeadlineExceeded(answer.status());
+        responder.Respond(Reply(timed_out ? rc::kConsumeMsgTimeout : rc::kSystemError,
+                                StrCat("consumer <", h.consumer_group, "> <", h.client_id, "> ",
+                                       timed_out ? "Timeout: " : "failed: ",
+                                       StdView(answer.status().message()))));
+      });
 }
 
 }  // namespace rmq::internal

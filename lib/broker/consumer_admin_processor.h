@@ -2,7 +2,9 @@
 //
 // ConsumerAdminProcessor: the admin requests about a consumer group's members
 // (from RocketMQ's AdminBrokerProcessor and Broker2Client):
-// GET_CONSUMER_CONNECTION_LIST, and INVOKE_BROKER_TO_RESET_OFFSET, which
+// GET_CONSUMER_CONNECTION_LIST; GET_CONSUMER_RUNNING_INFO, which the broker
+// passes on to that consumer over its connection, answering with the
+// consumer's answer; and INVOKE_BROKER_TO_RESET_OFFSET, which
 // works out each queue's offset for a time and sends it to every member with
 // RESET_CONSUMER_CLIENT_OFFSET. As in RocketMQ the broker's own offset table
 // is not changed here: the members reset their offsets and commit them; for
@@ -14,6 +16,7 @@
 
 #include "broker/broker_context.h"
 #include "remoting/remoting_command.h"
+#include "remoting/transport.h"
 
 namespace rmq::internal {
 
@@ -23,6 +26,8 @@ class ConsumerAdminProcessor {
 
   RemotingCommand GetConsumerConnectionList(RemotingCommand& request);
   RemotingCommand ResetOffset(RemotingCommand& request);
+  // Answers through `responder` when the consumer does (or in 5 s).
+  void GetConsumerRunningInfo(RemotingCommand& request, Responder responder);
 
  private:
   const BrokerContext& ctx_;

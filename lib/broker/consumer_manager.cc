@@ -173,6 +173,17 @@ std::optional<ConsumerConnection> ConsumerManager::GetConnection(std::string_vie
   return out;
 }
 
+std::shared_ptr<Channel> ConsumerManager::FindChannel(std::string_view group,
+                                                      std::string_view client_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = groups_.find(AbslView(group));
+  if (it == groups_.end()) return nullptr;
+  for (const auto& [key, member] : it->second.channels) {
+    if (member.client_id == client_id) return member.channel;
+  }
+  return nullptr;
+}
+
 std::vector<std::shared_ptr<Channel>> ConsumerManager::GetChannels(std::string_view group) const {
   std::vector<std::shared_ptr<Channel>> channels;
   absl::ReaderMutexLock lock(&mu_);

@@ -56,6 +56,8 @@ class ConsumerManager {
   // The group's members and subscriptions (GET_CONSUMER_CONNECTION_LIST), or
   // nullopt if it has no member.
   std::optional<ConsumerConnection> GetConnection(std::string_view group) const;
+  // The channel of member `client_id` of `group`, or null.
+  std::shared_ptr<Channel> FindChannel(std::string_view group, std::string_view client_id) const;
   // The channels of a group's members, to send them requests.
   std::vector<std::shared_ptr<Channel>> GetChannels(std::string_view group) const;
   enum class Lookup { kNoGroup, kNoSubscription, kFound };

@@ -194,17 +194,31 @@ std::map<int32_t, int64_t> ConsumerOffsetManager::QueryOffsets(std::string_view 
   return it == table_.end() ? std::map<int32_t, int64_t>() : it->second;
 }
 
+namespace {
+
+// The group of a "topic@group" key (topic names have no '@'), or "".
+std::string_view GroupOfKey(std::string_view key) {
+  const size_t at = key.find('@');
+  return at == std::string_view::npos ? std::string_view() : key.substr(at + 1);
+}
+
+}  // namespace
+
 std::set<std::string> ConsumerOffsetManager::TopicsOfGroup(std::string_view group) const {
   std::set<std::string> topics;
   absl::ReaderMutexLock lock(&mu_);
   for (const auto& [key, offsets] : table_) {
-    // "topic@group": topic names have no '@'.
-    const size_t at = key.find('@');
-    if (at != std::string::npos && std::string_view(key).substr(at + 1) == group) {
-      topics.insert(key.substr(0, at));
-    }
+    if (GroupOfKey(key) == group) topics.insert(key.substr(0, key.find('@')));
   }
   return topics;
+}
+
+int ConsumerOffsetManager::RemoveGroup(std::string_view group) {
+  absl::MutexLock lock(&mu_);
+  const int removed = static_cast<int>(
+      absl::erase_if(table_, [group](const auto& entry) { return GroupOfKey(entry.first) == group; }));
+  if (removed > 0) ++version_;  // saved at the next persist
+  return removed;
 }
 
 }  // namespace rmq::internal

@@ -44,6 +44,9 @@ class ConsumerOffsetManager {
   // Every queue's offset of group/topic.
   std::map<int32_t, int64_t> QueryOffsets(std::string_view group, std::string_view topic) const;
 
+  // Forgets every offset of `group` (DELETE_SUBSCRIPTIONGROUP with
+  // removeOffset). Returns how many topics it had offsets in.
+  int RemoveGroup(std::string_view group);
   // The topics in which `group` has committed offsets (whichTopicByConsumer).
   std::set<std::string> TopicsOfGroup(std::string_view group) const;
   // The file's content.

@@ -461,6 +461,34 @@ struct GetConsumerConnectionListRequestHeader
   }
 };
 
+// DELETE_SUBSCRIPTIONGROUP; with removeOffset the group's offsets go too.
+struct DeleteSubscriptionGroupRequestHeader : Header<DeleteSubscriptionGroupRequestHeader> {
+  static constexpr std::string_view kName = "DeleteSubscriptionGroupRequestHeader";
+  std::string group_name;
+  std::optional<bool> remove_offset;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("groupName", h.group_name);
+    v("removeOffset", h.remove_offset);
+  }
+};
+
+// GET_CONSUMER_RUNNING_INFO (admin → broker → that consumer, same header).
+struct GetConsumerRunningInfoRequestHeader : Header<GetConsumerRunningInfoRequestHeader> {
+  static constexpr std::string_view kName = "GetConsumerRunningInfoRequestHeader";
+  std::string consumer_group;
+  std::string client_id;
+  std::optional<bool> jstack_enable;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("consumerGroup", h.consumer_group);
+    v("clientId", h.client_id);
+    v("jstackEnable", h.jstack_enable);
+  }
+};
+
 // INVOKE_BROKER_TO_RESET_OFFSET (admin → broker) and
 // RESET_CONSUMER_CLIENT_OFFSET (broker → consumer). `timestamp` -1 means the
 // end of each queue; `is_force` also moves offsets forward.

@@ -84,6 +84,7 @@ inline constexpr int32_t kTransactionShouldCommit = 200;
 inline constexpr int32_t kTransactionShouldRollback = 201;
 inline constexpr int32_t kTransactionStateUnknow = 202;
 inline constexpr int32_t kConsumerNotOnline = 206;
+inline constexpr int32_t kConsumeMsgTimeout = 207;
 }  // namespace response_code
 
 // "SEND_MESSAGE", "PULL_MESSAGE", … for logs; the number for unlisted codes.

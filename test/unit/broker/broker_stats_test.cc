@@ -1,8 +1,9 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 //
-// The admin queries mqadmin and rmq-admin use: GET_TOPIC_STATS_INFO,
-// GET_CONSUME_STATS, GET_BROKER_RUNTIME_INFO, GET_CONSUMER_CONNECTION_LIST
-// and INVOKE_BROKER_TO_RESET_OFFSET; and the rates behind them.
+// The admin requests mqadmin and rmq-admin use: GET_TOPIC_STATS_INFO,
+// GET_CONSUME_STATS, GET_BROKER_RUNTIME_INFO, GET_CONSUMER_CONNECTION_LIST,
+// GET_CONSUMER_RUNNING_INFO, INVOKE_BROKER_TO_RESET_OFFSET and
+// DELETE_SUBSCRIPTIONGROUP; and the rates behind them.
 
 #include <string>
 
@@ -241,6 +242,62 @@ TEST_CASE("INVOKE_BROKER_TO_RESET_OFFSET sends each member the offsets for a tim
     auto forced = BodyOf<internal::ResetOffsetBody>(f.Call(ResetRequest("G", "T", -1, true)));
     CHECK(forced.offset_table.at(Queue("T", 0)) == 4);
   }
+}
+
+TEST_CASE("GET_CONSUMER_RUNNING_INFO is passed on to that consumer and answered with its answer") {
+  BrokerFixture f;
+  REQUIRE(f.broker().CreateTopic("T", 1).ok());
+  auto ask = [&](const std::string& client_id) {
+    auto header = std::make_unique<internal::GetConsumerRunningInfoRequestHeader>();
+    header->consumer_group = "G";
+    header->client_id = client_id;
+    return f.Call(RemotingCommand::Request(rq::kGetConsumerRunningInfo, std::move(header)));
+  };
+  RemotingCommand offline = ask("member");
+  CHECK(offline.code == rc::kSystemError);
+  CHECK(offline.remark == "The Consumer <G> <member> not online");
+
+  Client member(f, "member");
+  Client other(f, "other");
+  REQUIRE(member.Heartbeat("G", {"T"}).code == rc::kSuccess);
+  REQUIRE(other.Heartbeat("G", {"T"}).code == rc::kSuccess);
+  CHECK(ask("member").code == rc::kSuccess);  // the member's handler answers SUCCESS
+  CHECK(member.handler.LastBody(rq::kGetConsumerRunningInfo).has_value());
+  CHECK_FALSE(other.handler.LastBody(rq::kGetConsumerRunningInfo).has_value());
+}
+
+TEST_CASE("DELETE_SUBSCRIPTIONGROUP removes the group, and with removeOffset its offsets") {
+  BrokerFixture f;
+  REQUIRE(f.broker().CreateTopic("T", 1).ok());
+  auto groups = [&] {
+    return BodyOf<internal::SubscriptionGroupWrapper>(
+               f.Call(RemotingCommand::Request(rq::kGetAllSubscriptionGroupConfig)))
+        .subscription_group_table;
+  };
+  auto remove = [&](const std::string& group, std::optional<bool> remove_offset) {
+    auto header = std::make_unique<internal::DeleteSubscriptionGroupRequestHeader>();
+    header->group_name = group;
+    header->remove_offset = remove_offset;
+    return f.Call(RemotingCommand::Request(rq::kDeleteSubscriptionGroup, std::move(header)));
+  };
+  for (const char* group : {"Keep", "Drop"}) {
+    internal::SubscriptionGroupConfig config;
+    config.group_name = group;
+    RemotingCommand create = RemotingCommand::Request(rq::kUpdateAndCreateSubscriptionGroup);
+    create.body = internal::Payload(internal::ToJson(config));
+    REQUIRE(f.Call(std::move(create)).code == rc::kSuccess);
+    REQUIRE(f.Call(CommitRequest(group, "T", 0, 1)).code == rc::kSuccess);
+    REQUIRE(groups().contains(group));
+  }
+
+  CHECK(remove("Keep", std::nullopt).code == rc::kSuccess);
+  CHECK_FALSE(groups().contains("Keep"));
+  CHECK(BodyOf<ConsumeStats>(f.Call(ConsumeStatsRequest("Keep", std::nullopt))).offset_table.size() == 1);
+
+  CHECK(remove("Drop", true).code == rc::kSuccess);
+  CHECK_FALSE(groups().contains("Drop"));
+  CHECK(BodyOf<ConsumeStats>(f.Call(ConsumeStatsRequest("Drop", std::nullopt))).offset_table.empty());
+  CHECK(remove("Never", true).code == rc::kSuccess);  // as RocketMQ: nothing to delete is fine
 }
 
 TEST_CASE("RateCounter: rates over the windows sampled so far") {

@@ -38,11 +38,7 @@ public final class CompatMain {
    * run; their passing prints XPASS and does, so that they leave this list
    * when the bug is fixed.
    */
-  private static final Map<String, String> KNOWN_FAILURES = Map.of(
-      "admin_consumer_running_info",
-      "rmq's broker does not route GET_CONSUMER_RUNNING_INFO (307) to the consumer",
-      "admin_delete_subscription_group",
-      "rmq's broker does not route DELETE_SUBSCRIPTIONGROUP (207)");
+  private static final Map<String, String> KNOWN_FAILURES = Map.of();
 
   interface Scenario {
     void run() throws Exception;
