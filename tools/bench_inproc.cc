@@ -28,16 +28,10 @@
 #include "rmq/producer.h"
 #include "spdlog/spdlog.h"
 #include "bench.h"
+#include "bench_stats.h"
 
 namespace rmq::bench {
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
-      .count();
-}
 
 // A body of `size` bytes (at least 8) whose first 8 bytes are the send time.
 void StampBody(std::string& body, int64_t ns) { std::memcpy(body.data(), &ns, sizeof(ns)); }
@@ -79,17 +73,10 @@ class Latencies {
   explicit Latencies(int threads) : per_thread_(static_cast<size_t>(threads)) {}
   std::vector<int64_t>& of(int thread) { return per_thread_[static_cast<size_t>(thread)]; }
   void Fill(Outcome& out) {
-    std::vector<int64_t> all;
-    for (auto& v : per_thread_) all.insert(all.end(), v.begin(), v.end());
-    if (all.empty()) return;
-    std::sort(all.begin(), all.end());
-    auto at = [&](double p) {
-      size_t i = std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())));
-      return static_cast<double>(all[i]) / 1000.0;
-    };
-    out.p50_us = at(0.5);
-    out.p99_us = at(0.99);
-    out.p99_9_us = at(0.999);
+    const Percentiles p = MergedPercentiles(per_thread_);
+    out.p50_us = p.p50_us;
+    out.p99_us = p.p99_us;
+    out.p99_9_us = p.p99_9_us;
   }
 
  private:

@@ -34,6 +34,7 @@
 #include "store/default_message_store.h"
 #include "store/store_config.h"
 #include "bench.h"
+#include "bench_stats.h"
 
 namespace rmq::bench {
 namespace {
@@ -46,25 +47,6 @@ constexpr int kQueues = 4;
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 int64_t HeapInUseBytes() { return static_cast<int64_t>(mallinfo2().uordblks); }
-
-struct Percentiles {
-  double p50_us = 0, p99_us = 0, p99_9_us = 0, max_us = 0;
-};
-
-Percentiles ComputePercentiles(std::vector<uint32_t>& ns) {
-  Percentiles p;
-  if (ns.empty()) return p;
-  auto at = [&](double q) {
-    size_t k = std::min(ns.size() - 1, static_cast<size_t>(q * static_cast<double>(ns.size())));
-    std::nth_element(ns.begin(), ns.begin() + static_cast<ptrdiff_t>(k), ns.end());
-    return ns[k] / 1000.0;
-  };
-  p.p50_us = at(0.5);
-  p.p99_us = at(0.99);
-  p.p99_9_us = at(0.999);
-  p.max_us = *std::max_element(ns.begin(), ns.end()) / 1000.0;
-  return p;
-}
 
 // Prints "acked=N" to stderr about once a second until stopped.
 class ProgressReporter {

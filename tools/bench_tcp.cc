@@ -41,6 +41,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "bench.h"
+#include "bench_stats.h"
 #include "remoting/frame_codec.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/request_code.h"
@@ -49,32 +50,6 @@
 
 namespace rmq::bench {
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
-      .count();
-}
-
-struct Percentiles {
-  double p50_us = 0, p99_us = 0;
-};
-
-Percentiles Summarize(std::vector<std::vector<int64_t>>& per_thread) {
-  std::vector<int64_t> all;
-  for (auto& v : per_thread) all.insert(all.end(), v.begin(), v.end());
-  Percentiles out;
-  if (all.empty()) return out;
-  std::sort(all.begin(), all.end());
-  auto at = [&](double p) {
-    size_t i = std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())));
-    return static_cast<double>(all[i]) / 1000.0;
-  };
-  out.p50_us = at(0.5);
-  out.p99_us = at(0.99);
-  return out;
-}
 
 // The size of a SEND_MESSAGE frame carrying a `size`-byte body, as rmq's
 // producer sends it (binary header, typical field values).
@@ -208,7 +183,7 @@ absl::StatusOr<EchoOutcome> RunEcho(int clients, int64_t round_trips, size_t fra
   for (auto& t : servers) t.join();
   if (failures.load() > 0) return absl::InternalError("echo: a connection failed");
   EchoOutcome out;
-  out.rtt = Summarize(samples);
+  out.rtt = MergedPercentiles(samples);
   out.msgs_per_s = static_cast<double>(per_client * clients) / seconds;
   return out;
 }
@@ -318,7 +293,7 @@ absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
   out.errors = errors.load();
   {
     absl::MutexLock lock(&samples_mu);
-    out.latency = Summarize(samples);
+    out.latency = MergedPercentiles(samples);
   }
   absl::MutexLock lock(&error_mu);
   out.first_error = first_error;

@@ -16,32 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "support/run_command.h"
 #include "support/temp_dir.h"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together, as a user sees them
-};
+using Run = rmq::testing::CommandRun;
+using rmq::testing::RunCommand;
 
-Run RunCommand(const std::string& command) {
-  Run run;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Bin(const char* env) {
-  const char* path = std::getenv(env);
-  REQUIRE(path != nullptr);
-  return path;
-}
+std::string Bin(const char* env) { return rmq::testing::BinFromEnv(env); }
 
 // The last line that contains `marker`, as key=value fields.
 std::map<std::string, std::string> Fields(const std::string& out, const std::string& marker) {

@@ -1,0 +1,54 @@
+// Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
+//
+// What the rmq-bench subcommands share for timing: a monotonic clock in
+// nanoseconds and latency percentiles of nanosecond samples.
+
+#ifndef RMQ_TOOLS_BENCH_STATS_H_
+#define RMQ_TOOLS_BENCH_STATS_H_
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace rmq::bench {
+
+using SteadyClock = std::chrono::steady_clock;
+
+inline int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
+      .count();
+}
+
+struct Percentiles {
+  double p50_us = 0, p99_us = 0, p99_9_us = 0, max_us = 0;
+};
+
+// Of nanosecond samples, which are reordered; all zero for none.
+template <typename T>
+Percentiles ComputePercentiles(std::vector<T>& ns) {
+  Percentiles p;
+  if (ns.empty()) return p;
+  auto at = [&](double q) {
+    size_t k = std::min(ns.size() - 1, static_cast<size_t>(q * static_cast<double>(ns.size())));
+    std::nth_element(ns.begin(), ns.begin() + static_cast<std::ptrdiff_t>(k), ns.end());
+    return static_cast<double>(ns[k]) / 1000.0;
+  };
+  p.p50_us = at(0.5);
+  p.p99_us = at(0.99);
+  p.p99_9_us = at(0.999);
+  p.max_us = static_cast<double>(*std::max_element(ns.begin(), ns.end())) / 1000.0;
+  return p;
+}
+
+// Of the samples of several threads together.
+inline Percentiles MergedPercentiles(const std::vector<std::vector<int64_t>>& per_thread) {
+  std::vector<int64_t> all;
+  for (const auto& v : per_thread) all.insert(all.end(), v.begin(), v.end());
+  return ComputePercentiles(all);
+}
+
+}  // namespace rmq::bench
+
+#endif  // RMQ_TOOLS_BENCH_STATS_H_
