@@ -3,6 +3,7 @@
 #include "remoting/protocol_bodies.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -103,7 +104,10 @@ class JsonReader {
       if (!json.is_boolean()) return Fail(path, "a boolean");
       *out = json.get<bool>();
     } else if constexpr (std::is_floating_point_v<T>) {
-      if (!json.is_number()) return Fail(path, "a number");
+      // 1e999 parses as infinity, which JSON cannot write back.
+      if (!json.is_number() || !std::isfinite(json.get<double>())) {
+        return Fail(path, "a finite number");
+      }
       *out = json.get<T>();
     } else if constexpr (std::is_integral_v<T>) {
       if (!json.is_number_integer()) return Fail(path, "an integer");

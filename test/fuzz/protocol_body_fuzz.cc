@@ -23,7 +23,8 @@ using AllBodies =
     std::tuple<TopicConfig, DataVersion, TopicConfigSerializeWrapper, RegisterBrokerBody,
                QueueData, BrokerData, TopicRouteData, ClusterInfo, TopicList, SubscriptionData,
                ProducerData, ConsumerData, HeartbeatData, ConsumerIdList, LockBatchRequestBody,
-               LockBatchResponseBody, SubscriptionGroupConfig, SubscriptionGroupWrapper>;
+               LockBatchResponseBody, SubscriptionGroupConfig, SubscriptionGroupWrapper,
+               TopicStatsTable, ConsumeStats, KVTable, ConsumerConnection, ResetOffsetBody>;
 
 template <typename T>
 void Check(std::string_view in) {
@@ -33,7 +34,8 @@ void Check(std::string_view in) {
     return;
   }
   const std::string json = ToJson(*decoded);
-  if (!nlohmann::json::accept(json)) std::abort();  // rmq writes standard JSON
+  // rmq writes standard JSON, but for fastjson's bare queue keys.
+  if (!nlohmann::json::accept(NormalizeFastjson(json))) std::abort();
   absl::StatusOr<T> again = FromJson<T>(json, "fuzz body");
   if (!again.ok()) std::abort();
   if (ToJson(*again) != json) std::abort();
@@ -55,8 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (NormalizeFastjson(normalized) != normalized) std::abort();
   // Valid JSON has no bare keys: nothing to change.
   if (nlohmann::json::accept(in) && normalized != in) std::abort();
-  // Only quotes are added, two per key.
-  if (normalized.size() < in.size() || (normalized.size() - in.size()) % 2 != 0) std::abort();
+  // Only added: quotes around keys, and escapes inside an object key's text.
+  if (normalized.size() < in.size()) std::abort();
 
   CheckAll(in, static_cast<AllBodies*>(nullptr));
   return 0;

@@ -30,7 +30,10 @@ using AllHeaders =
                NotifyConsumerIdsChangedRequestHeader, CreateTopicRequestHeader,
                DeleteTopicRequestHeader, GetRouteInfoRequestHeader, RegisterBrokerRequestHeader,
                RegisterBrokerResponseHeader, UnregisterBrokerRequestHeader,
-               DeleteTopicFromNamesrvRequestHeader, SendMessageRequestHeaderV2>;
+               DeleteTopicFromNamesrvRequestHeader, SendMessageRequestHeaderV2,
+               GetTopicStatsInfoRequestHeader, GetConsumeStatsRequestHeader,
+               GetConsumerConnectionListRequestHeader, ResetOffsetRequestHeader,
+               DeleteSubscriptionGroupRequestHeader, GetConsumerRunningInfoRequestHeader>;
 
 // "k=v" per line; a line without '=' is a name with an empty value; the last
 // occurrence of a name wins (as a JSON object's would).
