@@ -3,6 +3,7 @@
 #include "admin/admin_client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_split.h"
