@@ -1,7 +1,12 @@
 # Sourced by the compat drivers (bash): start, restart and stop rmq-server on
 # ephemeral loopback ports, always stopping it when the driver exits.
 #
-#   RMQ_SERVER=/path/to/rmq-server; WORK=a fresh directory (set by the driver)
+#   compat_init NAME "$@"
+#                        parses the drivers' arguments, RMQ_SERVER SOURCE_DIR
+#                        BUILD_DIR [scenario...], into RMQ_SERVER, SRC,
+#                        OUT (BUILD_DIR/NAME) and SCENARIOS; makes a fresh
+#                        WORK=$OUT/run with store/ and home/; stops the
+#                        server on exit
 #   rmq_start STORE [NAMESRV_PORT BROKER_PORT]
 #                        ports default to 0 (free ones); sets RMQ_PID,
 #                        NAMESRV_ADDR, BROKER_ADDR
@@ -22,6 +27,22 @@ RMQ_STOP_TIMEOUT=${RMQ_STOP_TIMEOUT:-30}
 die() {
   echo "FAIL: $*" >&2
   exit 1
+}
+
+compat_init() {
+  local name=$1
+  shift
+  [ $# -ge 3 ] || { echo "usage: $0 RMQ_SERVER SOURCE_DIR BUILD_DIR [scenario...]" >&2; exit 2; }
+  RMQ_SERVER=$(realpath "$1")
+  SRC=$(realpath "$2")
+  OUT=$(realpath -m "$3")/$name
+  shift 3
+  SCENARIOS=("$@")
+  mkdir -p "$OUT"
+  WORK="$OUT/run"
+  rm -rf "$WORK"
+  mkdir -p "$WORK/store" "$WORK/home"
+  trap rmq_cleanup EXIT
 }
 
 rmq_dump_logs() {

@@ -14,20 +14,9 @@
 # names, if given, run only those (docs/compatibility.md lists them).
 set -u -o pipefail
 
-[ $# -ge 3 ] || { echo "usage: $0 RMQ_SERVER SOURCE_DIR BUILD_DIR [scenario...]" >&2; exit 2; }
-RMQ_SERVER=$(realpath "$1")
-SRC=$(realpath "$2")
-OUT=$(realpath -m "$3")/java-compat
-shift 3
-SCENARIOS=("$@")
-
-source "$SRC/../rmq_server.sh"
-
-mkdir -p "$OUT"
-WORK="$OUT/run"
-rm -rf "$WORK"
-mkdir -p "$WORK/store" "$WORK/home" "$WORK/client-logs"
-trap rmq_cleanup EXIT
+source "$(dirname "$0")/../rmq_server.sh"
+compat_init java-compat "$@"
+mkdir -p "$WORK/client-logs"
 
 # --- build: jars by Maven (offline when cached), classes by javac ----------
 step_start=$SECONDS

@@ -12,20 +12,8 @@
 # non-zero if anything fails. Scenario names, if given, run only those.
 set -u -o pipefail
 
-[ $# -ge 3 ] || { echo "usage: $0 RMQ_SERVER SOURCE_DIR BUILD_DIR [scenario...]" >&2; exit 2; }
-RMQ_SERVER=$(realpath "$1")
-SRC=$(realpath "$2")
-OUT=$(realpath -m "$3")/node-compat
-shift 3
-SCENARIOS=("$@")
-
-source "$SRC/../rmq_server.sh"
-
-mkdir -p "$OUT"
-WORK="$OUT/run"
-rm -rf "$WORK"
-mkdir -p "$WORK/store" "$WORK/home"
-trap rmq_cleanup EXIT
+source "$(dirname "$0")/../rmq_server.sh"
+compat_init node-compat "$@"
 
 # --- install: npm ci into OUT (the source tree stays clean) ----------------
 # package-lock.json pins ali-ons's dependencies too; npm ci installs exactly
