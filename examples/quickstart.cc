@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -33,17 +34,28 @@ int64_t NowNanos() {
       .count();
 }
 
+// Deletes the directory when it goes out of scope, on every return path;
+// an empty path (a directory the user named) is kept.
+struct RemoveOnExit {
+  std::string path;
+  ~RemoveOnExit() {
+    std::error_code ignored;
+    if (!path.empty()) std::filesystem::remove_all(path, ignored);
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto started = SteadyClock::now();
   spdlog::set_level(spdlog::level::warn);
   std::string dir;
-  bool temporary = argc < 2;
-  if (temporary) {
+  RemoveOnExit cleanup;  // Declared before the cluster: runs after its shutdown.
+  if (argc < 2) {
     std::string templ = std::filesystem::temp_directory_path().string() + "/rmq-quickstart-XXXXXX";
     if (::mkdtemp(templ.data()) == nullptr) return 1;
     dir = templ;
+    cleanup.path = dir;
   } else {
     dir = argv[1];
   }
@@ -145,6 +157,5 @@ int main(int argc, char** argv) {
   std::printf("latency_us p50=%.1f p99=%.1f max=%.1f\n", percentile_us(0.5), percentile_us(0.99),
               latencies_ns.empty() ? 0.0 : latencies_ns.back() / 1000.0);
   std::printf("elapsed_ms=%.0f\n", elapsed_ms);
-  if (temporary) std::filesystem::remove_all(dir);
   return all && received == kMessages && duplicates == 0 ? 0 : 1;
 }

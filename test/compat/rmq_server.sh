@@ -5,8 +5,9 @@
 #                        parses the drivers' arguments, RMQ_SERVER SOURCE_DIR
 #                        BUILD_DIR [scenario...], into RMQ_SERVER, SRC,
 #                        OUT (BUILD_DIR/NAME) and SCENARIOS; makes a fresh
-#                        WORK=$OUT/run with store/ and home/; stops the
-#                        server on exit
+#                        WORK=$OUT/run with store/, home/ and broker.conf
+#                        (small store files); stops the server on exit and
+#                        deletes store/ if the driver succeeded
 #   rmq_start STORE [NAMESRV_PORT BROKER_PORT]
 #                        ports default to 0 (free ones); sets RMQ_PID,
 #                        NAMESRV_ADDR, BROKER_ADDR
@@ -42,6 +43,13 @@ compat_init() {
   WORK="$OUT/run"
   rm -rf "$WORK"
   mkdir -p "$WORK/store" "$WORK/home"
+  # The defaults (1 GiB commit log segments, 420 MB index files) are
+  # allocated on disk up front; a test needs a few MB.
+  cat >"$WORK/broker.conf" <<'CONF'
+mappedFileSizeCommitLog=67108864
+maxHashSlotNum=50000
+maxIndexNum=200000
+CONF
   trap rmq_cleanup EXIT
 }
 
@@ -58,7 +66,7 @@ rmq_start() {
   local store=$1 namesrv_port=${2:-0} broker_port=${3:-0}
   RMQ_RUN=$((RMQ_RUN + 1))
   local out="$WORK/server-$RMQ_RUN.out" err="$WORK/server-$RMQ_RUN.err"
-  "$RMQ_SERVER" --store "$store" --namesrv-port "$namesrv_port" --broker-port "$broker_port" \
+  "$RMQ_SERVER" -c "$WORK/broker.conf" --store "$store" --namesrv-port "$namesrv_port" --broker-port "$broker_port" \
     --host 127.0.0.1 >"$out" 2>"$err" &
   RMQ_PID=$!
   # Poll for the one announcement line: "namesrv=HOST:PORT broker=HOST:PORT".
@@ -149,12 +157,15 @@ rmq_live_restart() {
   return $rc
 }
 
-# On any exit (trap rmq_cleanup EXIT): kill a server still running. $WORK
-# stays for a look after a failure; the next run starts it afresh.
+# On any exit (trap rmq_cleanup EXIT): kill a server still running. After a
+# success the store goes; after a failure $WORK stays for a look (the next
+# run starts it afresh).
 rmq_cleanup() {
+  local rc=$?
   if [ -n "$RMQ_PID" ]; then
     kill -KILL "$RMQ_PID" 2>/dev/null
     wait "$RMQ_PID" 2>/dev/null
     RMQ_PID=""
   fi
+  [ $rc -ne 0 ] || rm -rf "$WORK/store"
 }

@@ -22,6 +22,7 @@ class AdminFixture {
   AdminFixture() {
     EmbeddedClusterOptions options;
     options.store_dir = dir_.Sub("store");
+    UseTestSizedStore(&options.broker.store);
     options.listen_tcp = true;
     auto cluster = EmbeddedCluster::Start(options);
     INFO(cluster.status().ToString());

@@ -25,6 +25,7 @@
 #include "rmq/consumer.h"
 #include "rmq/producer.h"
 #include "rmq/testing.h"
+#include "test/support/store_fixtures.h"
 #include "test/support/temp_dir.h"
 
 namespace rmq::testing {
@@ -60,6 +61,7 @@ class ClusterUnderTest {
       static std::atomic<int> next{0};
       EmbeddedClusterOptions options;
       options.store_dir = self->dir_.Sub("store");
+      UseTestSizedStore(&options.broker.store);
       options.name = absl::StrCat("it", next.fetch_add(1));
       options.broker.auto_create_topic_enable = auto_create_topic_enable;
       options.listen_tcp = kind == ClusterKind::kEmbeddedTcp;

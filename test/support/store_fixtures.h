@@ -25,6 +25,17 @@ inline MessageStoreConfig SmallStoreConfig(const std::string& dir) {
   return config;
 }
 
+// Sizes for the store of a broker under test (EmbeddedCluster): segments
+// still fit the largest message (maxMessageSize 4 MiB plus its header), but
+// not RocketMQ's 1 GiB commit log segment and 420 MB index file, which the
+// store allocates on disk up front; FakeCluster uses the same.
+inline void UseTestSizedStore(MessageStoreConfig* config) {
+  config->mapped_file_size_commit_log = 8 * 1024 * 1024;
+  config->mapped_file_size_consume_queue = 20000 * 20;
+  config->max_hash_slot_num = 4096;
+  config->max_index_num = 16384;
+}
+
 // A message for topic/queue_id with an IPv4 born host, ready to put.
 inline MessageExt MakeMessage(const std::string& topic, int queue_id, std::string body,
                               std::string tags = "TagA") {
