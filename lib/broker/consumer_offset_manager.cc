@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "broker/config_persister.h"
+#include "common/config_persister.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"

@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "broker/config_persister.h"
+#include "common/config_persister.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 

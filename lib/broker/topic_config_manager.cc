@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "broker/config_persister.h"
+#include "common/config_persister.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 

@@ -11,7 +11,7 @@
 
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "remoting/fastjson.h"
+#include "common/fastjson.h"
 
 namespace rmq::internal {
 namespace {

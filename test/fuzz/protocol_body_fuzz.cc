@@ -12,7 +12,7 @@
 #include <tuple>
 
 #include "nlohmann/json.hpp"
-#include "remoting/fastjson.h"
+#include "common/fastjson.h"
 #include "remoting/protocol_bodies.h"
 
 using namespace rmq::internal;

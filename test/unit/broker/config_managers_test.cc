@@ -14,7 +14,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "broker/config_persister.h"
+#include "common/config_persister.h"
 #include "broker/message_batch_codec.h"
 #include "broker/subscription_group_manager.h"
 #include "broker/topic_config_manager.h"

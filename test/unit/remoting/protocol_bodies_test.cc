@@ -13,7 +13,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "remoting/fastjson.h"
+#include "common/fastjson.h"
 #include "remoting/protocol_bodies.h"
 
 namespace rmq::internal {

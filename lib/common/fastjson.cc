@@ -1,6 +1,6 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 
-#include "remoting/fastjson.h"
+#include "common/fastjson.h"
 
 #include <vector>
 

@@ -1,13 +1,14 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 //
-// The broker's JSON config files under <storePathRootDir>/config/ (topics,
-// subscription groups, consumer offsets), saved as RocketMQ's ConfigManager
-// does: the new content goes to "<file>.tmp", the previous content is kept as
-// "<file>.bak", then the temporary file is renamed over the file. A crash at
-// any point leaves a complete file or a complete backup.
+// The JSON config files under <storePathRootDir>/config/ (the broker's topics,
+// subscription groups and consumer offsets, the store's delay offsets), saved
+// as RocketMQ's ConfigManager does: the new content goes to "<file>.tmp", the
+// previous content is kept as "<file>.bak", then the temporary file is renamed
+// over the file. A crash at any point leaves a complete file or a complete
+// backup.
 
-#ifndef RMQ_BROKER_CONFIG_PERSISTER_H_
-#define RMQ_BROKER_CONFIG_PERSISTER_H_
+#ifndef RMQ_COMMON_CONFIG_PERSISTER_H_
+#define RMQ_COMMON_CONFIG_PERSISTER_H_
 
 #include <functional>
 #include <string>
@@ -35,4 +36,4 @@ absl::StatusOr<bool> LoadConfigFile(const std::string& path,
 
 }  // namespace rmq::internal
 
-#endif  // RMQ_BROKER_CONFIG_PERSISTER_H_
+#endif  // RMQ_COMMON_CONFIG_PERSISTER_H_

@@ -11,8 +11,8 @@
 // before parsing; bodies whose maps are keyed by a MessageQueue are written
 // in fastjson's form (so that a Java client can read them) by WriteFastjson.
 
-#ifndef RMQ_REMOTING_FASTJSON_H_
-#define RMQ_REMOTING_FASTJSON_H_
+#ifndef RMQ_COMMON_FASTJSON_H_
+#define RMQ_COMMON_FASTJSON_H_
 
 #include <string>
 #include <string_view>
@@ -42,4 +42,4 @@ std::string WriteFastjson(const nlohmann::json& value);
 
 }  // namespace rmq::internal
 
-#endif  // RMQ_REMOTING_FASTJSON_H_
+#endif  // RMQ_COMMON_FASTJSON_H_

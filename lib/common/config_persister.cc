@@ -1,6 +1,6 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 
-#include "broker/config_persister.h"
+#include "common/config_persister.h"
 
 #include <fcntl.h>
 #include <unistd.h>
