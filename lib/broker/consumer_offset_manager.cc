@@ -171,6 +171,7 @@ void ConsumerOffsetManager::CommitOffset(std::string_view client_host, std::stri
       spdlog::debug("{} moved {} queue {} of group {} back from {} to {}", client_host, topic,
                     queue_id, group, it->second, offset);
     }
+    if (it->second == offset) return;  // The periodic commit of an idle queue: nothing to save.
     it->second = offset;
   }
   ++version_;

@@ -41,6 +41,7 @@ StoreCheckpoint::StoreCheckpoint(StoreCheckpoint&& other) noexcept : path_(std::
   physic_ = other.physic_;
   logics_ = other.logics_;
   index_ = other.index_;
+  on_disk_ = other.on_disk_;
 }
 
 int64_t StoreCheckpoint::physic_msg_timestamp() const {
@@ -77,8 +78,11 @@ int64_t StoreCheckpoint::MinTimestamp(bool index_enabled) const {
 
 absl::Status StoreCheckpoint::Flush() {
   char buf[kFileSize] = {};
+  std::array<int64_t, 3> values;
   {
     absl::MutexLock lock(&mu_);
+    values = {physic_, logics_, index_};
+    if (on_disk_ == values) return absl::OkStatus();
     PutBig64(buf, physic_);
     PutBig64(buf + 8, logics_);
     PutBig64(buf + 16, index_);
@@ -94,6 +98,8 @@ absl::Status StoreCheckpoint::Flush() {
     if (ok) err = errno;
     return absl::InternalError(StrCat("cannot write checkpoint ", path_, ": ", std::strerror(err)));
   }
+  absl::MutexLock lock(&mu_);
+  on_disk_ = values;
   return absl::OkStatus();
 }
 

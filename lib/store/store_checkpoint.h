@@ -10,7 +10,9 @@
 #ifndef RMQ_STORE_STORE_CHECKPOINT_H_
 #define RMQ_STORE_STORE_CHECKPOINT_H_
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -38,7 +40,9 @@ class StoreCheckpoint {
   // The earliest of the timestamps recovery can trust (3 s of slack, as RocketMQ).
   int64_t MinTimestamp(bool index_enabled) const;
 
-  // Writes the file durably (write to a temp file, fdatasync, rename).
+  // Writes the file durably (write to a temp file, fdatasync, rename),
+  // unless it already holds these timestamps: an idle store (or a
+  // VirtualClock advancing hours) does not fsync once a second for nothing.
   absl::Status Flush();
 
   StoreCheckpoint(StoreCheckpoint&& other) noexcept;
@@ -51,6 +55,8 @@ class StoreCheckpoint {
   int64_t physic_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t logics_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t index_ ABSL_GUARDED_BY(mu_) = 0;
+  // What the file holds, once known (after Load or a Flush).
+  std::optional<std::array<int64_t, 3>> on_disk_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace rmq::internal

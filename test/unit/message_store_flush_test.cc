@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "rmq/store.h"
+#include "store/store_checkpoint.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
@@ -200,6 +203,30 @@ TEST_CASE("Flush() writes everything regardless of the flush type") {
   REQUIRE(put.ok());
   REQUIRE(store->Flush().ok());
   CHECK(store->Stats().flushed_phy_offset == put->wrote_offset + put->wrote_bytes);
+}
+
+TEST_CASE("The checkpoint is rewritten only when a timestamp moved") {
+  testing::TempDir dir;
+  auto checkpoint = internal::StoreCheckpoint::Load(dir.Sub("checkpoint"));
+  REQUIRE(checkpoint.ok());
+  checkpoint->set_physic_msg_timestamp(1000);
+  REQUIRE(checkpoint->Flush().ok());
+  auto inode = [&] {
+    struct stat st {};
+    REQUIRE(::stat(dir.Sub("checkpoint").c_str(), &st) == 0);
+    return st.st_ino;
+  };
+  const ino_t first = inode();
+  // An idle store's periodic flush: nothing to write (no fsync either).
+  REQUIRE(checkpoint->Flush().ok());
+  CHECK(inode() == first);
+  checkpoint->set_logics_msg_timestamp(2000);
+  REQUIRE(checkpoint->Flush().ok());
+  CHECK(inode() != first);
+  auto reloaded = internal::StoreCheckpoint::Load(dir.Sub("checkpoint"));
+  REQUIRE(reloaded.ok());
+  CHECK(reloaded->physic_msg_timestamp() == 1000);
+  CHECK(reloaded->logics_msg_timestamp() == 2000);
 }
 
 }  // namespace

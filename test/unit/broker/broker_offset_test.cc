@@ -1,5 +1,7 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -123,6 +125,28 @@ TEST_CASE("a damaged consumerOffset.json falls back to its backup") {
   internal::ConsumerOffsetManager reloaded(dir.path());
   REQUIRE(reloaded.Load().ok());
   CHECK(reloaded.QueryOffset("G", "T", 0) == 1);
+}
+
+// The file's inode: a rewrite (temporary file renamed over it) changes it.
+ino_t InodeOf(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_ino;
+}
+
+TEST_CASE("consumerOffset.json is rewritten only when an offset changed") {
+  TempDir dir;
+  internal::ConsumerOffsetManager offsets(dir.path());
+  offsets.CommitOffset("c", "G", "T", 0, 5);
+  REQUIRE(offsets.Persist(false).ok());
+  const ino_t first = InodeOf(offsets.file_path());
+  // A consumer's periodic commit of a queue that did not move.
+  offsets.CommitOffset("c", "G", "T", 0, 5);
+  REQUIRE(offsets.Persist(false).ok());
+  CHECK(InodeOf(offsets.file_path()) == first);
+  offsets.CommitOffset("c", "G", "T", 0, 6);
+  REQUIRE(offsets.Persist(false).ok());
+  CHECK(InodeOf(offsets.file_path()) != first);
 }
 
 }  // namespace
