@@ -65,6 +65,10 @@ struct MessageStoreConfig {
   int32_t max_transfer_count_on_message_in_memory = 32;          // maxTransferCountOnMessageInMemory
   int32_t disk_space_warning_level_ratio = 90;  // diskSpaceWarningLevelRatio: puts refused above
   int32_t disk_space_clean_forcibly_ratio = 85; // diskSpaceCleanForciblyRatio: delete unexpired above
+  // messageDelayLevel: the delays of levels 1, 2, ... of delayed messages
+  // (the DELAY property), each a number and a unit s, m, h or d.
+  std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+  int32_t flush_delay_offset_interval = 10000;  // flushDelayOffsetInterval, ms
   // The broker's address, stored in each record and in offset msgIds.
   std::string store_host = "127.0.0.1:10911";           // brokerIP1:listenPort
 
@@ -160,6 +164,11 @@ struct StoreStats {
   int64_t dispatched_phy_offset = 0; // Consume queues and index cover up to here.
   int64_t commit_log_files = 0;
   int64_t put_count = 0;
+  // Delayed messages (a DELAY level, retries included) stored and not yet
+  // delivered to their topic, and when the earliest of them is due (ms since
+  // the epoch; 0 if none).
+  int64_t delayed_messages = 0;
+  int64_t next_delayed_delivery_ms = 0;
 };
 
 // A message to put given as views, its properties already encoded

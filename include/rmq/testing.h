@@ -22,6 +22,7 @@
 #define RMQ_TESTING_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,14 @@ class FakeCluster {
   void FailBroker(int i);
   // Starts broker `i` again over the same store.
   absl::Status RestartBroker(int i);
+
+  // Delayed messages waiting in the running brokers' stores: sent with a
+  // delay level, or failed deliveries on their way back through %RETRY%.
+  int64_t DelayedMessageCount();
+  // When the earliest of them falls due (none if there are none). A test of
+  // a retry schedule waits until the failed message is held, then moves the
+  // clock exactly there: clock().AdvanceTo(*NextDelayedDelivery()).
+  std::optional<absl::Time> NextDelayedDelivery();
 
   // Client configs pointing at this cluster and its clock. Each call gets its
   // own instance name, so two consumers of one group are two members.

@@ -44,7 +44,8 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
       admin_(ctx_),
       query_(ctx_),
       stats_processor_(ctx_),
-      consumer_admin_(ctx_) {
+      consumer_admin_(ctx_),
+      send_back_(ctx_) {
   topics_ = std::make_unique<TopicConfigManager>(config_, *clock_, [this] {
     if (registrar_) registrar_->RegisterAllAsync();
   });
@@ -229,6 +230,9 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
     case rq::kSendMessageV2:
     case rq::kSendBatchMessage:
       responder.Respond(send_.Process(*channel, request));
+      return;
+    case rq::kConsumerSendMsgBack:
+      responder.Respond(send_back_.Process(request));
       return;
     case rq::kPullMessage:
       pull_.Process(channel, std::move(request), std::move(responder), /*allow_suspend=*/true);

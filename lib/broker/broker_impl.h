@@ -24,6 +24,7 @@
 #include "broker/client_manage_processor.h"
 #include "broker/consumer_admin_processor.h"
 #include "broker/consumer_manage_processor.h"
+#include "broker/consumer_send_msg_back_processor.h"
 #include "broker/name_server_registrar.h"
 #include "broker/pull_message_processor.h"
 #include "broker/pull_request_hold_service.h"
@@ -94,6 +95,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
   QueryMessageProcessor query_;
   StatsProcessor stats_processor_;
   ConsumerAdminProcessor consumer_admin_;
+  ConsumerSendMsgBackProcessor send_back_;
 
   std::unique_ptr<PeriodicTimer> offset_persist_timer_;
   std::unique_ptr<PeriodicTimer> client_scan_timer_;

@@ -5,7 +5,9 @@
 #ifndef RMQ_BROKER_PROCESSOR_UTIL_H_
 #define RMQ_BROKER_PROCESSOR_UTIL_H_
 
+#include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -41,6 +43,20 @@ inline HostAddress ChannelHost(const Channel& channel) {
     if (auto host = HostAddress::Parse(address)) return *host;
   }
   return HostAddress::Ipv4(127, 0, 0, 1, 0);
+}
+
+// MixAll.DLQ_NUMS_PER_GROUP: a group's dead-letter topic has one queue.
+inline constexpr int32_t kDlqNumsPerGroup = 1;
+// MQVersion.Version.V3_4_9.ordinal(): from this client version on, a send to
+// a retry topic or a send-back may carry the consumer's own maxReconsumeTimes.
+inline constexpr int32_t kVersionV3_4_9 = 96;
+
+// A queue among `queue_nums` picked as RocketMQ does
+// (ThreadLocalRandom.nextInt(99999999) % queue_nums); 0 if there are none.
+inline int32_t RandomQueueId(int32_t queue_nums) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  if (queue_nums <= 0) return 0;
+  return static_cast<int32_t>(random() % 99999999) % queue_nums;
 }
 
 }  // namespace rmq::internal

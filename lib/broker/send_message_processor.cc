@@ -22,23 +22,12 @@ namespace rc = response_code;
 
 // MessageConst.PROPERTY_CLUSTER: the broker stamps its cluster on every message.
 constexpr std::string_view kPropertyCluster = "CLUSTER";
-// MixAll.DLQ_NUMS_PER_GROUP.
-constexpr int32_t kDlqNumsPerGroup = 1;
-// MQVersion.Version.V3_4_9.ordinal(): from this version on a send may carry
-// its own maxReconsumeTimes.
-constexpr int32_t kVersionV3_4_9 = 96;
 
 // TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET.
 bool IsNotAllowedSendTopic(std::string_view topic) {
   return topic == kScheduleTopic || topic == kTransHalfTopic || topic == kTransOpHalfTopic ||
          topic == kTransCheckMaxTimeTopic || topic == kSelfTestTopic ||
          topic == kOffsetMovedEventTopic;
-}
-
-int32_t RandomQueueId(int32_t write_queue_nums) {
-  thread_local std::minstd_rand random(std::random_device{}());
-  if (write_queue_nums <= 0) return 0;
-  return static_cast<int32_t>(random() % 99999999) % write_queue_nums;
 }
 
 // A request body as one contiguous view (copied only if it came in pieces).

@@ -28,12 +28,13 @@
 #include "remoting/protocol_bodies.h"
 #include "rmq/broker.h"
 #include "rmq/clock.h"
+#include "store/delay_levels.h"  // kScheduleTopic
 
 namespace rmq::internal {
 
-// RocketMQ's fixed topic names (TopicValidator, MixAll).
+// RocketMQ's fixed topic names (TopicValidator, MixAll; SCHEDULE_TOPIC_XXXX is
+// the store's kScheduleTopic).
 inline constexpr std::string_view kAutoCreateTopicKeyTopic = "TBW102";
-inline constexpr std::string_view kScheduleTopic = "SCHEDULE_TOPIC_XXXX";
 inline constexpr std::string_view kBenchmarkTopic = "BenchmarkTest";
 inline constexpr std::string_view kTransHalfTopic = "RMQ_SYS_TRANS_HALF_TOPIC";
 inline constexpr std::string_view kTransOpHalfTopic = "RMQ_SYS_TRANS_OP_HALF_TOPIC";

@@ -173,6 +173,27 @@ std::string FakeCluster::broker_name(int i) const { return StrCat("broker-", i);
 
 Broker& FakeCluster::broker(int i) { return *brokers_.at(static_cast<size_t>(i))->broker; }
 
+int64_t FakeCluster::DelayedMessageCount() {
+  int64_t count = 0;
+  for (const auto& slot : brokers_) {
+    if (slot->broker == nullptr || slot->broker->store() == nullptr) continue;
+    count += slot->broker->store()->Stats().delayed_messages;
+  }
+  return count;
+}
+
+std::optional<absl::Time> FakeCluster::NextDelayedDelivery() {
+  std::optional<absl::Time> earliest;
+  for (const auto& slot : brokers_) {
+    if (slot->broker == nullptr || slot->broker->store() == nullptr) continue;
+    const int64_t due_ms = slot->broker->store()->Stats().next_delayed_delivery_ms;
+    if (due_ms == 0) continue;
+    const absl::Time due = absl::FromUnixMillis(due_ms);
+    if (!earliest || due < *earliest) earliest = due;
+  }
+  return earliest;
+}
+
 absl::Status FakeCluster::CreateTopic(std::string_view topic, int32_t queues_per_broker) {
   for (int i = 0; i < options_.broker_count; ++i) {
     BrokerSlot& slot = *brokers_[static_cast<size_t>(i)];

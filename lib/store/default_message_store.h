@@ -20,8 +20,10 @@
 #include "store/commit_log.h"
 #include "store/commit_log_flusher.h"
 #include "store/consume_queue_table.h"
+#include "store/delay_levels.h"
 #include "store/dispatcher.h"
 #include "store/index_service.h"
+#include "store/schedule_message_service.h"
 #include "store/store_checkpoint.h"
 
 namespace rmq::internal {
@@ -64,6 +66,8 @@ class DefaultMessageStore final : public MessageStore {
   const OpenReport& open_report() const { return report_; }
   CommitLog& commit_log() { return *commit_log_; }
   ConsumeQueueTable& consume_queues() { return *queues_; }
+  // Delayed messages (SCHEDULE_TOPIC_XXXX) and their delivery.
+  ScheduleMessageService& schedule_service() { return *schedule_; }
 
   // Replaces how disk usage is measured (a fraction 0..1 of the commit log's
   // filesystem), so tests can simulate a full disk.
@@ -74,6 +78,12 @@ class DefaultMessageStore final : public MessageStore {
   absl::Status Start();
   absl::Status Recover();
   absl::StatusOr<PutMessageResult> FinishPut(absl::StatusOr<AppendResult> appended, bool wait);
+  // A message with a delay level goes to SCHEDULE_TOPIC_XXXX instead.
+  absl::StatusOr<PutMessageResult> PutDelayed(const MessageExt& msg, int32_t level, bool wait);
+  // The delay level `msg` asks for (0: none, or a transaction half or rollback
+  // record, which is never delayed); an error for a malformed DELAY.
+  absl::StatusOr<int32_t> DelayLevelOf(int32_t sys_flag, std::string_view encoded_properties,
+                                       const MessageExt* msg) const;
   absl::Status CheckWritable() const;
   void FlushLogic(int least_pages);
   void Cleanup(bool manual, bool force, int* deleted);
@@ -87,11 +97,16 @@ class DefaultMessageStore final : public MessageStore {
   std::unique_ptr<CommitLog> commit_log_;
   std::unique_ptr<ConsumeQueueTable> queues_;
   std::unique_ptr<IndexService> index_;
+  DelayLevels delay_levels_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<ScheduleMessageService> schedule_;
   std::unique_ptr<CommitLogFlusher> flusher_;
   std::unique_ptr<BackgroundWorker> worker_;
   std::unique_ptr<PeriodicTimer> flush_timer_;
   std::unique_ptr<PeriodicTimer> logic_flush_timer_;
+  // What the logic flush timer saw when it last asked for a pass (its thread only).
+  int64_t logic_flush_seen_dispatched_ = -1;
+  int64_t logic_flush_seen_flushed_ = -1;
   std::unique_ptr<PeriodicTimer> cleanup_timer_;
   OpenReport report_;
   absl::Mutex cleanup_mu_;  // One cleanup pass at a time.

@@ -16,8 +16,25 @@ namespace {
 constexpr absl::Duration kNap = absl::Microseconds(500);
 }  // namespace
 
-Dispatcher::Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index)
-    : log_(log), queues_(queues), index_(index) {}
+int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
+                     const DelayLevels& levels) {
+  if (topic == kScheduleTopic) {
+    std::string_view delay;
+    FindProperty(properties, property::kDelayTimeLevel, &delay);
+    // The store wrote this record with a valid level; anything else (a
+    // record put by hand) is due at once rather than never.
+    auto level = levels.LevelOf(delay);
+    return level.ok() && *level > 0 ? levels.DeliverTimestamp(*level, store_timestamp)
+                                    : store_timestamp;
+  }
+  std::string_view tags;
+  FindProperty(properties, property::kTags, &tags);
+  return TagsStringToTagsCode(tags);
+}
+
+Dispatcher::Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index,
+                       const DelayLevels& levels)
+    : log_(log), queues_(queues), index_(index), levels_(levels) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -31,9 +48,7 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   request.consume_queue_offset = view.queue_offset;
   request.sys_flag = view.sys_flag;
   request.prepared_transaction_offset = view.prepared_transaction_offset;
-  std::string_view tags;
-  FindProperty(view.properties, property::kTags, &tags);
-  request.tags_code = TagsStringToTagsCode(tags);
+  request.tags_code = UnitTagsCode(view.topic, view.properties, view.store_timestamp, levels_);
   FindProperty(view.properties, property::kKeys, &request.keys);
   FindProperty(view.properties, property::kUniqKey, &request.uniq_key);
 

@@ -19,15 +19,23 @@
 #include "common/record_codec.h"
 #include "store/commit_log.h"
 #include "store/consume_queue_table.h"
+#include "store/delay_levels.h"
 #include "store/dispatch_request.h"
 #include "store/index_service.h"
 
 namespace rmq::internal {
 
+// The tagsCode of a record's consume queue unit: the hash of its TAGS, or,
+// for a SCHEDULE_TOPIC_XXXX record, the time it is due (store time plus the
+// delay of its DELAY level).
+int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
+                     const DelayLevels& levels);
+
 class Dispatcher {
  public:
-  // `index` may be null (messageIndexEnable=false).
-  Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index);
+  // `index` may be null (messageIndexEnable=false); `levels` is kept by reference.
+  Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* index,
+             const DelayLevels& levels);
   ~Dispatcher();  // Stop()
 
   // Called for every dispatched message after the queue and index (e.g. to
@@ -65,6 +73,7 @@ class Dispatcher {
   CommitLog& log_;
   ConsumeQueueTable& queues_;
   IndexService* const index_;
+  const DelayLevels& levels_;
   std::function<void(const DispatchRequest&)> listener_;
   // Queues already looked up, so dispatching a record takes no lock. Only the
   // dispatching thread (or Stop after joining it) touches it.

@@ -9,6 +9,7 @@
 #include "common/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "store/delay_levels.h"
 
 namespace rmq {
 
@@ -60,6 +61,13 @@ void BindMessageStoreConfig(ConfigBinder* b, MessageStoreConfig* c) {
   b->Bind("maxTransferCountOnMessageInMemory", &c->max_transfer_count_on_message_in_memory);
   b->Bind("diskSpaceWarningLevelRatio", &c->disk_space_warning_level_ratio);
   b->Bind("diskSpaceCleanForciblyRatio", &c->disk_space_clean_forcibly_ratio);
+  b->Bind("messageDelayLevel", [c](std::string_view value) -> std::string {
+    auto levels = DelayLevels::Parse(value);
+    if (!levels.ok()) return std::string(StdView(levels.status().message()));
+    c->message_delay_level = std::string(value);
+    return "";
+  });
+  b->Bind("flushDelayOffsetInterval", &c->flush_delay_offset_interval);
 }
 
 absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
@@ -77,6 +85,8 @@ absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
   RMQ_RETURN_IF_ERROR(positive("cleanResourceInterval", c.clean_resource_interval));
   RMQ_RETURN_IF_ERROR(positive("maxHashSlotNum", c.max_hash_slot_num));
   RMQ_RETURN_IF_ERROR(positive("maxIndexNum", c.max_index_num));
+  RMQ_RETURN_IF_ERROR(positive("flushDelayOffsetInterval", c.flush_delay_offset_interval));
+  RMQ_RETURN_IF_ERROR(DelayLevels::Parse(c.message_delay_level).status());
   RMQ_RETURN_IF_ERROR(positive("maxTopicLength", c.max_topic_length));
   RMQ_RETURN_IF_ERROR(positive("maxTransferBytesOnMessageInMemory",
                                c.max_transfer_bytes_on_message_in_memory));

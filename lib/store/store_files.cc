@@ -19,7 +19,8 @@
 #include "common/big_endian.h"
 #include "common/properties_codec.h"
 #include "common/str_cat.h"
-#include "common/tag_hash.h"
+#include "rmq/store.h"
+#include "store/dispatcher.h"
 #include "rmq/message.h"
 
 namespace rmq::internal {
@@ -201,6 +202,9 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
     }
   }
   const int64_t log_min = segments->empty() ? 0 : segments->front().from_offset;
+  // SCHEDULE_TOPIC_XXXX units carry due times computed with the levels of
+  // messageDelayLevel: its default here.
+  static const DelayLevels levels = *DelayLevels::Parse(MessageStoreConfig().message_delay_level);
 
   // (topic, queue) -> queue offset -> expected unit.
   std::map<std::pair<std::string, int32_t>, absl::flat_hash_map<int64_t, ExpectedUnit>> expected;
@@ -215,11 +219,11 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
     report.bytes += v.total_size;
     int32_t tx = sysflag::TransactionValue(v.sys_flag);
     if (tx == sysflag::kTransactionPreparedType || tx == sysflag::kTransactionRollbackType) return true;
-    std::string_view tags;
-    FindProperty(v.properties, property::kTags, &tags);
     auto& units = expected[{std::string(v.topic), v.queue_id}];
     auto [it, inserted] = units.emplace(
-        v.queue_offset, ExpectedUnit{event.offset, v.total_size, TagsStringToTagsCode(tags), false});
+        v.queue_offset,
+        ExpectedUnit{event.offset, v.total_size,
+                     UnitTagsCode(v.topic, v.properties, v.store_timestamp, levels), false});
     if (!inserted) {
       report.queue_errors++;
       AddProblem(&report, StrCat("commit log offsets ", it->second.commit_log_offset, " and ",

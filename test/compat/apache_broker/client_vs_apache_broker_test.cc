@@ -38,6 +38,14 @@
 namespace rmq::testing {
 namespace {
 
+// A send that must succeed; if it fails, the test fails with its status (a
+// loaded machine can make the Apache broker answer SYSTEM_BUSY).
+template <typename T>
+void RequireSent(const absl::StatusOr<T>& sent) {
+  INFO(sent.status().ToString());
+  REQUIRE(sent.ok());
+}
+
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
   REQUIRE(value != nullptr);
@@ -258,7 +266,7 @@ TEST_CASE("a push consumer's tag subscription gets exactly the matching messages
   REQUIRE(queues.ok());
   for (const MessageQueue& q : *queues) {
     const std::string body = absl::StrCat("TagA-sentinel-", q.queue_id);
-    REQUIRE(producer.Send(Message(topic, "TagA", body), q).ok());
+    RequireSent(producer.Send(Message(topic, "TagA", body), q));
     expected.insert(body);
   }
   CHECK(inbox.WaitFor(expected.size(), absl::Seconds(60)));
@@ -368,7 +376,7 @@ TEST_CASE("offsets a pull consumer commits are kept by the Apache broker", "[apa
   REQUIRE(producer.Start().ok());
   auto queues = producer.FetchPublishMessageQueues(topic);
   REQUIRE(queues.ok());
-  for (int i = 0; i < 5; ++i) REQUIRE(producer.Send(Message(topic, "T", "x"), (*queues)[1]).ok());
+  for (int i = 0; i < 5; ++i) RequireSent(producer.Send(Message(topic, "T", "x"), (*queues)[1]));
   producer.Shutdown();
   {
     PullConsumer consumer(NewConfig<PullConsumerConfig>(group));
@@ -394,7 +402,7 @@ TEST_CASE("a new push consumer of the group resumes from the offsets the Apache 
   Producer producer(NewConfig<ProducerConfig>(Unique("CompatProducers")));
   REQUIRE(producer.Start().ok());
   for (int i = 0; i < 20; ++i) {
-    REQUIRE(producer.Send(Message(topic, "TagA", absl::StrCat("first-", i))).ok());
+    RequireSent(producer.Send(Message(topic, "TagA", absl::StrCat("first-", i))));
   }
   {
     auto config = NewConfig<PushConsumerConfig>(group);
@@ -409,7 +417,7 @@ TEST_CASE("a new push consumer of the group resumes from the offsets the Apache 
     consumer.Shutdown();  // commits the offsets to the broker
   }
   for (int i = 0; i < 10; ++i) {
-    REQUIRE(producer.Send(Message(topic, "TagA", absl::StrCat("second-", i))).ok());
+    RequireSent(producer.Send(Message(topic, "TagA", absl::StrCat("second-", i))));
   }
   auto config = NewConfig<PushConsumerConfig>(group);
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
@@ -442,7 +450,7 @@ TEST_CASE("properties, keys, flag and a compressed body survive the Apache broke
   INFO(sent.status().ToString());
   REQUIRE(sent.ok());
   Message small(topic, "", "no tags");
-  REQUIRE(producer.Send(small).ok());
+  RequireSent(producer.Send(small));
   producer.Shutdown();
 
   auto got = PullEverything(topic, 2);
@@ -584,7 +592,7 @@ TEST_CASE("two push consumers of one group split the queues the Apache broker se
   for (int round = 0; !balanced && absl::Now() < deadline; ++round) {
     const size_t before[2] = {inboxes[0].size(), inboxes[1].size()};
     for (const MessageQueue& q : *queues) {
-      REQUIRE(producer.Send(Message(topic, "Probe", absl::StrCat("probe-", round)), q).ok());
+      RequireSent(producer.Send(Message(topic, "Probe", absl::StrCat("probe-", round)), q));
     }
     const absl::Time round_deadline = absl::Now() + absl::Seconds(10);
     while (inboxes[0].size() + inboxes[1].size() < before[0] + before[1] + 4 &&
@@ -599,7 +607,7 @@ TEST_CASE("two push consumers of one group split the queues the Apache broker se
   std::set<std::string> sent;
   for (int i = 0; i < 40; ++i) {
     sent.insert(absl::StrCat("m-", i));
-    REQUIRE(producer.Send(Message(topic, "TagS", absl::StrCat("m-", i))).ok());
+    RequireSent(producer.Send(Message(topic, "TagS", absl::StrCat("m-", i))));
   }
   const absl::Time end = absl::Now() + absl::Seconds(60);
   while (inboxes[0].size() + inboxes[1].size() < before[0] + before[1] + 40 && absl::Now() < end) {
@@ -642,7 +650,7 @@ TEST_CASE("broadcasting consumers each get every message from the Apache broker"
   }
   Producer producer(NewConfig<ProducerConfig>(Unique("CompatProducers")));
   REQUIRE(producer.Start().ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(producer.Send(Message(topic, "B", absl::StrCat("b-", i))).ok());
+  for (int i = 0; i < 20; ++i) RequireSent(producer.Send(Message(topic, "B", absl::StrCat("b-", i))));
   for (auto& inbox : inboxes) CHECK(inbox.WaitFor(20, absl::Seconds(60)));
   for (auto& c : consumers) c->Shutdown();
   producer.Shutdown();
@@ -656,7 +664,7 @@ TEST_CASE("a lite pull consumer polls, commits to the Apache broker, and a succe
   const std::string group = Unique("LiteGroup");
   Producer producer(NewConfig<ProducerConfig>(Unique("CompatProducers")));
   REQUIRE(producer.Start().ok());
-  for (int i = 0; i < 20; ++i) REQUIRE(producer.Send(Message(topic, "L", absl::StrCat("first-", i))).ok());
+  for (int i = 0; i < 20; ++i) RequireSent(producer.Send(Message(topic, "L", absl::StrCat("first-", i))));
   auto poll_until = [&](PullConsumer& consumer, size_t want) {
     std::vector<std::string> bodies;
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
@@ -678,7 +686,7 @@ TEST_CASE("a lite pull consumer polls, commits to the Apache broker, and a succe
     CHECK(consumer.CommitSync().ok());
     consumer.Shutdown();
   }
-  for (int i = 0; i < 6; ++i) REQUIRE(producer.Send(Message(topic, "L", absl::StrCat("second-", i))).ok());
+  for (int i = 0; i < 6; ++i) RequireSent(producer.Send(Message(topic, "L", absl::StrCat("second-", i))));
   producer.Shutdown();
   auto config = NewConfig<PullConsumerConfig>(group);
   config.consume_from_where = ConsumeFromWhere::kFirstOffset;
@@ -701,7 +709,7 @@ TEST_CASE("a new group starts at offset 0 of a queue whose first message the bro
   CreateTopic(topic, 2);
   Producer producer(NewConfig<ProducerConfig>(Unique("CompatProducers")));
   REQUIRE(producer.Start().ok());
-  for (int i = 0; i < 6; ++i) REQUIRE(producer.Send(Message(topic, "T", absl::StrCat("old-", i))).ok());
+  for (int i = 0; i < 6; ++i) RequireSent(producer.Send(Message(topic, "T", absl::StrCat("old-", i))));
   producer.Shutdown();
   for (ConsumeFromWhere where : {ConsumeFromWhere::kTimestamp, ConsumeFromWhere::kLastOffset}) {
     TempDir dir;

@@ -236,6 +236,69 @@ final class Scenarios extends ScenarioBase {
     }
   }
 
+  void delayedSend() throws Exception {
+    // Level 2 is 5 s: the broker holds the message in SCHEDULE_TOPIC_XXXX
+    // and delivers it to the topic when it is due.
+    Message m = message(DELAY_TOPIC, "D", "delayed-1", "delayed body");
+    m.setDelayTimeLevel(2);
+    long sentAt = System.currentTimeMillis();
+    SendResult r = producer.send(m);
+    Check.equal(SendStatus.SEND_OK, r.getSendStatus(), "send with delay level 2");
+    awaitRoute(DELAY_TOPIC);
+    List<MessageExt> received = Collections.synchronizedList(new ArrayList<>());
+    DefaultMQPushConsumer consumer = pushConsumer("CompatDelayGroup", DELAY_TOPIC, "*", received);
+    consumer.start();
+    try {
+      Check.await(() -> !received.isEmpty(), WAIT, "the delayed message", () -> "nothing received");
+    } finally {
+      consumer.shutdown();
+    }
+    MessageExt got = received.get(0);
+    long waited = got.getStoreTimestamp() - sentAt;
+    Check.isTrue(waited >= 4500, "delivered to " + DELAY_TOPIC + " " + waited + " ms after the send, not ~5 s");
+    Check.equal(DELAY_TOPIC, got.getTopic(), "topic of the delayed message");
+    Check.equal("delayed-1", got.getKeys(), "keys of the delayed message");
+    Check.equal(r.getMsgId(), got.getMsgId(), "msgId of the delayed message");
+    Check.equal(0, got.getDelayTimeLevel(), "DELAY is gone once delivered");
+  }
+
+  void retryReconsumeLater() throws Exception {
+    // RECONSUME_LATER once: the client sends the message back
+    // (CONSUMER_SEND_MSG_BACK), the broker redelivers it through
+    // %RETRY%group after delay level 3 (10 s), under its own topic.
+    SendResult r = producer.send(message(RETRY_TOPIC, "R", "retry-1", "retry body"));
+    Check.equal(SendStatus.SEND_OK, r.getSendStatus(), "send");
+    awaitRoute(RETRY_TOPIC);
+    List<MessageExt> deliveries = Collections.synchronizedList(new ArrayList<>());
+    List<Long> times = Collections.synchronizedList(new ArrayList<>());
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("CompatRetryGroup");
+    consumer.setNamesrvAddr(namesrv);
+    consumer.setInstanceName("CompatRetryGroup");
+    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+    consumer.subscribe(RETRY_TOPIC, "*");
+    consumer.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
+      times.add(System.currentTimeMillis());
+      deliveries.addAll(msgs);
+      return deliveries.size() == 1 ? ConsumeConcurrentlyStatus.RECONSUME_LATER
+                                    : ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+    });
+    consumer.start();
+    try {
+      Check.await(() -> deliveries.size() >= 2, WAIT, "the redelivery", () -> "deliveries " + deliveries.size());
+    } finally {
+      consumer.shutdown();
+    }
+    MessageExt first = deliveries.get(0);
+    MessageExt again = deliveries.get(1);
+    Check.equal(0, first.getReconsumeTimes(), "reconsumeTimes of the first delivery");
+    Check.equal(1, again.getReconsumeTimes(), "reconsumeTimes of the redelivery");
+    Check.equal(RETRY_TOPIC, again.getTopic(), "topic of the redelivery (restored from %RETRY%)");
+    Check.equal(r.getMsgId(), again.getMsgId(), "msgId of the redelivery");
+    Check.equal("retry body", TopicReader.body(again), "body of the redelivery");
+    long gap = times.get(1) - times.get(0);
+    Check.isTrue(gap >= 9000, "redelivered " + gap + " ms after the failure, not ~10 s");
+  }
+
   void pullConsumer() throws Exception {
     final int n = 12;
     Map<Integer, List<String>> keysOfQueue = new HashMap<>();
