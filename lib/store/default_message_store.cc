@@ -166,15 +166,9 @@ absl::Status DefaultMessageStore::Start() {
   }
   logic_flush_timer_ = std::make_unique<PeriodicTimer>(
       *clock_, absl::Milliseconds(config_.flush_interval_consume_queue), [this] {
-        // Only when something was dispatched or flushed since the last pass:
-        // another pass over unchanged queues would do nothing.
-        const int64_t dispatched = dispatcher_->dispatched_offset();
-        const int64_t flushed = commit_log_->FlushedOffset();
-        if (dispatched != logic_flush_seen_dispatched_ || flushed != logic_flush_seen_flushed_) {
-          logic_flush_seen_dispatched_ = dispatched;
-          logic_flush_seen_flushed_ = flushed;
-          worker_->Post(kJobFlushLogic);
-        }
+        const LogicFlushMark now = CurrentLogicFlushMark();
+        absl::MutexLock lock(&logic_flush_mu_);
+        if (!(now == logic_flushed_)) worker_->Post(kJobFlushLogic);
       });
   logic_flush_timer_->Start();
   cleanup_timer_ = std::make_unique<PeriodicTimer>(
@@ -523,10 +517,20 @@ absl::Status DefaultMessageStore::Flush() {
 
 void DefaultMessageStore::WaitForDispatch() { dispatcher_->WaitFor(commit_log_->MaxOffset()); }
 
+DefaultMessageStore::LogicFlushMark DefaultMessageStore::CurrentLogicFlushMark() const {
+  LogicFlushMark mark;
+  mark.dispatched_offset = dispatcher_->dispatched_offset();
+  mark.physic_ts = flusher_ ? flusher_->flushed_store_timestamp() : 0;
+  mark.logics_ts = dispatcher_->dispatched_store_timestamp();
+  mark.index_ts = index_ ? index_->LastIndexTimestamp() : 0;
+  return mark;
+}
+
 void DefaultMessageStore::FlushLogic(int least_pages) {
   // Timestamps first: what they vouch for is written before the flush.
-  int64_t logics_ts = dispatcher_->dispatched_store_timestamp();
-  int64_t index_ts = index_ ? index_->LastIndexTimestamp() : 0;
+  const LogicFlushMark mark = CurrentLogicFlushMark();
+  const int64_t logics_ts = mark.logics_ts;
+  const int64_t index_ts = mark.index_ts;
   bool ok = true;
   for (const auto& queue : queues_->All()) {
     absl::Status s = queue->Flush(least_pages);
@@ -547,7 +551,12 @@ void DefaultMessageStore::FlushLogic(int least_pages) {
   checkpoint_->set_logics_msg_timestamp(logics_ts);
   checkpoint_->set_index_msg_timestamp(index_ts);
   absl::Status s = checkpoint_->Flush();
-  if (!s.ok()) spdlog::error("{}", s.ToString());
+  if (!s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return;
+  }
+  absl::MutexLock lock(&logic_flush_mu_);
+  logic_flushed_ = mark;
 }
 
 void DefaultMessageStore::SetMessageArrivingListener(MessageArrivingListener listener) {

@@ -104,9 +104,19 @@ class DefaultMessageStore final : public MessageStore {
   std::unique_ptr<BackgroundWorker> worker_;
   std::unique_ptr<PeriodicTimer> flush_timer_;
   std::unique_ptr<PeriodicTimer> logic_flush_timer_;
-  // What the logic flush timer saw when it last asked for a pass (its thread only).
-  int64_t logic_flush_seen_dispatched_ = -1;
-  int64_t logic_flush_seen_flushed_ = -1;
+  // What a logic flush pass (queues, index, checkpoint) covers; the timer
+  // asks for a pass only when it differs from what the last successful one
+  // covered, so an idle store does no work and a failed pass is retried.
+  struct LogicFlushMark {
+    int64_t dispatched_offset = -1;
+    int64_t physic_ts = -1;
+    int64_t logics_ts = -1;
+    int64_t index_ts = -1;
+    friend bool operator==(const LogicFlushMark&, const LogicFlushMark&) = default;
+  };
+  LogicFlushMark CurrentLogicFlushMark() const;
+  absl::Mutex logic_flush_mu_;
+  LogicFlushMark logic_flushed_ ABSL_GUARDED_BY(logic_flush_mu_);
   std::unique_ptr<PeriodicTimer> cleanup_timer_;
   OpenReport report_;
   absl::Mutex cleanup_mu_;  // One cleanup pass at a time.

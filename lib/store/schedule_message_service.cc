@@ -20,7 +20,7 @@ namespace {
 // A put that failed (disk full, store shutting down), or a unit that could
 // not be read, is tried again after this long, from the same unit: nothing
 // is skipped (RocketMQ's DELAY_FOR_A_PERIOD).
-constexpr int64_t kRetryAfterFailedPutMs = 10 * 1000;
+constexpr int64_t kRetryAfterMs = 10 * 1000;
 // Units delivered per timer run before yielding the clock's thread to the
 // other timers; the level continues in a timer due at once.
 constexpr int kMaxDeliveriesPerRun = 256;
@@ -74,8 +74,15 @@ absl::Status ScheduleMessageService::Load() {
                    offsets_path_, level, levels_.max_level());
       continue;
     }
-    // The queue may have lost its tail in a crash, or its head to cleanup.
-    if (auto queue = QueueOf(level)) {
+    // The queue may have lost its tail in a crash, or its head to cleanup;
+    // with no queue at all, nothing was stored at that level here.
+    auto queue = QueueOf(level);
+    if (queue == nullptr && offset != 0) {
+      spdlog::warn("{}: level {} has offset {} but no queue; starting it at 0", offsets_path_,
+                   level, offset);
+      offset = 0;
+      dirty_ = true;
+    } else if (queue != nullptr) {
       const int64_t corrected = std::clamp(offset, queue->MinOffset(), queue->MaxOffset());
       if (corrected != offset) {
         spdlog::warn("{}: level {} offset {} is outside its queue [{}, {}]; using {}",
@@ -123,6 +130,14 @@ void ScheduleMessageService::Stop() {
   persist_timer_.reset();
   // Outside the lock: Cancel waits for a running timer, which takes it.
   for (Clock::TimerId id : pending) clock_.Cancel(id);
+  {
+    // A run that had started (its timer no longer cancellable) finishes its
+    // puts and records its offset before the offsets are saved; after this
+    // nothing touches the service or the store.
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return runs_in_flight_ == 0; };
+    mu_.Await(absl::Condition(&idle));
+  }
   if (absl::Status saved = Persist(); !saved.ok()) {
     spdlog::error("saving delay offsets at shutdown: {}", StdView(saved.message()));
   }
@@ -154,10 +169,12 @@ void ScheduleMessageService::Run(int32_t level) {
     Level& state = levels_state_[level];
     state.timer = 0;
     offset = state.offset;
+    ++runs_in_flight_;
   }
   std::optional<int64_t> next_run_ms;
   const int64_t reached = Deliver(level, offset, &next_run_ms);
   absl::MutexLock lock(&mu_);
+  --runs_in_flight_;
   Level& state = levels_state_[level];
   if (reached != state.offset) {
     state.offset = reached;
@@ -172,6 +189,13 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
   std::shared_ptr<ConsumeQueue> queue = QueueOf(level);
   if (queue == nullptr) return offset;
   offset = std::max(offset, queue->MinOffset());  // Cleanup deleted what was before.
+  if (offset > queue->MaxOffset()) {
+    // Only a queue that lost its tail (Load clamps what it reads): go on
+    // from its end rather than wait for it to grow past the old offset.
+    spdlog::warn("delay level {}: offset {} is past the queue's end {}; continuing from there",
+                 level, offset, queue->MaxOffset());
+    offset = queue->MaxOffset();
+  }
   const int64_t delay_ms = levels_.DelayMillis(level);
   for (int delivered = 0; offset < queue->MaxOffset(); ++offset) {
     const int64_t now = clock_.NowMillis();
@@ -181,7 +205,7 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
         offset = queue->MinOffset() - 1;
         continue;
       }
-      *next_run_ms = now + kRetryAfterFailedPutMs;
+      *next_run_ms = now + kRetryAfterMs;
       return offset;
     }
     // A due time further away than the level's delay means the clock went
@@ -205,8 +229,8 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
     if (absl::Status put = PutBack(*delayed); !put.ok()) {
       spdlog::error("delay level {} offset {}: putting message {} back failed, again in {} ms: {}",
                     level, offset, delayed->GetProperty(property::kUniqKey),
-                    kRetryAfterFailedPutMs, StdView(put.message()));
-      *next_run_ms = now + kRetryAfterFailedPutMs;
+                    kRetryAfterMs, StdView(put.message()));
+      *next_run_ms = now + kRetryAfterMs;
       return offset;
     }
     ++delivered;

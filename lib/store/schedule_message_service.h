@@ -74,8 +74,8 @@ class ScheduleMessageService {
  private:
   struct Level {
     int64_t offset = 0;
-    // The one timer that will run this level; 0 while it runs or sleeps
-    // until Wake. A level is scheduled only when it has none.
+    // The one timer that will run this level (not yet started); 0 while it
+    // runs or sleeps until Wake. A level is scheduled only when it has none.
     Clock::TimerId timer = 0;
   };
 
@@ -100,6 +100,7 @@ class ScheduleMessageService {
 
   mutable absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
+  int runs_in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // Run calls past their start check.
   bool dirty_ ABSL_GUARDED_BY(mu_) = false;
   std::map<int32_t, Level> levels_state_ ABSL_GUARDED_BY(mu_);
   absl::Mutex persist_mu_;  // One save at a time.

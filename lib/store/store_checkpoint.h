@@ -55,7 +55,7 @@ class StoreCheckpoint {
   int64_t physic_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t logics_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t index_ ABSL_GUARDED_BY(mu_) = 0;
-  // What the file holds, once known (after Load or a Flush).
+  // What the file holds, once known (after a Flush).
   std::optional<std::array<int64_t, 3>> on_disk_ ABSL_GUARDED_BY(mu_);
 };
 
