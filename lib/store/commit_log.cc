@@ -3,6 +3,7 @@
 #include "store/commit_log.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -292,7 +293,16 @@ absl::StatusOr<AppendResult> CommitLog::AppendEncoded(std::string_view topic, in
     PatchStoreFields(records + starts[i], consume_queue_visible ? queue_offset + i : 0,
                      offset + static_cast<int64_t>(starts[i]), now);
   }
-  std::memcpy(current_->data() + pos, records, bytes);
+  // Crash atomicity of a batch (and of a record): recovery ends the log at
+  // the first record without its size and magic code, so those 8 bytes of
+  // the first record are stored last. A process killed during the copy
+  // leaves no prefix of the batch that recovery would take as whole
+  // messages; the bytes after them are zeroed by recovery.
+  constexpr size_t kHead = kMagicCodePos + 4;
+  char* dst = current_->data() + pos;
+  std::memcpy(dst + kHead, records + kHead, bytes - kHead);
+  std::atomic_signal_fence(std::memory_order_seq_cst);  // Keeps the compiler from merging the copies.
+  std::memcpy(dst, records, kHead);
   current_->set_wrote_position(pos + len);
   if ((pos + len) / MappedFileQueue::kWarmStepBytes != pos / MappedFileQueue::kWarmStepBytes) {
     segments_.WarmAhead(current_, pos + len);  // Once per MiB: keep pages mapped ahead of us.
