@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,12 +24,25 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "rmq/cluster.h"
 #include "rmq/consumer.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq_examples {
+
+// Waits in real time for `done` (the broker and the clients work on their own
+// threads, also while a FakeCluster's virtual clock stands still); false
+// after 10 s.
+inline bool WaitFor(const std::function<bool()>& done) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!done()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return true;
+}
 
 // True if `status` is OK; otherwise prints "<what>: <status>" to stderr.
 inline bool Ok(const absl::Status& status, std::string_view what) {

@@ -33,23 +33,13 @@
 
 using rmq_examples::Expect;
 using rmq_examples::Ok;
+using rmq_examples::WaitFor;
 
 namespace {
 
 constexpr char kTopic[] = "OrderEvents";
 constexpr char kGroup[] = "BillingGroup";
 constexpr int kMaxReconsumeTimes = 16;  // The default.
-
-// Waits in real time (the broker and the consumer work on their own threads)
-// for `done`; false after 10 s.
-bool WaitFor(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 // A listener that fails every delivery, printing each.
 class AlwaysFails {

@@ -60,6 +60,14 @@ struct BrokerConfig {
   int32_t max_msgs_num_batch = 64;                  // maxMsgsNumBatch (per pull)
   bool trace_topic_enable = false;                  // traceTopicEnable
   std::string msg_trace_topic_name = "RMQ_SYS_TRACE_TOPIC";  // msgTraceTopicName
+  // Transactions: a half message with no outcome is checked with its producer
+  // group once older than transactionTimeOut, on a pass every
+  // transactionCheckInterval; after transactionCheckMax checks it is
+  // discarded to TRANS_CHECK_MAX_TIME_TOPIC.
+  int64_t transaction_timeout = 6000;          // transactionTimeOut, ms
+  int32_t transaction_check_max = 15;          // transactionCheckMax
+  int64_t transaction_check_interval = 60000;  // transactionCheckInterval, ms
+  bool reject_transaction_message = false;     // rejectTransactionMessage
   BrokerRole broker_role = BrokerRole::kAsyncMaster;  // brokerRole
   MessageStoreConfig store;                         // storePathRootDir, flushDiskType, …
 };

@@ -66,6 +66,9 @@ inline constexpr int32_t kBornHostV6 = 0x1 << 4;
 inline constexpr int32_t kStoreHostV6 = 0x1 << 5;
 
 inline constexpr int32_t TransactionValue(int32_t flag) { return flag & kTransactionRollbackType; }
+inline constexpr int32_t ResetTransactionValue(int32_t flag, int32_t type) {
+  return (flag & ~kTransactionRollbackType) | type;
+}
 }  // namespace sysflag
 
 // A message's properties: name → value, sorted by name (so encoding is

@@ -18,6 +18,7 @@
 #ifndef RMQ_PRODUCER_H_
 #define RMQ_PRODUCER_H_
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -143,6 +144,76 @@ class Producer {
 
   // The queues of `topic` this producer can send to.
   absl::StatusOr<std::vector<MessageQueue>> FetchPublishMessageQueues(std::string_view topic);
+
+  const ProducerConfig& config() const;
+
+ private:
+  std::unique_ptr<internal::ProducerImpl> impl_;
+};
+
+// ---- Transactions ---------------------------------------------------------------
+
+// The outcome of a local transaction (RocketMQ's LocalTransactionState).
+enum class LocalTransactionState {
+  kCommitMessage,    // COMMIT_MESSAGE: consumers get the message.
+  kRollbackMessage,  // ROLLBACK_MESSAGE: the message is dropped.
+  kUnknow,           // UNKNOW: not decided yet; the broker asks again later.
+};
+std::string_view LocalTransactionStateName(LocalTransactionState state);  // "COMMIT_MESSAGE", …
+
+// The application's side of a transactional message (RocketMQ's
+// TransactionListener). Both methods are called on rmq threads; an exception
+// thrown by either counts as kUnknow.
+class TransactionListener {
+ public:
+  virtual ~TransactionListener() = default;
+  // Runs the local transaction once the half message is stored (on the
+  // thread that called SendMessageInTransaction). `arg` is what that call was given.
+  virtual LocalTransactionState ExecuteLocalTransaction(const Message& msg,
+                                                        const std::any& arg) = 0;
+  // The broker asks about a message whose transaction was left unknown (or
+  // whose outcome never arrived), first after transactionTimeOut (6 s), then
+  // every transactionCheckInterval (60 s), up to transactionCheckMax (15)
+  // times. `msg` is the half message as sent (its UNIQ_KEY is msg_id()).
+  // Called on the producer's check thread, one check at a time.
+  virtual LocalTransactionState CheckLocalTransaction(const MessageExt& msg) = 0;
+};
+
+struct TransactionSendResult : SendResult {
+  LocalTransactionState local_transaction_state = LocalTransactionState::kUnknow;
+};
+
+// A producer of transactional messages (RocketMQ's TransactionMQProducer):
+// the message is stored as a half message invisible to consumers, the
+// listener's local transaction runs, and its outcome commits or rolls back
+// the message. An outcome left unknown, or lost with a crashed producer, is
+// settled later by the broker asking a live producer of the same group.
+//
+//   auto listener = std::make_shared<MyListener>();
+//   rmq::TransactionProducer producer(config, listener);
+//   RMQ_CHECK_OK(producer.Start());
+//   auto result = producer.SendMessageInTransaction(rmq::Message("Orders", "paid"), order_id);
+class TransactionProducer {
+ public:
+  TransactionProducer(ProducerConfig config, std::shared_ptr<TransactionListener> listener);
+  ~TransactionProducer();  // Shuts down.
+  TransactionProducer(const TransactionProducer&) = delete;
+  TransactionProducer& operator=(const TransactionProducer&) = delete;
+
+  // As Producer::Start.
+  absl::Status Start();
+  // Waits for the checks already received, unregisters. Idempotent.
+  void Shutdown();
+
+  // Sends `msg` as a half message (synchronously, with the producer's
+  // retries), runs ExecuteLocalTransaction(msg, arg) and tells the broker
+  // the outcome. An error if the half message could not be stored (the
+  // listener is not called then); InvalidArgument without a listener. A DELAY level is dropped (transactional
+  // messages are not delayed, as in RocketMQ). If the half message was
+  // stored but not flushed or replicated in time (a SendStatus other than
+  // kSendOk), the transaction is rolled back without running the listener.
+  absl::StatusOr<TransactionSendResult> SendMessageInTransaction(const Message& msg,
+                                                                 const std::any& arg = {});
 
   const ProducerConfig& config() const;
 

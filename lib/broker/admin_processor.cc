@@ -3,6 +3,7 @@
 #include "broker/admin_processor.h"
 
 #include "broker/processor_util.h"
+#include "common/config_persister.h"
 #include "common/str_cat.h"
 #include "remoting/protocol_bodies.h"
 #include "remoting/protocol_headers.h"
@@ -41,6 +42,8 @@ RemotingCommand AdminProcessor::Process(RemotingCommand& request) {
     case rq::kUpdateAndCreateSubscriptionGroup: return UpdateAndCreateSubscriptionGroup(request);
     case rq::kGetAllSubscriptionGroupConfig: return GetAllSubscriptionGroupConfig();
     case rq::kDeleteSubscriptionGroup: return DeleteSubscriptionGroup(request);
+    case rq::kGetAllConsumerOffset: return GetAllConsumerOffset();
+    case rq::kGetAllDelayOffset: return GetAllDelayOffset();
     default:
       return Reply(rc::kRequestCodeNotSupported,
                    StrCat("request code ", request.code, " not supported"));
@@ -128,6 +131,30 @@ RemotingCommand AdminProcessor::DeleteTopic(RemotingCommand& request) {
   // them expire. Re-creating the topic makes them visible again.
   ctx_.topics->DeleteTopicConfig(topic);
   return Reply(rc::kSuccess);
+}
+
+RemotingCommand AdminProcessor::GetAllConsumerOffset() {
+  RemotingCommand response = Reply(rc::kSuccess);
+  response.body = Payload(ctx_.offsets->Encode());
+  return response;
+}
+
+RemotingCommand AdminProcessor::GetAllDelayOffset() {
+  // As RocketMQ: the file as last saved (every flushDelayOffsetInterval), the
+  // schedule's progress a slave copies.
+  const std::string path = StrCat(ctx_.config->store.store_path_root_dir, "/config/delayOffset.json");
+  std::string content;
+  auto loaded = LoadConfigFile(path, [&content](std::string_view text) {
+    content.assign(text);
+    return absl::OkStatus();
+  });
+  if (!loaded.ok()) return Reply(rc::kSystemError, std::string(loaded.status().message()));
+  if (!*loaded || content.empty()) {
+    return Reply(rc::kSystemError, StrCat("No delay offset in this broker (", path, ")"));
+  }
+  RemotingCommand response = Reply(rc::kSuccess);
+  response.body = Payload(std::move(content));
+  return response;
 }
 
 RemotingCommand AdminProcessor::GetAllTopicConfig() {

@@ -37,6 +37,9 @@ class AdminProcessor {
   RemotingCommand UpdateAndCreateTopic(RemotingCommand& request);
   RemotingCommand DeleteTopic(RemotingCommand& request);
   RemotingCommand GetAllTopicConfig();
+  // GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET: what a slave copies.
+  RemotingCommand GetAllConsumerOffset();
+  RemotingCommand GetAllDelayOffset();
   RemotingCommand UpdateAndCreateSubscriptionGroup(RemotingCommand& request);
   RemotingCommand GetAllSubscriptionGroupConfig();
   RemotingCommand DeleteSubscriptionGroup(RemotingCommand& request);

@@ -59,6 +59,10 @@ void BindBrokerConfig(internal::ConfigBinder* b, BrokerConfig* c, AddressKeys* s
   b->Bind("maxMsgsNumBatch", &c->max_msgs_num_batch);
   b->Bind("traceTopicEnable", &c->trace_topic_enable);
   b->Bind("msgTraceTopicName", &c->msg_trace_topic_name);
+  b->Bind("transactionTimeOut", &c->transaction_timeout);
+  b->Bind("transactionCheckMax", &c->transaction_check_max);
+  b->Bind("transactionCheckInterval", &c->transaction_check_interval);
+  b->Bind("rejectTransactionMessage", &c->reject_transaction_message);
   b->Bind("brokerRole", [c](std::string_view v) -> std::string {
     if (v == "ASYNC_MASTER") {
       c->broker_role = BrokerRole::kAsyncMaster;
@@ -177,6 +181,9 @@ absl::Status ValidateSettings(const BrokerConfig& c) {
   RMQ_RETURN_IF_ERROR(Positive("flushConsumerOffsetInterval", c.flush_consumer_offset_interval));
   RMQ_RETURN_IF_ERROR(Positive("channelExpiredTimeout", c.channel_expired_timeout));
   RMQ_RETURN_IF_ERROR(Positive("maxMsgsNumBatch", c.max_msgs_num_batch));
+  RMQ_RETURN_IF_ERROR(Positive("transactionTimeOut", c.transaction_timeout));
+  RMQ_RETURN_IF_ERROR(Positive("transactionCheckMax", c.transaction_check_max));
+  RMQ_RETURN_IF_ERROR(Positive("transactionCheckInterval", c.transaction_check_interval));
   if (c.trace_topic_enable && c.msg_trace_topic_name.empty()) {
     return absl::InvalidArgumentError("traceTopicEnable is true but msgTraceTopicName is empty");
   }

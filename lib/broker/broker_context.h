@@ -21,6 +21,8 @@
 
 namespace rmq::internal {
 
+class TransactionalMessageService;
+
 struct BrokerContext {
   const BrokerConfig* config = nullptr;
   std::shared_ptr<Clock> clock;
@@ -31,6 +33,7 @@ struct BrokerContext {
   ConsumerManager* consumers = nullptr;
   ProducerManager* producers = nullptr;
   BrokerStats* stats = nullptr;
+  TransactionalMessageService* transactions = nullptr;
   int64_t boot_timestamp_ms = 0;  // When Start opened the store.
 };
 

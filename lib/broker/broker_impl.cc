@@ -37,6 +37,7 @@ constexpr absl::Duration kLongPollingCheckInterval = absl::Seconds(5);
 BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
     : config_(config),
       clock_(std::move(clock)),
+      transactions_(ctx_),
       send_(ctx_),
       pull_(ctx_),
       consumer_manage_(ctx_),
@@ -45,7 +46,8 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
       query_(ctx_),
       stats_processor_(ctx_),
       consumer_admin_(ctx_),
-      send_back_(ctx_) {
+      send_back_(ctx_),
+      end_transaction_(ctx_) {
   topics_ = std::make_unique<TopicConfigManager>(config_, *clock_, [this] {
     if (registrar_) registrar_->RegisterAllAsync();
   });
@@ -68,6 +70,7 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
   ctx_.consumers = consumers_.get();
   ctx_.producers = producers_.get();
   ctx_.stats = &stats_;
+  ctx_.transactions = &transactions_;
 }
 
 BrokerImpl::~BrokerImpl() { Shutdown(); }
@@ -132,6 +135,10 @@ absl::Status BrokerImpl::Start() {
       *clock_, absl::Milliseconds(BrokerStats::kSampleIntervalMs),
       [this] { stats_.Sample(clock_->NowMillis(), store_->Stats().put_count); });
   stats_sample_timer_->Start();
+  transaction_check_timer_ = std::make_unique<PeriodicTimer>(
+      *clock_, absl::Milliseconds(config_.transaction_check_interval),
+      [this] { transactions_.Check(); });
+  transaction_check_timer_->Start();
 
   state_.store(kRunning);
   registrar_->Start();
@@ -161,6 +168,7 @@ void BrokerImpl::Shutdown() {
   offset_persist_timer_.reset();
   client_scan_timer_.reset();
   stats_sample_timer_.reset();
+  transaction_check_timer_.reset();
   // 4. Save consumer offsets, durably.
   if (absl::Status s = offsets_->Persist(/*sync=*/true); !s.ok()) {
     spdlog::error("broker {}: saving consumer offsets at shutdown failed: {}", config_.broker_name,
@@ -231,6 +239,9 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
     case rq::kSendBatchMessage:
       responder.Respond(send_.Process(*channel, request));
       return;
+    case rq::kEndTransaction:
+      responder.Respond(end_transaction_.Process(request));
+      return;
     case rq::kConsumerSendMsgBack:
       responder.Respond(send_back_.Process(request));
       return;
@@ -262,6 +273,8 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
     case rq::kUpdateAndCreateSubscriptionGroup:
     case rq::kGetAllSubscriptionGroupConfig:
     case rq::kDeleteSubscriptionGroup:
+    case rq::kGetAllConsumerOffset:
+    case rq::kGetAllDelayOffset:
       responder.Respond(admin_.Process(request));
       return;
     case rq::kViewMessageById:

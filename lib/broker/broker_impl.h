@@ -25,12 +25,14 @@
 #include "broker/consumer_admin_processor.h"
 #include "broker/consumer_manage_processor.h"
 #include "broker/consumer_send_msg_back_processor.h"
+#include "broker/end_transaction_processor.h"
 #include "broker/name_server_registrar.h"
 #include "broker/pull_message_processor.h"
 #include "broker/pull_request_hold_service.h"
 #include "broker/query_message_processor.h"
 #include "broker/send_message_processor.h"
 #include "broker/stats_processor.h"
+#include "broker/transactional_message_service.h"
 #include "common/periodic_timer.h"
 #include "remoting/transport.h"
 #include "rmq/broker.h"
@@ -86,6 +88,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
   std::shared_ptr<PullRequestHoldService> holds_;
   BrokerStats stats_;
   BrokerContext ctx_;
+  TransactionalMessageService transactions_;
 
   SendMessageProcessor send_;
   PullMessageProcessor pull_;
@@ -96,10 +99,12 @@ class BrokerImpl final : public Broker, public RequestHandler {
   StatsProcessor stats_processor_;
   ConsumerAdminProcessor consumer_admin_;
   ConsumerSendMsgBackProcessor send_back_;
+  EndTransactionProcessor end_transaction_;
 
   std::unique_ptr<PeriodicTimer> offset_persist_timer_;
   std::unique_ptr<PeriodicTimer> client_scan_timer_;
   std::unique_ptr<PeriodicTimer> stats_sample_timer_;
+  std::unique_ptr<PeriodicTimer> transaction_check_timer_;
 };
 
 }  // namespace rmq::internal

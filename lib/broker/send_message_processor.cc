@@ -9,6 +9,7 @@
 #include "broker/message_batch_codec.h"
 #include "broker/message_builder.h"
 #include "broker/processor_util.h"
+#include "broker/transactional_message_service.h"
 #include "common/msg_id.h"
 #include "common/properties_codec.h"
 #include "common/record_codec.h"
@@ -191,8 +192,7 @@ bool SendMessageProcessor::HandleRetryAndDlq(const RemotingCommand& request,
 RemotingCommand SendMessageProcessor::TransactionsForbidden() const {
   return Reply(rc::kNoPermission,
                StrCat("the broker[", ctx_.config->broker_name,
-                      "] sending transaction message is forbidden: transactional messages are "
-                      "not supported by this broker yet"));
+                      "] sending transaction message is forbidden (rejectTransactionMessage)"));
 }
 
 bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageRequestHeader& header,
@@ -206,7 +206,8 @@ bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageR
     *failure = Reply(rc::kMessageIllegal, std::string(s.message()));
     return false;
   }
-  if (ParseJavaBoolean(msg.GetProperty(property::kTransactionPrepared))) {
+  const bool prepared = ParseJavaBoolean(msg.GetProperty(property::kTransactionPrepared));
+  if (prepared && ctx_.config->reject_transaction_message) {
     *failure = TransactionsForbidden();
     return false;
   }
@@ -228,6 +229,7 @@ bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageR
   msg.born_timestamp = header.born_timestamp;
   msg.born_host = ChannelHost(channel);
   msg.reconsume_times = header.reconsume_times.value_or(0);
+  if (prepared) ctx_.transactions->PrepareHalfMessage(msg);
   *put = ctx_.store->Put(msg);
   return true;
 }
@@ -255,9 +257,11 @@ RemotingCommand SendMessageProcessor::SendOne(const Channel& channel,
   // stored with the body as they came, no message object built.
   thread_local std::string stored_properties;
   SendPropertyFlags flags;
+  // A prepared message becomes a half message, with properties added: the
+  // general path.
   if (RewriteSendProperties(encoded, ctx_.config->broker_cluster_name, target.to_dlq,
-                            &stored_properties, &flags)) {
-    if (flags.transaction_prepared) return TransactionsForbidden();
+                            &stored_properties, &flags) &&
+      !flags.transaction_prepared) {
     EncodedMessage msg;
     msg.topic = target.topic;
     msg.queue_id = target.queue_id;
@@ -316,6 +320,13 @@ RemotingCommand SendMessageProcessor::SendBatch(const Channel& channel,
 
   const HostAddress born_host = ChannelHost(channel);
   const int32_t sys_flag = header.sys_flag | (target.queues.multi_tag ? sysflag::kMultiTags : 0);
+  // As RocketMQ's CommitLog.putMessages: a batch is never transactional (its
+  // prepared messages would be stored and never seen).
+  if (sysflag::TransactionValue(sys_flag) != sysflag::kTransactionNotType) {
+    return Reply(rc::kMessageIllegal,
+                 StrCat("batch message to ", target.topic, " has transaction sysFlag ", sys_flag,
+                        ": a batch cannot be transactional"));
+  }
   std::vector<MessageExt> msgs(entries.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     MessageExt& msg = msgs[i];

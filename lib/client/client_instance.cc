@@ -12,6 +12,7 @@
 #include "remoting/client_transport.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/request_code.h"
+#include "rmq/store.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -424,7 +425,6 @@ void ClientInstance::RebalanceNow() {
 
 void ClientInstance::HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
                                    Responder responder) {
-  (void)channel;
   switch (request.code) {
     case request_code::kNotifyConsumerIdsChanged: {
       auto header = request.DecodeHeader<NotifyConsumerIdsChangedRequestHeader>();
@@ -434,6 +434,10 @@ void ClientInstance::HandleRequest(const std::shared_ptr<Channel>& channel, Remo
       responder.Respond(RemotingCommand::Response(response_code::kSuccess));
       return;
     }
+    case request_code::kCheckTransactionState:
+      CheckTransactionState(channel, request);
+      responder.Respond(RemotingCommand::Response(response_code::kSuccess));  // oneway: dropped
+      return;
     case request_code::kResetConsumerClientOffset: {
       ResetOffset(request);
       responder.Respond(RemotingCommand::Response(response_code::kSuccess));  // oneway: dropped
@@ -472,6 +476,42 @@ void ClientInstance::ResetOffset(RemotingCommand& request) {
                body->offset_table.size(), h.topic, h.timestamp);
   consumer->ResetOffset(h.topic, body->offset_table);
   RebalanceSoon();  // the queues start again from the new offsets
+}
+
+void ProducerInner::CheckTransactionState(const std::shared_ptr<Channel>& channel, MessageExt msg,
+                                          const CheckTransactionStateRequestHeader& header) {
+  (void)header;
+  spdlog::warn("producer group {}: broker {} asks about transaction {}, but this producer has "
+               "no transaction listener (use TransactionProducer)",
+               group(), channel->remote_address(), msg.GetProperty(property::kUniqKey));
+}
+
+void ClientInstance::CheckTransactionState(const std::shared_ptr<Channel>& channel,
+                                           RemotingCommand& request) {
+  auto header = request.DecodeHeader<CheckTransactionStateRequestHeader>();
+  if (!header.ok()) {
+    spdlog::warn("client {}: bad CHECK_TRANSACTION_STATE from {}: {}", client_id_,
+                 channel->remote_address(), header.status().ToString());
+    return;
+  }
+  auto msg = DecodeMessage(request.body.ToString());
+  if (!msg.ok()) {
+    spdlog::warn("client {}: CHECK_TRANSACTION_STATE from {} carries no readable message: {}",
+                 client_id_, channel->remote_address(), msg.status().ToString());
+    return;
+  }
+  const std::string group(msg->GetProperty(property::kProducerGroup));
+  // Under the lock: the producer cannot unregister (and go away) meanwhile;
+  // its CheckTransactionState only queues the work.
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = producers_.find(group);
+  if (it == producers_.end()) {
+    spdlog::warn("client {}: broker {} asks about a transaction of producer group '{}', which "
+                 "has no producer here",
+                 client_id_, channel->remote_address(), group);
+    return;
+  }
+  it->second->CheckTransactionState(channel, *std::move(msg), **header);
 }
 
 }  // namespace rmq::internal

@@ -29,8 +29,10 @@
 #include "client/topic_publish_info.h"
 #include "common/periodic_timer.h"
 #include "remoting/protocol_bodies.h"
+#include "remoting/protocol_headers.h"
 #include "remoting/transport.h"
 #include "rmq/client_config.h"
+#include "rmq/message.h"
 #include "rmq/message_queue.h"
 
 namespace rmq::internal {
@@ -65,6 +67,11 @@ class ProducerInner {
  public:
   virtual ~ProducerInner() = default;
   virtual const std::string& group() const = 0;
+  // CHECK_TRANSACTION_STATE from the broker at the other end of `channel`,
+  // about the half message `msg`. Must not block (it runs on a transport
+  // thread). Producers without a transaction listener ignore it.
+  virtual void CheckTransactionState(const std::shared_ptr<Channel>& channel, MessageExt msg,
+                                     const CheckTransactionStateRequestHeader& header);
 };
 
 class ClientInstance final : public RequestHandler,
@@ -130,6 +137,8 @@ class ClientInstance final : public RequestHandler,
   bool HasMembersLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // RESET_CONSUMER_CLIENT_OFFSET: hands the offsets to the group's consumer.
   void ResetOffset(RemotingCommand& request);
+  // CHECK_TRANSACTION_STATE: hands the half message to its group's producer.
+  void CheckTransactionState(const std::shared_ptr<Channel>& channel, RemotingCommand& request);
   void RefreshAllRoutes();
   void PersistAllConsumerOffsets();
   // Applies a route fetched for `topic` (or for the default topic on its behalf).

@@ -8,6 +8,7 @@
 #include "client/send_validators.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "spdlog/spdlog.h"
 
 namespace rmq::internal {
 namespace {
@@ -69,8 +70,23 @@ absl::Status ProducerImpl::Start() {
   std::optional<HostAddress> ip = HostAddress::Parse(StrCat(config_.client_ip, ":0"));
   ids_ = std::make_unique<UniqKeyGenerator>(*clock_, ip.value_or(HostAddress::Ipv4(127, 0, 0, 1, 0)));
   fault_ = std::make_unique<FaultStrategy>(config_.send_latency_fault_enable, *clock_);
+  // Before registering: a check may arrive as soon as the group is known.
+  if (transaction_listener_) check_executor_ = std::make_unique<SendExecutor>(1);
   RMQ_RETURN_IF_ERROR((*instance)->RegisterProducer(this));
   instance_ = std::move(*instance);
+  if (transaction_listener_) {
+    // The brokers must know this producer before it sends anything: one that
+    // replaces a crashed member of its group answers the checks of the
+    // transactions that member left open. RocketMQ's producer learns the
+    // brokers from createTopicKey's route at start and heartbeats them.
+    if (absl::Status s = instance_->UpdateTopicRoute(config_.create_topic_key); s.ok()) {
+      instance_->SendHeartbeatToAllBrokers();
+    } else {
+      spdlog::info("producer group {}: no route of {} yet ({}); brokers learn of this producer "
+                   "with its first send",
+                   config_.group_name, config_.create_topic_key, s.ToString());
+    }
+  }
   {
     absl::MutexLock lock(&in_flight_->mu);
     in_flight_->accepting = true;
@@ -96,6 +112,7 @@ void ProducerImpl::Shutdown() {
     executor = executor_.get();
   }
   if (executor != nullptr) executor->Stop();
+  if (check_executor_) check_executor_->Stop();  // Checks already received are answered.
   instance_->UnregisterProducer(this);
   state_.store(State::kShutdown);
 }

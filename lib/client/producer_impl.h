@@ -14,6 +14,7 @@
 #ifndef RMQ_CLIENT_PRODUCER_IMPL_H_
 #define RMQ_CLIENT_PRODUCER_IMPL_H_
 
+#include <any>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -55,6 +56,15 @@ class ProducerImpl final : public ProducerInner {
   absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs);
   absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs, const MessageQueue& queue);
   absl::StatusOr<std::vector<MessageQueue>> FetchPublishMessageQueues(std::string_view topic);
+
+  // ---- Transactions (producer_transaction.cc)
+  // Before Start: makes this a transactional producer (TransactionMQProducer).
+  void SetTransactionListener(std::shared_ptr<TransactionListener> listener);
+  absl::StatusOr<TransactionSendResult> SendMessageInTransaction(const Message& msg,
+                                                                 const std::any& arg);
+  // ProducerInner: queues the check for the check thread.
+  void CheckTransactionState(const std::shared_ptr<Channel>& channel, MessageExt msg,
+                             const CheckTransactionStateRequestHeader& header) override;
 
   // A topic's queues and the address of each queue's broker, as the hot
   // path needs them.
@@ -111,6 +121,9 @@ class ProducerImpl final : public ProducerInner {
   void RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error);
   void FinishAsync(const std::shared_ptr<AsyncSend>& send, absl::StatusOr<SendResult> result);
   SendExecutor& Executor();
+  // Runs CheckLocalTransaction and answers the broker through `channel`.
+  void RunTransactionCheck(const std::shared_ptr<Channel>& channel, const MessageExt& msg,
+                           const CheckTransactionStateRequestHeader& header);
 
   const ProducerConfig config_;
   // Tells this producer's entries apart in the per-thread route caches.
@@ -133,6 +146,11 @@ class ProducerImpl final : public ProducerInner {
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
   absl::Mutex executor_mu_;
   std::unique_ptr<SendExecutor> executor_ ABSL_GUARDED_BY(executor_mu_);  // Created on first use.
+
+  // A transactional producer's listener, and the thread its checks run on
+  // (RocketMQ's checkExecutor): set before Start, stopped by Shutdown.
+  std::shared_ptr<TransactionListener> transaction_listener_;
+  std::unique_ptr<SendExecutor> check_executor_;
 };
 
 }  // namespace rmq::internal

@@ -255,6 +255,51 @@ struct ConsumerSendMsgBackRequestHeader : Header<ConsumerSendMsgBackRequestHeade
   }
 };
 
+// END_TRANSACTION (producer → broker, oneway): commit or roll back the half
+// message stored at commitLogOffset / tranStateTableOffset (its queue offset
+// in RMQ_SYS_TRANS_HALF_TOPIC).
+struct EndTransactionRequestHeader : Header<EndTransactionRequestHeader> {
+  static constexpr std::string_view kName = "EndTransactionRequestHeader";
+  std::string producer_group;
+  int64_t tran_state_table_offset = 0;
+  int64_t commit_log_offset = 0;
+  int32_t commit_or_rollback = 0;  // sysflag::kTransaction{Commit,Rollback,Not}Type
+  bool from_transaction_check = false;
+  std::string msg_id;  // The message's UNIQ_KEY.
+  std::optional<std::string> transaction_id;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("producerGroup", h.producer_group);
+    v("tranStateTableOffset", h.tran_state_table_offset);
+    v("commitLogOffset", h.commit_log_offset);
+    v("commitOrRollback", h.commit_or_rollback);
+    v("fromTransactionCheck", h.from_transaction_check);
+    v("msgId", h.msg_id);
+    v("transactionId", h.transaction_id);
+  }
+};
+
+// CHECK_TRANSACTION_STATE (broker → producer, oneway): what became of the
+// local transaction of the half message in the body?
+struct CheckTransactionStateRequestHeader : Header<CheckTransactionStateRequestHeader> {
+  static constexpr std::string_view kName = "CheckTransactionStateRequestHeader";
+  int64_t tran_state_table_offset = 0;
+  int64_t commit_log_offset = 0;
+  std::optional<std::string> msg_id;         // UNIQ_KEY
+  std::optional<std::string> transaction_id;
+  std::optional<std::string> offset_msg_id;
+
+  template <typename Self, typename V>
+  static void Fields(Self& h, V& v) {
+    v("tranStateTableOffset", h.tran_state_table_offset);
+    v("commitLogOffset", h.commit_log_offset);
+    v("msgId", h.msg_id);
+    v("transactionId", h.transaction_id);
+    v("offsetMsgId", h.offset_msg_id);
+  }
+};
+
 struct ViewMessageRequestHeader : Header<ViewMessageRequestHeader> {
   static constexpr std::string_view kName = "ViewMessageRequestHeader";
   int64_t offset = 0;  // Commit log offset.

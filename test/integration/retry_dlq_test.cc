@@ -20,20 +20,10 @@
 #include "rmq/producer.h"
 #include "rmq/store.h"
 #include "rmq/testing.h"
+#include "support/wait_for.h"
 
 namespace rmq::testing {
 namespace {
-
-// Waits in real time, without moving the virtual clock, for `done`: the
-// clients' and broker's threads finish what the last Advance started.
-bool WaitFor(const std::function<bool()>& done, absl::Duration guard = absl::Seconds(20)) {
-  const absl::Time deadline = absl::Now() + guard;
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 struct Delivery {
   std::string topic;

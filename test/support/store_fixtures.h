@@ -5,8 +5,11 @@
 #ifndef RMQ_TEST_SUPPORT_STORE_FIXTURES_H_
 #define RMQ_TEST_SUPPORT_STORE_FIXTURES_H_
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "rmq/store.h"
 
@@ -52,6 +55,21 @@ inline MessageExt MakeKeyedMessage(const std::string& topic, int queue_id, std::
   MessageExt msg = MakeMessage(topic, queue_id, std::move(body));
   if (!keys.empty()) msg.set_keys(std::move(keys));
   return msg;
+}
+
+// The messages of topic/queue_id from `offset` (at most `max`), once the
+// store has dispatched everything it holds. Throws if a record does not decode.
+inline std::vector<MessageExt> ReadQueue(MessageStore& store, std::string_view topic,
+                                         int32_t queue_id, int64_t offset = 0, int32_t max = 64) {
+  store.WaitForDispatch();
+  GetMessageResult got = store.Get(topic, queue_id, offset, max, nullptr);
+  std::vector<MessageExt> out;
+  for (size_t i = 0; i < got.message_count(); ++i) {
+    auto msg = DecodeMessage(got.record(i));
+    if (!msg.ok()) throw std::runtime_error("ReadQueue: " + msg.status().ToString());
+    out.push_back(*std::move(msg));
+  }
+  return out;
 }
 
 }  // namespace rmq::testing

@@ -181,5 +181,33 @@ TEST_CASE("VIEW_MESSAGE_BY_ID and QUERY_MESSAGE answer stored records") {
   CHECK(query("order-18").code == rc::kQueryNotFound);
 }
 
+TEST_CASE("GET_ALL_CONSUMER_OFFSET and GET_ALL_DELAY_OFFSET answer what a slave copies") {
+  BrokerFixture f;
+  RemotingCommand none = f.Call(RemotingCommand::Request(rq::kGetAllDelayOffset));
+  CHECK(none.code == rc::kSystemError);
+  CHECK_THAT(none.remark, Catch::Contains("No delay offset in this broker"));
+
+  Message delayed("TopicA", "soon");
+  delayed.set_delay_time_level(1);  // 1 s
+  REQUIRE(f.Send(delayed).code == rc::kSuccess);
+  f.broker().store()->WaitForDispatch();
+  f.clock().Advance(absl::Seconds(11));  // Delivered, and saved (flushDelayOffsetInterval 10 s).
+  RemotingCommand delay = f.Call(RemotingCommand::Request(rq::kGetAllDelayOffset));
+  INFO(delay.remark);
+  REQUIRE(delay.code == rc::kSuccess);
+  CHECK_THAT(delay.body.ToString(), Catch::Contains("\"offsetTable\"") && Catch::Contains("1"));
+
+  auto commit = std::make_unique<internal::UpdateConsumerOffsetRequestHeader>();
+  commit->consumer_group = "G";
+  commit->topic = "TopicA";
+  commit->queue_id = 0;
+  commit->commit_offset = 1;
+  REQUIRE(f.Call(RemotingCommand::Request(rq::kUpdateConsumerOffset, std::move(commit))).code ==
+          rc::kSuccess);
+  RemotingCommand offsets = f.Call(RemotingCommand::Request(rq::kGetAllConsumerOffset));
+  REQUIRE(offsets.code == rc::kSuccess);
+  CHECK_THAT(offsets.body.ToString(), Catch::Contains("TopicA@G"));
+}
+
 }  // namespace
 }  // namespace rmq::testing

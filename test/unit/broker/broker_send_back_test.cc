@@ -81,15 +81,7 @@ std::optional<internal::TopicConfig> TopicConfigOf(BrokerFixture& f, const std::
 
 // The messages in %DLQ%<group> queue 0.
 std::vector<MessageExt> DeadLetters(BrokerFixture& f, const std::string& group) {
-  f.broker().store()->WaitForDispatch();
-  GetMessageResult got = f.broker().store()->Get("%DLQ%" + group, 0, 0, 32, nullptr);
-  std::vector<MessageExt> out;
-  for (size_t i = 0; i < got.message_count(); ++i) {
-    auto msg = DecodeMessage(got.record(i));
-    REQUIRE(msg.ok());
-    out.push_back(*std::move(msg));
-  }
-  return out;
+  return ReadQueue(*f.broker().store(), "%DLQ%" + group, 0, 0, 32);
 }
 
 void UpdateGroup(BrokerFixture& f, const internal::SubscriptionGroupConfig& config) {

@@ -195,15 +195,6 @@ TEST_CASE("malformed properties are MESSAGE_ILLEGAL") {
   CHECK(f.Call(std::move(request)).code == rc::kMessageIllegal);
 }
 
-TEST_CASE("transactional half messages are refused until transactions exist") {
-  BrokerFixture f;
-  Message msg("T", "x");
-  msg.PutProperty(property::kTransactionPrepared, "true");
-  RemotingCommand r = f.Send(msg);
-  CHECK(r.code == rc::kNoPermission);
-  CHECK_THAT(Remark(r), Catch::Contains("transaction"));
-}
-
 std::string BatchBody(const std::vector<Message>& msgs) {
   std::string body;
   for (const Message& m : msgs) internal::EncodeBatchEntry(m, &body);
@@ -263,6 +254,20 @@ TEST_CASE("a corrupt batch body is rejected and nothing is stored") {
   RemotingCommand response = f.Call(BatchRequest("Batch", 0, body));
   CHECK(response.code == rc::kMessageIllegal);
   CHECK_THAT(Remark(response), Catch::Contains("batch body"));
+  f.broker().store()->WaitForDispatch();
+  CHECK(f.broker().store()->GetMaxOffsetInQueue("Batch", 0) == 0);
+}
+
+TEST_CASE("a transactional batch is MESSAGE_ILLEGAL and nothing is stored") {
+  BrokerFixture f;
+  REQUIRE(f.broker().CreateTopic("Batch", 1).ok());
+  RemotingCommand request =
+      BatchRequest("Batch", 0, BatchBody({Message("Batch", "a"), Message("Batch", "b")}));
+  static_cast<internal::SendMessageRequestHeader*>(request.header.get())->sys_flag =
+      sysflag::kTransactionPreparedType;
+  RemotingCommand response = f.Call(std::move(request));
+  CHECK(response.code == rc::kMessageIllegal);
+  CHECK_THAT(Remark(response), Catch::Contains("a batch cannot be transactional"));
   f.broker().store()->WaitForDispatch();
   CHECK(f.broker().store()->GetMaxOffsetInQueue("Batch", 0) == 0);
 }

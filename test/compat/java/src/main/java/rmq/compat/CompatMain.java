@@ -77,6 +77,7 @@ public final class CompatMain {
         scenarios.put("push_consumer_tag_filter", s::pushConsumerTagFilter);
         scenarios.put("delayed_send", s::delayedSend);
         scenarios.put("retry_reconsume_later", s::retryReconsumeLater);
+        scenarios.put("transactional_send", s::transactionalSend);
         scenarios.put("pull_consumer", s::pullConsumer);
         scenarios.put("pull_edge_cases", s::pullEdgeCases);
         scenarios.put("pull_offset_overflow_badly", s::pullOffsetOverflowBadly);

@@ -23,6 +23,9 @@ import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.apache.rocketmq.client.producer.TransactionListener;
+import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
@@ -297,6 +300,65 @@ final class Scenarios extends ScenarioBase {
     Check.equal("retry body", TopicReader.body(again), "body of the redelivery");
     long gap = times.get(1) - times.get(0);
     Check.isTrue(gap >= 9000, "redelivered " + gap + " ms after the failure, not ~10 s");
+  }
+
+  void transactionalSend() throws Exception {
+    // TransactionMQProducer against rmq's broker: COMMIT is delivered,
+    // ROLLBACK never is, UNKNOW is settled by the broker's check
+    // (CHECK_TRANSACTION_STATE to this producer, END_TRANSACTION back). The
+    // test broker.conf checks every 2 s, after 1 s (transactionCheckInterval,
+    // transactionTimeOut).
+    Map<String, Integer> checks = new java.util.concurrent.ConcurrentHashMap<>();
+    TransactionMQProducer tx = new TransactionMQProducer("CompatTxGroup");
+    tx.setNamesrvAddr(namesrv);
+    tx.setInstanceName("CompatTxGroup");
+    tx.setVipChannelEnabled(false);
+    tx.setSendMsgTimeout(5000);
+    tx.setTransactionListener(new TransactionListener() {
+      @Override
+      public LocalTransactionState executeLocalTransaction(Message msg, Object arg) {
+        switch (msg.getKeys()) {
+          case "tx-commit": return LocalTransactionState.COMMIT_MESSAGE;
+          case "tx-rollback": return LocalTransactionState.ROLLBACK_MESSAGE;
+          default: return LocalTransactionState.UNKNOW;
+        }
+      }
+
+      @Override
+      public LocalTransactionState checkLocalTransaction(MessageExt msg) {
+        checks.merge(msg.getKeys(), 1, Integer::sum);
+        return LocalTransactionState.COMMIT_MESSAGE;
+      }
+    });
+    tx.start();
+    List<MessageExt> received = Collections.synchronizedList(new ArrayList<>());
+    DefaultMQPushConsumer consumer = null;
+    try {
+      Map<String, SendResult> sent = new HashMap<>();
+      for (String key : List.of("tx-commit", "tx-rollback", "tx-unknown")) {
+        SendResult r = tx.sendMessageInTransaction(message(TX_TOPIC, "T", key, "body of " + key), null);
+        Check.equal(SendStatus.SEND_OK, r.getSendStatus(), "half message " + key);
+        sent.put(key, r);
+      }
+      awaitRoute(TX_TOPIC);
+      consumer = pushConsumer("CompatTxConsumer", TX_TOPIC, "*", received);
+      consumer.start();
+      Check.await(() -> received.size() >= 2, WAIT, "the committed and the checked message",
+          () -> "received " + keys(received));
+      Thread.sleep(3000);  // A rolled-back message would have arrived by now.
+      Check.equal(List.of("tx-commit", "tx-unknown"), sorted(keys(received)), "keys delivered");
+      Check.isTrue(checks.getOrDefault("tx-unknown", 0) >= 1, "tx-unknown was checked: " + checks);
+      Check.isTrue(!checks.containsKey("tx-commit") && !checks.containsKey("tx-rollback"),
+          "only the unknown transaction was checked: " + checks);
+      for (MessageExt m : received) {
+        Check.equal(sent.get(m.getKeys()).getMsgId(), m.getMsgId(), "msgId of " + m.getKeys());
+        Check.equal("body of " + m.getKeys(), TopicReader.body(m), "body of " + m.getKeys());
+        Check.isTrue(m.getProperty("TRAN_MSG") == null, "TRAN_MSG is gone from " + m.getKeys());
+      }
+    } finally {
+      if (consumer != null) consumer.shutdown();
+      tx.shutdown();
+    }
   }
 
   void pullConsumer() throws Exception {
