@@ -92,16 +92,29 @@ class SqlEvaluator {
   SqlEvaluator(const SqlExpression& expr, const PropertySource& props)
       : expr_(expr), props_(props) {}
 
+  // A node's value; properties and constants (the usual operands of a
+  // comparison) without the recursive call and dispatch of Eval.
+  SqlValue Operand(uint32_t index) {
+    const SqlExpression::Node& n = expr_.nodes_[index];
+    if (n.op == SqlExpression::Op::kProperty) return PropertyValue(n.a);
+    if (n.op == SqlExpression::Op::kConstant) {
+      return ConstantValue(expr_.constants_[n.a], expr_.strings_);
+    }
+    return Eval(index);
+  }
+
+  SqlValue PropertyValue(uint32_t slot) {
+    const std::optional<std::string_view> v = Property(slot);
+    if (!v) return Null();
+    return {Kind::kString, false, 0, 0, *v};
+  }
+
   SqlValue Eval(uint32_t index) {
     using Op = SqlExpression::Op;
     const SqlExpression::Node& n = expr_.nodes_[index];
     switch (n.op) {
       case Op::kConstant: return ConstantValue(expr_.constants_[n.a], expr_.strings_);
-      case Op::kProperty: {
-        const std::optional<std::string_view> v = Property(n.a);
-        if (!v) return Null();
-        return {Kind::kString, false, 0, 0, *v};
-      }
+      case Op::kProperty: return PropertyValue(n.a);
       case Op::kNegate: {  // UnaryExpression.createNegate
         SqlValue v = Eval(n.a);
         if (v.kind == Kind::kInt) {
@@ -144,9 +157,9 @@ class SqlEvaluator {
         return saw_null ? Null() : Bool(!decisive);
       }
       case Op::kEqual: {  // ComparisonExpression.doCreateEqual
-        const SqlValue l = Eval(n.a);
+        const SqlValue l = Operand(n.a);
         if (l.kind == Kind::kError) return l;
-        const SqlValue r = Eval(n.b);
+        const SqlValue r = Operand(n.b);
         if (r.kind == Kind::kError) return r;
         const bool l_null = l.kind == Kind::kNull, r_null = r.kind == Kind::kNull;
         if (l_null || r_null) return l_null == r_null ? Bool(true) : (l_null ? Null() : Bool(false));
@@ -154,16 +167,16 @@ class SqlEvaluator {
         return cmp == kSqlCompareError ? Error() : Bool(cmp == 0);
       }
       case Op::kIsNull: {
-        const SqlValue v = Eval(n.a);
+        const SqlValue v = Operand(n.a);
         return v.kind == Kind::kError ? v : Bool(v.kind == Kind::kNull);
       }
       case Op::kGreater:
       case Op::kGreaterEqual:
       case Op::kLess:
       case Op::kLessEqual: {  // ComparisonExpression.evaluate
-        const SqlValue l = Eval(n.a);
+        const SqlValue l = Operand(n.a);
         if (l.kind == Kind::kError || l.kind == Kind::kNull) return l;
-        const SqlValue r = Eval(n.b);
+        const SqlValue r = Operand(n.b);
         if (r.kind == Kind::kError || r.kind == Kind::kNull) return r;
         int cmp;
         if (l.kind == Kind::kString && r.kind == Kind::kString) {
@@ -184,7 +197,7 @@ class SqlEvaluator {
       }
       case Op::kIn:
       case Op::kNotIn: {  // UnaryExpression.createInExpression
-        const SqlValue v = Eval(n.a);
+        const SqlValue v = Operand(n.a);
         if (v.kind != Kind::kString) return v.kind == Kind::kError ? v : Null();
         const auto first = expr_.strings_.begin() + n.b;
         const auto last = first + n.c;
@@ -196,7 +209,7 @@ class SqlEvaluator {
       default: {  // CONTAINS, STARTSWITH, ENDSWITH and their NOT forms
         const std::string_view search = expr_.strings_[n.b];
         if (search.empty()) return Bool(false);
-        const SqlValue v = Eval(n.a);
+        const SqlValue v = Operand(n.a);
         if (v.kind == Kind::kError) return v;
         if (v.kind != Kind::kString) return Bool(false);
         bool hit;
@@ -258,68 +271,84 @@ SqlResult SqlExpression::Evaluate(const PropertySource& props) const {
 
 namespace {
 
-// Calls fn(name, value) for each item of an encoding as RocketMQ's
-// MessageDecoder.string2messageProperties keeps it: split at the first \x01,
-// name and value non-empty. Only the separators matter, so the scan looks at
-// 8 bytes a step for one below 3 (items are short: a memchr call per item,
-// or a byte loop, cost several times more).
+// Calls fn(item) for each item of an encoding: the bytes between \x02
+// separators (and after the last one). The scan looks at 8 bytes a step for
+// a \x02 (items are short: a memchr call per item, or a byte loop, cost
+// several times more).
 template <typename Fn>
-void ForEachProperty(std::string_view encoded, Fn&& fn) {
+void ForEachItem(std::string_view encoded, Fn&& fn) {
   const char* const begin = encoded.data();
   const char* const end = begin + encoded.size();
-  const char* item = begin;         // where the current item starts
-  const char* name_end = nullptr;   // its first \x01, once seen
-  const auto separator = [&](const char* at) {
-    if (*at == kNameValueSeparator) {
-      if (name_end == nullptr) name_end = at;
-    } else if (*at == kPropertySeparator) {
-      if (name_end != nullptr && name_end > item && at - name_end > 1) {
-        fn(std::string_view(item, static_cast<size_t>(name_end - item)),
-           std::string_view(name_end + 1, static_cast<size_t>(at - name_end - 1)));
-      }
-      item = at + 1;
-      name_end = nullptr;
-    }
-  };
+  const char* item = begin;
   constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kHighs = 0x8080808080808080ull;
   const char* p = begin;
   for (; std::endian::native == std::endian::little && end - p >= 8; p += 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
-    // A high bit for each byte below 3 (and possibly above one: checked).
-    uint64_t below3 = (word - 3 * kOnes) & ~word & kHighs;
-    while (below3 != 0) {
-      separator(p + (std::countr_zero(below3) >> 3));  // the first byte is the lowest
-      below3 &= below3 - 1;
+    const uint64_t x = word ^ (kOnes * static_cast<uint8_t>(kPropertySeparator));
+    // A high bit for each zero byte of x, i.e. each \x02 (and possibly for
+    // a byte above one that is not: checked).
+    uint64_t zeros = (x - kOnes) & ~x & kHighs;
+    while (zeros != 0) {
+      const char* at = p + (std::countr_zero(zeros) >> 3);  // the first byte is the lowest
+      if (*at == kPropertySeparator) {
+        fn(std::string_view(item, static_cast<size_t>(at - item)));
+        item = at + 1;
+      }
+      zeros &= zeros - 1;
     }
   }
   for (; p < end; ++p) {
-    if (static_cast<unsigned char>(*p) < 3) separator(p);
+    if (*p == kPropertySeparator) {
+      fn(std::string_view(item, static_cast<size_t>(p - item)));
+      item = p + 1;
+    }
   }
-  if (name_end != nullptr && name_end > item && end - name_end > 1) {  // no final \x02
-    fn(std::string_view(item, static_cast<size_t>(name_end - item)),
-       std::string_view(name_end + 1, static_cast<size_t>(end - name_end - 1)));
-  }
+  if (item < end) fn(std::string_view(item, static_cast<size_t>(end - item)));
+}
+
+// An item's name and value as RocketMQ's MessageDecoder.
+// string2messageProperties keeps them: split at the first \x01, both
+// non-empty. False for an item it skips.
+bool SplitItem(std::string_view item, std::string_view* name, std::string_view* value) {
+  size_t i = 0;
+  while (i < item.size() && item[i] != kNameValueSeparator) ++i;
+  if (i == 0 || i + 1 >= item.size()) return false;
+  *name = item.substr(0, i);
+  *value = item.substr(i + 1);
+  return true;
 }
 
 }  // namespace
 
 std::optional<std::string_view> EncodedPropertySource::Get(std::string_view name) const {
   std::optional<std::string_view> found;  // the last occurrence wins
-  ForEachProperty(encoded_, [&](std::string_view n, std::string_view v) {
-    if (n == name) found = v;
+  ForEachItem(encoded_, [&](std::string_view item) {
+    std::string_view n, v;
+    if (SplitItem(item, &n, &v) && n == name) found = v;
   });
   return found;
 }
 
 void EncodedPropertySource::GetAll(std::span<const std::string> names, Found* out) const {
-  for (size_t i = 0; i < names.size(); ++i) out[i] = {nullptr, 0, false};
-  ForEachProperty(encoded_, [&](std::string_view n, std::string_view v) {
+  // Items whose first byte starts none of the names are passed over unsplit.
+  uint64_t first_bytes[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < names.size(); ++i) {
+    out[i] = {nullptr, 0, false};
+    if (!names[i].empty()) {
+      const auto c = static_cast<uint8_t>(names[i][0]);
+      first_bytes[c >> 6] |= uint64_t{1} << (c & 63);
+    }
+  }
+  ForEachItem(encoded_, [&](std::string_view item) {
+    if (item.empty()) return;
+    const auto c = static_cast<uint8_t>(item[0]);
+    if (!(first_bytes[c >> 6] & (uint64_t{1} << (c & 63)))) return;
+    std::string_view n, v;
+    if (!SplitItem(item, &n, &v)) return;
     for (size_t i = 0; i < names.size(); ++i) {
-      const std::string& want = names[i];
-      if (want.size() == n.size() && want[0] == n[0] &&
-          std::memcmp(want.data(), n.data(), n.size()) == 0) {
+      if (names[i].size() == n.size() && names[i] == n) {
         out[i] = {v.data(), v.size(), true};  // the last occurrence wins
         break;
       }
