@@ -48,10 +48,17 @@ struct TcpBenchOptions {
   int64_t echo_count = 0;   // baseline round trips in all; 0 = min(count, 20000)
 };
 
+struct SqlBenchOptions {
+  std::string expression = "a > 5 AND b = 'x' OR c BETWEEN 1 AND 10";
+  int64_t count = 10000000;  // evaluations per run
+  int runs = 5;
+};
+
 int RunStoreBench(const StoreBenchOptions& options);
 int RunInprocBench(const InprocBenchOptions& options);
 int RunRecoverBench(const std::string& dir);
 int RunTcpBench(const TcpBenchOptions& options);
+int RunSqlBench(const SqlBenchOptions& options);
 
 }  // namespace rmq::bench
 

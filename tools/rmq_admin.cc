@@ -10,6 +10,12 @@
 // resetOffsetByTime, sendMessage, consumeMessage. `-n` defaults to
 // $NAMESRV_ADDR, as mqadmin's. Tables go to stdout (--json: one JSON
 // document); errors to stderr with exit status 1 (2 for a bad command line).
+//
+//   rmq-admin sql-check 'EXPR' [key=value ...]
+//
+// needs no cluster: it evaluates a SQL92 filter against the properties given
+// and prints true, false (not delivered: also for an unknown result) or
+// "error: ..." (exit status 2) for bad SQL or a malformed key=value.
 
 #include <cstdio>
 #include <functional>
@@ -17,10 +23,12 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "admin_commands.h"
 #include "common/str_cat.h"
+#include "filter/sql_expression.h"
 
 namespace {
 
@@ -197,7 +205,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   consume->callback([&] { run = [&](AdminClient& a) { return ConsumeMessage(a, consume_opts); }; });
 
+  std::string sql;
+  std::vector<std::string> sql_properties;
+  bool sql_check = false;
+  auto* check = app.add_subcommand(
+      "sql-check", "evaluate a SQL92 filter against properties key=value (no cluster needed)");
+  check->add_option("expression", sql, "the filter, e.g. \"a > 5 AND TAGS IN ('x', 'y')\"")
+      ->required();
+  check->add_option("properties", sql_properties, "the message's properties, as key=value");
+  check->callback([&] { sql_check = true; });
+
   CLI11_PARSE(app, argc, argv);
+  if (sql_check) {
+    int exit_code = 0;
+    std::cout << rmq::internal::SqlCheck(sql, sql_properties, &exit_code) << "\n";
+    return exit_code;
+  }
   if (namesrv.empty()) {
     std::cerr << "rmq-admin: give the name server with -n host:port (or set NAMESRV_ADDR)\n";
     return 2;

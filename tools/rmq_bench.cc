@@ -59,7 +59,15 @@ int main(int argc, char** argv) {
   t->add_option("--echo-count", tcp.echo_count, "baseline round trips (0: min(count, 20000))")
       ->check(CLI::NonNegativeNumber);
 
+  rmq::bench::SqlBenchOptions sql;
+  auto* q = app.add_subcommand("sql", "evaluate a SQL92 filter against encoded message "
+                                      "properties; baseline: the same check written by hand");
+  q->add_option("--expression", sql.expression, "the filter (default: the 3-term one)");
+  q->add_option("--count", sql.count, "evaluations per run")->check(CLI::PositiveNumber);
+  q->add_option("--runs", sql.runs, "runs (medians are printed)")->check(CLI::Range(1, 100));
+
   CLI11_PARSE(app, argc, argv);
+  if (q->parsed()) return rmq::bench::RunSqlBench(sql);
   if (s->parsed()) return rmq::bench::RunStoreBench(store);
   if (t->parsed()) return rmq::bench::RunTcpBench(tcp);
   if (i->parsed()) return rmq::bench::RunInprocBench(inproc);

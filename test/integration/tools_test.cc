@@ -202,4 +202,40 @@ TEST_CASE("rmq-bench tcp sends to rmq-server and prints a key=value summary with
   CHECK(server.Stop(SIGTERM) == 0);
 }
 
+TEST_CASE("rmq-admin sql-check evaluates a SQL92 filter without a cluster") {
+  const std::string admin = Bin("RMQ_ADMIN_BIN") + " sql-check ";
+  Run yes = RunCommand(admin + "\"a > 5 AND TAGS IN ('x', 'y')\" a=6 TAGS=y");
+  INFO(yes.out);
+  CHECK(yes.exit_code == 0);
+  CHECK(yes.out == "true\n");
+  Run no = RunCommand(admin + "\"a > 5\" a=5");
+  CHECK(no.exit_code == 0);
+  CHECK(no.out == "false\n");
+  Run missing = RunCommand(admin + "\"a > 5\"");  // null: not delivered
+  CHECK(missing.exit_code == 0);
+  CHECK(missing.out == "false\n");
+  Run bad = RunCommand(admin + "\"a > \" a=1");
+  INFO(bad.out);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.find("error: SQL filter: expected a property, a literal") == 0);
+  Run malformed = RunCommand(admin + "\"a > 5\" a6");
+  CHECK(malformed.exit_code == 2);
+  CHECK(malformed.out == "error: property argument 'a6' is not key=value\n");
+}
+
+TEST_CASE("rmq-bench sql prints medians and the hand-written baseline") {
+  Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " sql --count 20000 --runs 3");
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  auto fields = Fields(run.out, "bench=sql");
+  for (const char* key : {"evals_per_s", "ns_per_eval", "baseline_evals_per_s", "ratio", "runs",
+                          "matched"}) {
+    INFO(key);
+    CHECK(fields.count(key) == 1);
+  }
+  CHECK(fields["runs"] == "3");
+  CHECK(fields["matched"] == "10000");  // two of the four messages match
+  CHECK(std::stod(fields["ratio"]) > 0);
+}
+
 }  // namespace
