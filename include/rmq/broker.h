@@ -58,6 +58,10 @@ struct BrokerConfig {
   int32_t flush_consumer_offset_interval = 5000;    // flushConsumerOffsetInterval, ms
   int64_t channel_expired_timeout = 120000;         // channelExpiredTimeout, ms (clients)
   int32_t max_msgs_num_batch = 64;                  // maxMsgsNumBatch (per pull)
+  // How long an orderly consumer's queue lock lasts without renewal, ms
+  // (RocketMQ's JVM property rocketmq.broker.rebalance.lockMaxLiveTime; the
+  // same key in broker.conf here).
+  int64_t rebalance_lock_max_live_time = 60000;
   bool trace_topic_enable = false;                  // traceTopicEnable
   std::string msg_trace_topic_name = "RMQ_SYS_TRACE_TOPIC";  // msgTraceTopicName
   // Transactions: a half message with no outcome is checked with its producer

@@ -77,6 +77,36 @@ struct ConsumeConcurrentlyContext {
 using MessageListenerConcurrently = std::function<ConsumeConcurrentlyStatus(
     std::span<const MessageExt> msgs, ConsumeConcurrentlyContext& context)>;
 
+enum class ConsumeOrderlyStatus {
+  kSuccess,                    // SUCCESS: the messages are done.
+  // SUSPEND_CURRENT_QUEUE_A_MOMENT: stop this queue for a while, then give
+  // the listener the same messages again (reconsume_times one higher); later
+  // messages of the queue wait. After maxReconsumeTimes the messages go to
+  // the group's dead-letter queue and the queue moves on.
+  kSuspendCurrentQueueAMoment,
+};
+
+struct ConsumeOrderlyContext {
+  MessageQueue message_queue;
+  // With true, kSuccess commits the messages' offsets. With false, nothing is
+  // committed until a later call returns kSuccess with auto_commit true: the
+  // offsets then advance past every message consumed since.
+  bool auto_commit = true;
+  // How long kSuspendCurrentQueueAMoment suspends the queue, ms (10..30000);
+  // -1 = the consumer's suspend_current_queue_time_millis.
+  int64_t suspend_current_queue_time_millis = -1;
+};
+
+// Called with 1..consumeMessageBatchMaxSize messages of one queue, in queue
+// order, never for two batches of the same queue at once (RocketMQ's
+// MessageListenerOrderly). In CLUSTERING mode a queue is consumed only while
+// this member holds its lock at the broker, so its messages stay in order
+// across rebalances and restarts (a batch may be delivered again after a
+// crash or a queue move, never out of order). An exception thrown counts as
+// kSuspendCurrentQueueAMoment.
+using MessageListenerOrderly = std::function<ConsumeOrderlyStatus(
+    std::span<const MessageExt> msgs, ConsumeOrderlyContext& context)>;
+
 // RocketMQ's DefaultMQPushConsumer settings.
 struct PushConsumerConfig : ClientConfig {
   std::string group_name;  // consumerGroup; required
@@ -95,8 +125,11 @@ struct PushConsumerConfig : ClientConfig {
   int32_t consume_message_batch_max_size = 1;    // consumeMessageBatchMaxSize
   int32_t pull_batch_size = 32;                  // pullBatchSize
   bool post_subscription_when_pull = false;      // postSubscriptionWhenPull
-  int32_t max_reconsume_times = -1;              // maxReconsumeTimes; -1 = 16
-  int64_t suspend_current_queue_time_millis = 1000;  // suspendCurrentQueueTimeMillis
+  // maxReconsumeTimes; -1 = 16 (an orderly listener: no limit).
+  int32_t max_reconsume_times = -1;
+  // suspendCurrentQueueTimeMillis: how long an orderly listener's
+  // kSuspendCurrentQueueAMoment holds its queue back.
+  int64_t suspend_current_queue_time_millis = 1000;
   int64_t consume_timeout = 15;                  // consumeTimeout, minutes
 };
 
@@ -112,7 +145,10 @@ class PushConsumer {
   // for a bad topic name or expression.
   absl::Status Subscribe(std::string_view topic, std::string_view expression);
   void Unsubscribe(std::string_view topic);
+  // The listener: concurrent, or orderly (each queue consumed in order, one
+  // batch at a time). The last one registered before Start is used.
   void RegisterMessageListener(MessageListenerConcurrently listener);
+  void RegisterMessageListener(MessageListenerOrderly listener);
 
   // Joins the group: FailedPrecondition without a listener or subscription,
   // InvalidArgument for a bad config, AlreadyExists if this process already

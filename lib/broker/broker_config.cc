@@ -57,6 +57,7 @@ void BindBrokerConfig(internal::ConfigBinder* b, BrokerConfig* c, AddressKeys* s
   b->Bind("flushConsumerOffsetInterval", &c->flush_consumer_offset_interval);
   b->Bind("channelExpiredTimeout", &c->channel_expired_timeout);
   b->Bind("maxMsgsNumBatch", &c->max_msgs_num_batch);
+  b->Bind("rocketmq.broker.rebalance.lockMaxLiveTime", &c->rebalance_lock_max_live_time);
   b->Bind("traceTopicEnable", &c->trace_topic_enable);
   b->Bind("msgTraceTopicName", &c->msg_trace_topic_name);
   b->Bind("transactionTimeOut", &c->transaction_timeout);
@@ -184,6 +185,8 @@ absl::Status ValidateSettings(const BrokerConfig& c) {
   RMQ_RETURN_IF_ERROR(Positive("transactionTimeOut", c.transaction_timeout));
   RMQ_RETURN_IF_ERROR(Positive("transactionCheckMax", c.transaction_check_max));
   RMQ_RETURN_IF_ERROR(Positive("transactionCheckInterval", c.transaction_check_interval));
+  RMQ_RETURN_IF_ERROR(
+      Positive("rocketmq.broker.rebalance.lockMaxLiveTime", c.rebalance_lock_max_live_time));
   if (c.trace_topic_enable && c.msg_trace_topic_name.empty()) {
     return absl::InvalidArgumentError("traceTopicEnable is true but msgTraceTopicName is empty");
   }

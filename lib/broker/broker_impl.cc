@@ -47,7 +47,9 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
       stats_processor_(ctx_),
       consumer_admin_(ctx_),
       send_back_(ctx_),
-      end_transaction_(ctx_) {
+      end_transaction_(ctx_),
+      rebalance_locks_(*clock_, config_.rebalance_lock_max_live_time),
+      queue_locks_(rebalance_locks_) {
   topics_ = std::make_unique<TopicConfigManager>(config_, *clock_, [this] {
     if (registrar_) registrar_->RegisterAllAsync();
   });
@@ -244,6 +246,12 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
       return;
     case rq::kConsumerSendMsgBack:
       responder.Respond(send_back_.Process(request));
+      return;
+    case rq::kLockBatchMq:
+      responder.Respond(queue_locks_.LockBatch(request));
+      return;
+    case rq::kUnlockBatchMq:
+      responder.Respond(queue_locks_.UnlockBatch(request));
       return;
     case rq::kPullMessage:
       pull_.Process(channel, std::move(request), std::move(responder), /*allow_suspend=*/true);

@@ -23,6 +23,8 @@
 #include "broker/broker_stats.h"
 #include "broker/client_manage_processor.h"
 #include "broker/consumer_admin_processor.h"
+#include "broker/queue_lock_processor.h"
+#include "broker/rebalance_lock_manager.h"
 #include "broker/consumer_manage_processor.h"
 #include "broker/consumer_send_msg_back_processor.h"
 #include "broker/end_transaction_processor.h"
@@ -100,6 +102,8 @@ class BrokerImpl final : public Broker, public RequestHandler {
   ConsumerAdminProcessor consumer_admin_;
   ConsumerSendMsgBackProcessor send_back_;
   EndTransactionProcessor end_transaction_;
+  RebalanceLockManager rebalance_locks_;
+  QueueLockProcessor queue_locks_;
 
   std::unique_ptr<PeriodicTimer> offset_persist_timer_;
   std::unique_ptr<PeriodicTimer> client_scan_timer_;

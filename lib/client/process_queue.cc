@@ -46,4 +46,61 @@ int64_t ProcessQueue::MaxSpan() {
   return entries_.back().offset - entries_.front().offset;
 }
 
+bool ProcessQueue::PutMessagesOrderly(std::span<const MessageExt> msgs) {
+  absl::MutexLock lock(&mu_);
+  int64_t bytes = 0;
+  int64_t added = 0;
+  for (const MessageExt& msg : msgs) {
+    if (msg_tree_.contains(msg.queue_offset) || consuming_.contains(msg.queue_offset)) continue;
+    bytes += static_cast<int64_t>(msg.body().size());
+    ++added;
+    queue_offset_max_ = std::max(queue_offset_max_, msg.queue_offset);
+    msg_tree_.emplace(msg.queue_offset, msg);
+  }
+  cached_count_.fetch_add(added, std::memory_order_relaxed);
+  cached_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  if (!msg_tree_.empty() && !consuming_active_) {
+    consuming_active_ = true;
+    return true;
+  }
+  return false;
+}
+
+std::vector<MessageExt> ProcessQueue::TakeMessages(int n) {
+  absl::MutexLock lock(&mu_);
+  std::vector<MessageExt> taken;
+  while (static_cast<int>(taken.size()) < n && !msg_tree_.empty()) {
+    auto node = msg_tree_.extract(msg_tree_.begin());
+    taken.push_back(node.mapped());
+    consuming_.insert(std::move(node));
+  }
+  if (taken.empty()) consuming_active_ = false;
+  return taken;
+}
+
+int64_t ProcessQueue::Commit() {
+  absl::MutexLock lock(&mu_);
+  if (consuming_.empty()) return -1;
+  const int64_t next = consuming_.rbegin()->first + 1;
+  int64_t bytes = 0;
+  for (const auto& [offset, msg] : consuming_) bytes += static_cast<int64_t>(msg.body().size());
+  cached_count_.fetch_sub(static_cast<int64_t>(consuming_.size()), std::memory_order_relaxed);
+  cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  consuming_.clear();
+  return next;
+}
+
+void ProcessQueue::MakeMessagesToConsumeAgain(std::span<const MessageExt> msgs) {
+  absl::MutexLock lock(&mu_);
+  for (const MessageExt& msg : msgs) {
+    consuming_.erase(msg.queue_offset);
+    msg_tree_.insert_or_assign(msg.queue_offset, msg);
+  }
+}
+
+bool ProcessQueue::HasTempMessage() {
+  absl::MutexLock lock(&mu_);
+  return !msg_tree_.empty();
+}
+
 }  // namespace rmq::internal

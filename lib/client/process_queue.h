@@ -16,7 +16,9 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <span>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "rmq/message.h"
@@ -43,6 +45,37 @@ class ProcessQueue {
   int64_t last_pull_ms() const { return last_pull_ms_.load(std::memory_order_relaxed); }
   void set_last_pull_ms(int64_t ms) { last_pull_ms_.store(ms, std::memory_order_relaxed); }
 
+  // ---- Orderly consumption (ConsumeOrderlyService). The messages are kept
+  // here by offset; a batch taken for the listener moves to a "consuming"
+  // set until committed (offsets advance past it) or handed back to be
+  // consumed again. The queue's lock at the broker is mirrored in locked().
+
+  // Caches pulled messages. True when the caller should start a consume
+  // request: there are messages and none is running for this queue.
+  bool PutMessagesOrderly(std::span<const MessageExt> msgs);
+  // Up to `n` of the oldest cached messages, moved to the consuming set.
+  // Empty (and the queue marked not consuming) when none is left.
+  std::vector<MessageExt> TakeMessages(int n);
+  // Ends the consuming set: returns one past its last offset (-1 if empty).
+  int64_t Commit();
+  // Puts `msgs` (taken earlier) back among the cached ones, to be taken again.
+  void MakeMessagesToConsumeAgain(std::span<const MessageExt> msgs);
+  // Whether messages wait to be consumed (not counting a batch being consumed).
+  bool HasTempMessage();
+
+  // The broker's lock on this queue, as last seen (RocketMQ's locked and
+  // lastLockTimestamp). It is trusted for 30 s after it was last obtained.
+  static constexpr int64_t kLockMaxLiveTimeMs = 30000;  // rocketmq.client.rebalance.lockMaxLiveTime
+  static constexpr int64_t kLockIntervalMs = 20000;     // rocketmq.client.rebalance.lockInterval
+  bool locked() const { return locked_.load(std::memory_order_acquire); }
+  void set_locked(bool locked) { locked_.store(locked, std::memory_order_release); }
+  int64_t last_lock_ms() const { return last_lock_ms_.load(std::memory_order_relaxed); }
+  void set_last_lock_ms(int64_t ms) { last_lock_ms_.store(ms, std::memory_order_relaxed); }
+  bool IsLockExpired(int64_t now_ms) const { return now_ms - last_lock_ms() > kLockMaxLiveTimeMs; }
+  // Held while the orderly listener runs, so a rebalance does not release
+  // the broker's lock in the middle of a batch.
+  absl::Mutex& consume_lock() { return consume_lock_; }
+
  private:
   struct Entry {
     int64_t offset;
@@ -57,6 +90,14 @@ class ProcessQueue {
   std::atomic<int64_t> cached_bytes_{0};
   std::atomic<bool> dropped_{false};
   std::atomic<int64_t> last_pull_ms_{0};
+
+  // Orderly: cached and consuming messages by offset.
+  std::map<int64_t, MessageExt> msg_tree_ ABSL_GUARDED_BY(mu_);
+  std::map<int64_t, MessageExt> consuming_ ABSL_GUARDED_BY(mu_);
+  bool consuming_active_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> locked_{false};
+  std::atomic<int64_t> last_lock_ms_{0};
+  absl::Mutex consume_lock_;
 };
 
 }  // namespace rmq::internal

@@ -22,6 +22,10 @@ void PushConsumer::RegisterMessageListener(MessageListenerConcurrently listener)
   impl_->RegisterMessageListener(std::move(listener));
 }
 
+void PushConsumer::RegisterMessageListener(MessageListenerOrderly listener) {
+  impl_->RegisterMessageListener(std::move(listener));
+}
+
 absl::Status PushConsumer::Start() { return impl_->Start(); }
 
 void PushConsumer::Shutdown() { impl_->Shutdown(); }

@@ -2,10 +2,12 @@
 
 #include "client/push_consumer_impl.h"
 
+#include "absl/time/clock.h"
 #include "client/consumer_common.h"
 #include "client/pull_api.h"
 #include "client/pull_message_service.h"
 #include "client/queue_offset_api.h"
+#include "client/send_request.h"
 #include "client/subscription.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
@@ -21,6 +23,10 @@ constexpr absl::Duration kDelayWhenFlowControl = absl::Milliseconds(50);
 constexpr absl::Duration kDelayWhenException = absl::Milliseconds(3000);
 constexpr absl::Duration kDelayBeforeOffsetReset = absl::Milliseconds(10000);
 constexpr int32_t kDefaultMaxReconsumeTimes = 16;
+// RebalancePushImpl.UNLOCK_DELAY_TIME_MILLS.
+constexpr absl::Duration kUnlockDelay = absl::Milliseconds(20000);
+// MixAll.CLIENT_INNER_PRODUCER_GROUP: the group of a consumer's own sends.
+constexpr const char* kClientInnerProducerGroup = "CLIENT_INNER_PRODUCER";
 
 }  // namespace
 
@@ -61,6 +67,13 @@ void PushConsumerImpl::Unsubscribe(std::string_view topic) {
 void PushConsumerImpl::RegisterMessageListener(MessageListenerConcurrently listener) {
   absl::MutexLock lock(&mu_);
   listener_ = std::move(listener);
+  orderly_listener_ = nullptr;
+}
+
+void PushConsumerImpl::RegisterMessageListener(MessageListenerOrderly listener) {
+  absl::MutexLock lock(&mu_);
+  orderly_listener_ = std::move(listener);
+  listener_ = nullptr;
 }
 
 absl::Status PushConsumerImpl::CheckConfig() const {
@@ -95,6 +108,7 @@ absl::Status PushConsumerImpl::CheckConfig() const {
 
 absl::Status PushConsumerImpl::Start() {
   MessageListenerConcurrently listener;
+  MessageListenerOrderly orderly_listener;
   std::map<std::string, std::string> subscriptions;
   {
     absl::MutexLock lock(&mu_);
@@ -102,7 +116,7 @@ absl::Status PushConsumerImpl::Start() {
     if (state_ == State::kShutDown) {
       return absl::FailedPreconditionError("the consumer was shut down; create a new one");
     }
-    if (!listener_) {
+    if (!listener_ && !orderly_listener_) {
       return absl::FailedPreconditionError(
           StrCat("consumer group '", config_.group_name,
                  "': no message listener; call RegisterMessageListener before Start"));
@@ -112,9 +126,11 @@ absl::Status PushConsumerImpl::Start() {
                                                   "': no subscription; call Subscribe before Start"));
     }
     listener = listener_;
+    orderly_listener = orderly_listener_;
     subscriptions = pending_subscriptions_;
   }
   RMQ_RETURN_IF_ERROR(CheckConfig());
+  consume_orderly_ = orderly_listener != nullptr;
   auto instance = ClientInstance::GetOrCreate(config_);
   if (!instance.ok()) return instance.status();
   instance_ = std::move(*instance);
@@ -128,6 +144,7 @@ absl::Status PushConsumerImpl::Start() {
   RMQ_RETURN_IF_ERROR(offset_store_->Load());
   rebalance_ = std::make_unique<RebalanceImpl>(*instance_, config_.group_name, config_.message_model,
                                                config_.allocate_strategy, *this);
+  rebalance_->set_consume_orderly(consume_orderly_);
   const int64_t now = instance_->clock().NowMillis();
   for (const auto& [topic, expression] : subscriptions) {
     auto sub = BuildSubscriptionData(topic, expression, now);
@@ -139,10 +156,23 @@ absl::Status PushConsumerImpl::Start() {
     auto retry = BuildSubscriptionData(RetryTopic(config_.group_name), kSubAll, now);
     if (retry.ok()) rebalance_->PutSubscription(std::move(*retry));
   }
-  consume_service_ = std::make_unique<ConsumeConcurrentlyService>(
-      *this, std::move(listener), instance_->shared_clock(), config_.consume_thread_min,
-      config_.consume_message_batch_max_size);
-  consume_service_->Start();
+  if (consume_orderly_) {
+    dlq_ids_ = std::make_unique<UniqKeyGenerator>(instance_->clock(),
+                                                  HostAddress::Ipv4(127, 0, 0, 1, 0));
+    ConsumeOrderlyService::Options options;
+    options.threads = config_.consume_thread_min;
+    options.batch_size = config_.consume_message_batch_max_size;
+    options.suspend_millis = config_.suspend_current_queue_time_millis;
+    options.max_reconsume_times = config_.max_reconsume_times;
+    orderly_service_ = std::make_unique<ConsumeOrderlyService>(
+        *this, std::move(orderly_listener), instance_->shared_clock(), options);
+    orderly_service_->Start();
+  } else {
+    consume_service_ = std::make_unique<ConsumeConcurrentlyService>(
+        *this, std::move(listener), instance_->shared_clock(), config_.consume_thread_min,
+        config_.consume_message_batch_max_size);
+    consume_service_->Start();
+  }
   {
     absl::MutexLock lock(&mu_);
     state_ = State::kRunning;
@@ -152,7 +182,8 @@ absl::Status PushConsumerImpl::Start() {
     // member of the group holding the instance has left.
     absl::MutexLock lock(&mu_);
     state_ = State::kCreated;
-    consume_service_->Shutdown();
+    if (consume_service_) consume_service_->Shutdown();
+    if (orderly_service_) orderly_service_->Shutdown();
     return registered;
   }
   instance_->RebalanceNow();
@@ -166,8 +197,14 @@ void PushConsumerImpl::Shutdown() {
     state_ = State::kShutDown;
     if (previous != State::kRunning) return;
   }
-  consume_service_->Shutdown();
+  if (consume_service_) consume_service_->Shutdown();
+  if (orderly_service_) orderly_service_->Shutdown();
   PersistConsumerOffsets();
+  // An orderly member releases its queue locks once its offsets are
+  // committed, so the next owner starts from them.
+  if (orderly_service_ && config_.message_model == MessageModel::kClustering) {
+    rebalance_->UnlockAll(/*oneway=*/false);
+  }
   instance_->UnregisterConsumer(this);
   rebalance_->DropAll();
 }
@@ -238,10 +275,90 @@ void PushConsumerImpl::OnQueueAdded(const MessageQueue& queue, std::shared_ptr<P
 }
 
 bool PushConsumerImpl::RemoveUnnecessaryQueue(const MessageQueue& queue, ProcessQueue& pq) {
-  (void)pq;
   offset_store_->Persist(queue);
   offset_store_->RemoveOffset(queue);
+  if (!consume_orderly_ || config_.message_model != MessageModel::kClustering) return true;
+  // RebalancePushImpl: release the broker's lock once no batch of the queue
+  // is being consumed (waiting up to 1 s; else keep the queue and try again
+  // at the next rebalance). With messages still cached, the lock is kept
+  // 20 s more, so a slow listener's batch cannot overlap the next owner's.
+  // (A real-time wait, as RocketMQ's tryLock(1000 ms): it waits for a
+  // listener, not for a timer.)
+  const absl::Time deadline = absl::Now() + absl::Seconds(1);
+  while (!pq.consume_lock().TryLock()) {
+    if (absl::Now() >= deadline) {
+      spdlog::warn("group {}: {} is being consumed; unlocking it later", config_.group_name,
+                   queue.ToString());
+      return false;
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  const bool delay = pq.HasTempMessage();
+  pq.consume_lock().Unlock();
+  if (delay) {
+    std::weak_ptr<PushConsumerImpl> weak = weak_from_this();
+    instance_->clock().ScheduleAfter(kUnlockDelay, [weak, queue] {
+      if (auto self = weak.lock()) self->rebalance_->Unlock(queue, /*oneway=*/true);
+    });
+  } else {
+    rebalance_->Unlock(queue, /*oneway=*/true);
+  }
   return true;
+}
+
+void PushConsumerImpl::SetProgress(const MessageQueue& queue, int64_t offset) {
+  offset_store_->UpdateOffset(queue, offset, /*increase_only=*/false);
+}
+
+bool PushConsumerImpl::LockQueue(const MessageQueue& queue) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return false;
+  }
+  return rebalance_->Lock(queue);
+}
+
+void PushConsumerImpl::LockAllQueues() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (state_ != State::kRunning) return;
+  }
+  rebalance_->LockAll();
+}
+
+absl::Status PushConsumerImpl::SendToDeadLetter(const MessageExt& msg, const MessageQueue& queue,
+                                                int32_t max_reconsume_times) {
+  // ConsumeMessageOrderlyService.sendMessageBack: the message goes to the
+  // retry topic as a new send carrying its reconsume count; at or past
+  // maxReconsumeTimes the broker stores it in %DLQ%group instead.
+  std::string addr = instance_->FindBrokerAddressInPublish(queue.broker_name);
+  if (addr.empty()) return absl::UnavailableError(StrCat("broker ", queue.broker_name, " is unknown"));
+  Message copy;
+  copy.set_topic(RetryTopic(config_.group_name));
+  copy.set_body(msg.body());
+  copy.set_flag(msg.flag());
+  copy.mutable_properties() = msg.properties();
+  std::string origin(msg.GetProperty(property::kOriginMessageId));
+  if (origin.empty()) origin = std::string(msg.GetProperty(property::kUniqKey));
+  if (origin.empty()) origin = msg.OffsetMsgId();
+  copy.PutProperty(property::kOriginMessageId, std::move(origin));
+  copy.PutProperty(property::kRetryTopic, msg.topic());
+  copy.PutProperty(property::kReconsumeTime, std::to_string(msg.reconsume_times));
+  copy.PutProperty(property::kMaxReconsumeTimes, std::to_string(max_reconsume_times));
+  copy.set_delay_time_level(3 + msg.reconsume_times);
+  ProducerConfig producer_config;
+  producer_config.group_name = kClientInnerProducerGroup;
+  PreparedSend send;
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(copy, producer_config, *dlq_ids_));
+  MessageQueue target{copy.topic(), queue.broker_name, 0};
+  auto response = instance_->transport().InvokeSync(
+      addr, send.BuildRequest(target, producer_config, instance_->clock().NowMillis(),
+                              send.BodyFor(addr, nullptr)),
+      absl::Milliseconds(instance_->config().mq_client_api_timeout));
+  if (!response.ok()) return response.status();
+  int32_t broker_code = 0;
+  auto result = ParseSendResponse(*response, send, target, addr, &broker_code);
+  return result.ok() ? absl::OkStatus() : result.status();
 }
 
 void PushConsumerImpl::CommitProgress(const MessageQueue& queue, int64_t offset) {
@@ -294,9 +411,27 @@ void PushConsumerImpl::PullMessage(PullRequest request) {
   // Flow control: let the listeners catch up before pulling more.
   if (pq.cached_count() > config_.pull_threshold_for_queue ||
       pq.cached_bytes() > int64_t{config_.pull_threshold_size_for_queue} * 1024 * 1024 ||
-      pq.MaxSpan() > config_.consume_concurrently_max_span) {
+      (!consume_orderly_ && pq.MaxSpan() > config_.consume_concurrently_max_span)) {
     PullLater(std::move(request), kDelayWhenFlowControl);
     return;
+  }
+  if (consume_orderly_) {
+    // An orderly queue is pulled only while locked at the broker; the first
+    // pull after the lock was taken starts from the committed offset (the
+    // previous owner's progress).
+    if (!pq.locked()) {
+      PullLater(std::move(request), kDelayWhenException);
+      return;
+    }
+    if (!request.previously_locked) {
+      auto offset = ComputePullFromWhere(request.queue);
+      if (!offset.ok()) {
+        PullLater(std::move(request), kDelayWhenException);
+        return;
+      }
+      request.previously_locked = true;
+      request.next_offset = *offset;
+    }
   }
   std::shared_ptr<const SubscriptionData> sub = rebalance_->FindSubscription(request.queue.topic);
   if (sub == nullptr) {
@@ -368,9 +503,14 @@ void PushConsumerImpl::OnPullResponse(PullRequest request, absl::StatusOr<Remoti
         std::string_view original = msg.GetProperty(property::kRetryTopic);
         if (!original.empty() && msg.topic() == retry_topic) msg.set_topic(std::string(original));
       }
-      auto msgs = std::make_shared<std::vector<MessageExt>>(std::move(result->msgs));
-      request.pq->PutMessages(*msgs);
-      consume_service_->Submit(std::move(msgs), request.pq, request.queue);
+      if (consume_orderly_) {
+        const bool dispatch = request.pq->PutMessagesOrderly(result->msgs);
+        orderly_service_->Submit(request.pq, request.queue, dispatch);
+      } else {
+        auto msgs = std::make_shared<std::vector<MessageExt>>(std::move(result->msgs));
+        request.pq->PutMessages(*msgs);
+        consume_service_->Submit(std::move(msgs), request.pq, request.queue);
+      }
       if (config_.pull_interval > 0) {
         PullLater(std::move(request), absl::Milliseconds(config_.pull_interval));
         return;

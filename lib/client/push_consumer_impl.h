@@ -18,7 +18,9 @@
 #include "absl/synchronization/mutex.h"
 #include "client/client_instance.h"
 #include "client/consume_concurrently_service.h"
+#include "client/consume_orderly_service.h"
 #include "client/offset_store.h"
+#include "common/msg_id.h"
 #include "client/rebalance_impl.h"
 #include "rmq/consumer.h"
 
@@ -26,7 +28,7 @@ namespace rmq::internal {
 
 class PushConsumerImpl final : public ConsumerInner,
                                public RebalanceImpl::Hooks,
-                               public ConsumeOwner,
+                               public OrderlyConsumeOwner,
                                public std::enable_shared_from_this<PushConsumerImpl> {
  public:
   explicit PushConsumerImpl(PushConsumerConfig config);
@@ -35,6 +37,7 @@ class PushConsumerImpl final : public ConsumerInner,
   absl::Status Subscribe(std::string_view topic, std::string_view expression);
   void Unsubscribe(std::string_view topic);
   void RegisterMessageListener(MessageListenerConcurrently listener);
+  void RegisterMessageListener(MessageListenerOrderly listener);
   absl::Status Start();
   void Shutdown();
   const PushConsumerConfig& config() const { return config_; }
@@ -62,11 +65,21 @@ class PushConsumerImpl final : public ConsumerInner,
   absl::Status SendMessageBack(const MessageExt& msg, const MessageQueue& queue,
                                int32_t delay_level) override;
 
+  // OrderlyConsumeOwner
+  void SetProgress(const MessageQueue& queue, int64_t offset) override;
+  bool LockQueue(const MessageQueue& queue) override;
+  void LockAllQueues() override;
+  absl::Status SendToDeadLetter(const MessageExt& msg, const MessageQueue& queue,
+                                int32_t max_reconsume_times) override;
+
  private:
   struct PullRequest {
     MessageQueue queue;
     std::shared_ptr<ProcessQueue> pq;
     int64_t next_offset = 0;
+    // Orderly: the queue was locked when this request last pulled (the
+    // first pull after locking rereads the committed offset).
+    bool previously_locked = false;
   };
 
   absl::Status CheckConfig() const;
@@ -81,9 +94,13 @@ class PushConsumerImpl final : public ConsumerInner,
   std::unique_ptr<RebalanceImpl> rebalance_;
   std::unique_ptr<OffsetStore> offset_store_;
   std::unique_ptr<ConsumeConcurrentlyService> consume_service_;
+  std::unique_ptr<ConsumeOrderlyService> orderly_service_;
+  bool consume_orderly_ = false;  // Set at Start.
+  std::unique_ptr<UniqKeyGenerator> dlq_ids_;  // For SendToDeadLetter (orderly workers).
 
   absl::Mutex mu_;
   MessageListenerConcurrently listener_ ABSL_GUARDED_BY(mu_);
+  MessageListenerOrderly orderly_listener_ ABSL_GUARDED_BY(mu_);
   // Subscriptions given before Start (topic → expression).
   std::map<std::string, std::string> pending_subscriptions_ ABSL_GUARDED_BY(mu_);
   enum class State { kCreated, kRunning, kShutDown };

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "client/client_instance.h"
+#include "common/str_cat.h"
+#include "remoting/request_code.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -137,12 +139,21 @@ bool RebalanceImpl::UpdateProcessQueues(const std::string& topic,
       absl::MutexLock lock(&mu_);
       if (process_queues_.contains(queue)) continue;
     }
+    if (consume_orderly_ && model_ == MessageModel::kClustering && !Lock(queue)) {
+      spdlog::warn("rebalance of group {}: {} not added: its lock is held by another member",
+                   group_, queue.ToString());
+      continue;
+    }
     auto offset = hooks_.ComputePullFromWhere(queue);
     if (!offset.ok()) {
       spdlog::warn("group {}: cannot start {}: {}", group_, queue.ToString(), offset.status().ToString());
       continue;
     }
     auto pq = std::make_shared<ProcessQueue>();
+    if (consume_orderly_) {
+      pq->set_locked(true);
+      pq->set_last_lock_ms(instance_.clock().NowMillis());
+    }
     {
       absl::MutexLock lock(&mu_);
       process_queues_[queue] = pq;
@@ -177,6 +188,106 @@ void RebalanceImpl::DropAll() {
   }
   absl::MutexLock lock(&mu_);
   process_queues_.clear();
+}
+
+absl::StatusOr<std::set<MessageQueue>> RebalanceImpl::LockBatch(
+    const std::string& broker_name, const std::set<MessageQueue>& queues) {
+  std::string addr = instance_.FindBrokerAddressInPublish(broker_name);
+  if (addr.empty()) return absl::UnavailableError(StrCat("broker ", broker_name, " is unknown"));
+  LockBatchRequestBody body;
+  body.consumer_group = group_;
+  body.client_id = instance_.client_id();
+  body.mq_set = queues;
+  RemotingCommand request = RemotingCommand::Request(request_code::kLockBatchMq);
+  request.body = Payload(ToJson(body));
+  auto response = instance_.transport().InvokeSync(addr, std::move(request), absl::Seconds(1));
+  if (!response.ok()) return response.status();
+  if (response->code != response_code::kSuccess) {
+    return absl::UnavailableError(StrCat("LOCK_BATCH_MQ to ", addr, ": code ", response->code, " ",
+                                         response->remark));
+  }
+  auto answer = FromJson<LockBatchResponseBody>(response->body.ToString(), "LOCK_BATCH_MQ answer");
+  if (!answer.ok()) return answer.status();
+  return std::move(answer->lock_ok_mq_set);
+}
+
+void RebalanceImpl::UnlockBatch(const std::string& broker_name,
+                                const std::set<MessageQueue>& queues, bool oneway) {
+  std::string addr = instance_.FindBrokerAddressInPublish(broker_name);
+  if (addr.empty()) return;
+  UnlockBatchRequestBody body;
+  body.consumer_group = group_;
+  body.client_id = instance_.client_id();
+  body.mq_set = queues;
+  RemotingCommand request = RemotingCommand::Request(request_code::kUnlockBatchMq);
+  request.body = Payload(ToJson(body));
+  if (oneway) {
+    (void)instance_.transport().InvokeOneway(addr, std::move(request));
+    return;
+  }
+  auto response = instance_.transport().InvokeSync(addr, std::move(request), absl::Seconds(1));
+  if (!response.ok()) {
+    spdlog::warn("group {}: UNLOCK_BATCH_MQ to {} failed: {}", group_, addr,
+                 response.status().ToString());
+  }
+}
+
+bool RebalanceImpl::Lock(const MessageQueue& queue) {
+  auto locked = LockBatch(queue.broker_name, {queue});
+  if (!locked.ok()) {
+    spdlog::warn("group {}: locking {} failed: {}", group_, queue.ToString(),
+                 locked.status().ToString());
+    return false;
+  }
+  const int64_t now = instance_.clock().NowMillis();
+  {
+    absl::MutexLock lock(&mu_);
+    for (const MessageQueue& held : *locked) {
+      if (auto it = process_queues_.find(held); it != process_queues_.end()) {
+        it->second->set_locked(true);
+        it->second->set_last_lock_ms(now);
+      }
+    }
+  }
+  return locked->contains(queue);
+}
+
+void RebalanceImpl::LockAll() {
+  std::map<std::string, std::set<MessageQueue>> by_broker;
+  for (const auto& [queue, pq] : ProcessQueues()) by_broker[queue.broker_name].insert(queue);
+  for (const auto& [broker, queues] : by_broker) {
+    auto locked = LockBatch(broker, queues);
+    if (!locked.ok()) {
+      spdlog::warn("group {}: renewing queue locks at {} failed: {}", group_, broker,
+                   locked.status().ToString());
+      continue;
+    }
+    const int64_t now = instance_.clock().NowMillis();
+    absl::MutexLock lock(&mu_);
+    for (const MessageQueue& queue : queues) {
+      auto it = process_queues_.find(queue);
+      if (it == process_queues_.end()) continue;
+      if (locked->contains(queue)) {
+        it->second->set_locked(true);
+        it->second->set_last_lock_ms(now);
+      } else {
+        it->second->set_locked(false);
+        spdlog::warn("group {}: the lock of {} was refused", group_, queue.ToString());
+      }
+    }
+  }
+}
+
+void RebalanceImpl::Unlock(const MessageQueue& queue, bool oneway) {
+  UnlockBatch(queue.broker_name, {queue}, oneway);
+}
+
+void RebalanceImpl::UnlockAll(bool oneway) {
+  std::map<std::string, std::set<MessageQueue>> by_broker;
+  auto queues = ProcessQueues();
+  for (const auto& [queue, pq] : queues) by_broker[queue.broker_name].insert(queue);
+  for (const auto& [broker, set] : by_broker) UnlockBatch(broker, set, oneway);
+  for (const auto& [queue, pq] : queues) pq->set_locked(false);
 }
 
 }  // namespace rmq::internal

@@ -72,16 +72,36 @@ class RebalanceImpl {
   // Drops every queue (shutdown), after committing through the hooks.
   void DropAll();
 
+  // ---- Queue locks of an orderly consumer (CLUSTERING). With
+  // set_consume_orderly(true), a newly assigned queue is added only once
+  // locked at its broker (else it is tried again at the next rebalance).
+  void set_consume_orderly(bool orderly) { consume_orderly_ = orderly; }
+  // LOCK_BATCH_MQ for `queue`; marks its ProcessQueue locked. True if held.
+  bool Lock(const MessageQueue& queue);
+  // Renews the locks of every assigned queue, broker by broker; a queue
+  // refused is marked not locked (its consumption pauses).
+  void LockAll();
+  // UNLOCK_BATCH_MQ for `queue` (oneway: without waiting for the answer).
+  void Unlock(const MessageQueue& queue, bool oneway);
+  // Unlocks every assigned queue and marks them not locked.
+  void UnlockAll(bool oneway);
+
  private:
   void RebalanceTopic(const std::string& topic);
   // Applies the new assignment of `topic`. True if it changed.
   bool UpdateProcessQueues(const std::string& topic, const std::set<MessageQueue>& assigned);
+  // LOCK_BATCH_MQ of `queues` (all of `broker_name`); the queues now held.
+  absl::StatusOr<std::set<MessageQueue>> LockBatch(const std::string& broker_name,
+                                                   const std::set<MessageQueue>& queues);
+  void UnlockBatch(const std::string& broker_name, const std::set<MessageQueue>& queues,
+                   bool oneway);
 
   ClientInstance& instance_;
   const std::string group_;
   const MessageModel model_;
   std::shared_ptr<const AllocateMessageQueueStrategy> strategy_;
   Hooks& hooks_;
+  bool consume_orderly_ = false;
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<const SubscriptionData>> subscriptions_ ABSL_GUARDED_BY(mu_);

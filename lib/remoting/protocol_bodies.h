@@ -267,8 +267,22 @@ struct MessageQueueData {
   }
 };
 
-// The bodies of LOCK_BATCH_MQ and UNLOCK_BATCH_MQ.
+// LOCK_BATCH_MQ's body (LockBatchRequestBody) and answer (LockBatchResponseBody).
 struct LockBatchRequestBody {
+  std::string consumer_group;
+  std::string client_id;
+  std::set<MessageQueue> mq_set;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("consumerGroup", s.consumer_group);
+    v("clientId", s.client_id);
+    v("mqSet", s.mq_set);
+  }
+};
+
+// UNLOCK_BATCH_MQ's body (UnlockBatchRequestBody): the same fields as a lock request.
+struct UnlockBatchRequestBody {
   std::string consumer_group;
   std::string client_id;
   std::set<MessageQueue> mq_set;

@@ -23,8 +23,8 @@ using AllBodies =
     std::tuple<TopicConfig, DataVersion, TopicConfigSerializeWrapper, RegisterBrokerBody,
                QueueData, BrokerData, TopicRouteData, ClusterInfo, TopicList, SubscriptionData,
                ProducerData, ConsumerData, HeartbeatData, ConsumerIdList, LockBatchRequestBody,
-               LockBatchResponseBody, SubscriptionGroupConfig, SubscriptionGroupWrapper,
-               TopicStatsTable, ConsumeStats, KVTable, ConsumerConnection, ResetOffsetBody>;
+               LockBatchResponseBody, UnlockBatchRequestBody, SubscriptionGroupConfig,
+               SubscriptionGroupWrapper, TopicStatsTable, ConsumeStats, KVTable, ConsumerConnection, ResetOffsetBody>;
 
 template <typename T>
 void Check(std::string_view in) {
