@@ -2,6 +2,7 @@
 
 #include "broker/pull_request_hold_service.h"
 
+#include <atomic>
 #include <utility>
 
 namespace rmq::internal {
@@ -56,6 +57,7 @@ void PullRequestHoldService::Suspend(std::unique_ptr<HeldPull> pull, absl::Durat
   }
   // A message may have arrived between the pull's read and its registration
   // here, waking nobody; if so, answer now rather than at the timeout.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (wake_on_arrival_ && store_->GetMaxOffsetInQueue(key.topic, key.queue_id) > from) {
     CheckQueue(key);
   }
@@ -63,6 +65,12 @@ void PullRequestHoldService::Suspend(std::unique_ptr<HeldPull> pull, absl::Durat
 
 void PullRequestHoldService::NotifyMessageArriving(std::string_view topic, int32_t queue_id,
                                                    int64_t queue_offset, int64_t tags_code) {
+  // Pairs with the fence in Suspend (a store-buffer handshake): the caller
+  // made the new unit visible before calling, Suspend registers before it
+  // re-reads the max offset, so at least one of the two sees the other —
+  // without the fences both may read the old value and the pull sleeps
+  // until its timeout although its message is there.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (held_.load(std::memory_order_relaxed) == 0 || !wake_on_arrival_) return;
   std::vector<Entry> woken;
   {

@@ -78,6 +78,7 @@ public final class CompatMain {
         scenarios.put("delayed_send", s::delayedSend);
         scenarios.put("retry_reconsume_later", s::retryReconsumeLater);
         scenarios.put("transactional_send", s::transactionalSend);
+        scenarios.put("orderly_consumer", s::orderlyConsumer);
         scenarios.put("pull_consumer", s::pullConsumer);
         scenarios.put("pull_edge_cases", s::pullEdgeCases);
         scenarios.put("pull_offset_overflow_badly", s::pullOffsetOverflowBadly);

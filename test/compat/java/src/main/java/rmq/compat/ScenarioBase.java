@@ -38,6 +38,7 @@ abstract class ScenarioBase {
   static final String DELAY_TOPIC = "CompatDelay";
   static final String RETRY_TOPIC = "CompatRetry";
   static final String TX_TOPIC = "CompatTx";
+  static final String ORDERLY_TOPIC = "CompatOrderly";
   static final String RESTART_TOPIC = "CompatRestart";
   static final String RESTART_GROUP = "CompatRestartGroup";
   static final int SYNC_COUNT = 8;

@@ -17,7 +17,9 @@ import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.PullResult;
 import org.apache.rocketmq.client.consumer.PullStatus;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.ConsumeOrderlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerOrderly;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -300,6 +302,61 @@ final class Scenarios extends ScenarioBase {
     Check.equal("retry body", TopicReader.body(again), "body of the redelivery");
     long gap = times.get(1) - times.get(0);
     Check.isTrue(gap >= 9000, "redelivered " + gap + " ms after the failure, not ~10 s");
+  }
+
+  void orderlyConsumer() throws Exception {
+    // DefaultMQPushConsumer with MessageListenerOrderly against rmq's broker:
+    // the client locks its queues (LOCK_BATCH_MQ) before consuming, each
+    // key's messages (one queue per key) arrive in send order, and a
+    // SUSPEND_CURRENT_QUEUE_A_MOMENT redelivers the same message (local
+    // retry, reconsumeTimes 1) before anything after it in its queue.
+    final String[] orderKeys = {"k-A", "k-B", "k-C"};
+    final int perKey = 8;
+    MessageQueueSelector byKey = (mqs, msg, arg) -> mqs.get(Math.floorMod(arg.hashCode(), mqs.size()));
+    for (int seq = 0; seq < perKey; seq++) {
+      for (String key : orderKeys) {
+        Message m = message(ORDERLY_TOPIC, "Ord", key + "-" + seq, key + ":" + seq);
+        m.putUserProperty("orderKey", key);
+        m.putUserProperty("seq", Integer.toString(seq));
+        Check.equal(SendStatus.SEND_OK, producer.send(m, byKey, key).getSendStatus(), "ordered send");
+      }
+    }
+    awaitRoute(ORDERLY_TOPIC);
+    Map<String, List<String>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicBoolean suspended = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer("CompatOrderlyGroup");
+    consumer.setNamesrvAddr(namesrv);
+    consumer.setInstanceName("CompatOrderlyGroup");
+    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+    consumer.subscribe(ORDERLY_TOPIC, "*");
+    consumer.registerMessageListener((MessageListenerOrderly) (msgs, context) -> {
+      for (MessageExt m : msgs) {
+        String key = m.getUserProperty("orderKey");
+        seen.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+            .add(m.getUserProperty("seq") + "/" + m.getReconsumeTimes());
+        if (key.equals("k-B") && m.getUserProperty("seq").equals("3") && suspended.compareAndSet(false, true)) {
+          return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+        }
+        delivered.incrementAndGet();
+      }
+      return ConsumeOrderlyStatus.SUCCESS;
+    });
+    consumer.start();
+    try {
+      Check.await(() -> delivered.get() >= orderKeys.length * perKey, WAIT, "every ordered message",
+          () -> "seen " + seen);
+    } finally {
+      consumer.shutdown();
+    }
+    for (String key : orderKeys) {
+      List<String> expected = new ArrayList<>();
+      for (int seq = 0; seq < perKey; seq++) {
+        if (key.equals("k-B") && seq == 3) expected.add("3/0");
+        expected.add(seq + "/" + (key.equals("k-B") && seq == 3 ? 1 : 0));
+      }
+      Check.equal(expected, seen.get(key), "deliveries (seq/reconsumeTimes) of " + key);
+    }
   }
 
   void transactionalSend() throws Exception {
