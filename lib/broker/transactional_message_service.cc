@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "broker/processor_util.h"
 #include "broker/query_message_processor.h"
+#include "common/real_destination.h"
 #include "common/str_cat.h"
 #include "remoting/request_code.h"
 #include "spdlog/spdlog.h"
@@ -34,14 +35,11 @@ TopicQueues EnsureSystemTopic(const BrokerContext& ctx, std::string_view topic) 
 
 void TransactionalMessageService::PrepareHalfMessage(MessageExt& msg) {
   EnsureSystemTopic(ctx_, kTransHalfTopic);
-  msg.PutProperty(property::kRealTopic, msg.topic());
-  msg.PutProperty(property::kRealQueueId, std::to_string(msg.queue_id));
   // RocketMQ 4.9's producer drops a delay level from a transactional message;
   // one sent anyway must not divert the half message to the schedule topic.
   msg.ClearProperty(property::kDelayTimeLevel);
   msg.sys_flag = sysflag::ResetTransactionValue(msg.sys_flag, sysflag::kTransactionNotType);
-  msg.set_topic(std::string(kTransHalfTopic));
-  msg.queue_id = 0;
+  ParkMessage(msg, kTransHalfTopic, 0);
 }
 
 absl::StatusOr<MessageExt> TransactionalMessageService::FindHalfMessage(
@@ -78,8 +76,10 @@ absl::Status TransactionalMessageService::EndTransaction(const EndTransactionReq
   if (!half.ok()) return half.status();
   if (commit) {
     MessageExt final_msg(*half);
-    final_msg.set_topic(std::string(half->GetProperty(property::kRealTopic)));
-    final_msg.queue_id = static_cast<int32_t>(PropertyInt(*half, property::kRealQueueId, 0));
+    if (!UnparkMessage(final_msg)) {
+      return absl::DataLossError(StrCat("the half message at ", header.commit_log_offset,
+                                        " has no valid REAL_TOPIC / REAL_QID"));
+    }
     final_msg.ClearProperty(property::kRealTopic);
     final_msg.ClearProperty(property::kRealQueueId);
     final_msg.ClearProperty(property::kTransactionPrepared);
@@ -87,10 +87,6 @@ absl::Status TransactionalMessageService::EndTransaction(const EndTransactionReq
         sysflag::ResetTransactionValue(half->sys_flag, sysflag::kTransactionCommitType);
     final_msg.prepared_transaction_offset = header.commit_log_offset;
     final_msg.set_wait_store_msg_ok(false);
-    if (final_msg.topic().empty()) {
-      return absl::DataLossError(StrCat("the half message at ", header.commit_log_offset,
-                                        " has no REAL_TOPIC property"));
-    }
     auto put = ctx_.store->Put(final_msg);
     if (!put.ok()) {
       return absl::Status(put.status().code(),
@@ -278,8 +274,7 @@ void TransactionalMessageService::AskProducer(const MessageExt& half) {
   header->offset_msg_id = half.OffsetMsgId();
   // The producer sees the message as it sent it: real topic and queue.
   MessageExt shown(half);
-  shown.set_topic(std::string(half.GetProperty(property::kRealTopic)));
-  shown.queue_id = static_cast<int32_t>(PropertyInt(half, property::kRealQueueId, 0));
+  UnparkMessage(shown);  // Else shown as stored.
   RemotingCommand ask =
       RemotingCommand::Request(request_code::kCheckTransactionState, std::move(header));
   ask.body = Payload(EncodeStoredRecord(shown));

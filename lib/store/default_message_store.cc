@@ -18,6 +18,7 @@
 #include "common/big_endian.h"
 #include "common/msg_id.h"
 #include "common/properties_codec.h"
+#include "common/real_destination.h"
 #include "common/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "store/store_config.h"
@@ -292,11 +293,8 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::PutDelayed(const MessageEx
   // As RocketMQ's CommitLog: the real topic and queue go into properties, the
   // level (clamped to the highest) stays in DELAY for the dispatcher.
   MessageExt scheduled = msg;
-  scheduled.PutProperty(property::kRealTopic, msg.topic());
-  scheduled.PutProperty(property::kRealQueueId, std::to_string(msg.queue_id));
   scheduled.PutProperty(property::kDelayTimeLevel, std::to_string(level));
-  scheduled.set_topic(std::string(kScheduleTopic));
-  scheduled.queue_id = DelayLevels::QueueIdOf(level);
+  ParkMessage(scheduled, kScheduleTopic, DelayLevels::QueueIdOf(level));
   return FinishPut(commit_log_->Append(scheduled), wait);
 }
 

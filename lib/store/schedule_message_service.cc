@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "common/config_persister.h"
 #include "common/fastjson.h"
+#include "common/real_destination.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -240,17 +241,12 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
 
 absl::Status ScheduleMessageService::PutBack(const MessageExt& delayed) {
   MessageExt msg = delayed;
-  const std::string_view real_topic = delayed.GetProperty(property::kRealTopic);
-  int32_t real_queue_id = 0;
-  if (real_topic.empty() ||
-      !absl::SimpleAtoi(AbslView(delayed.GetProperty(property::kRealQueueId)), &real_queue_id)) {
+  if (!UnparkMessage(msg)) {
     // Not something the store scheduled: dropping it is all that can be done.
     spdlog::error("delayed message {} at commit log offset {} has no REAL_TOPIC/REAL_QID; dropped",
                   delayed.GetProperty(property::kUniqKey), delayed.commit_log_offset);
     return absl::OkStatus();
   }
-  msg.set_topic(std::string(real_topic));
-  msg.queue_id = real_queue_id;
   msg.ClearProperty(property::kDelayTimeLevel);
   // As RocketMQ: the put back does not wait for a flush; REAL_TOPIC and
   // REAL_QID stay on the message.

@@ -133,12 +133,11 @@ class DeliveryLog {
   std::vector<Delivery> deliveries_ ABSL_GUARDED_BY(mu_);
 };
 
-// A started push consumer of `topic` ("*") from the first offset.
-inline std::unique_ptr<PushConsumer> StartPushConsumer(ClusterUnderTest& cluster, std::string group,
-                                                       std::string_view topic,
-                                                       MessageListenerConcurrently listener) {
-  PushConsumerConfig config = cluster.NewPushConsumerConfig(std::move(group));
-  config.consume_from_where = ConsumeFromWhere::kFirstOffset;
+// A started push consumer with `config`, subscribed to `topic` ("*"), with
+// `listener` (MessageListenerConcurrently or MessageListenerOrderly).
+template <typename Listener>
+std::unique_ptr<PushConsumer> StartConsumer(const PushConsumerConfig& config,
+                                            std::string_view topic, Listener listener) {
   auto consumer = std::make_unique<PushConsumer>(config);
   REQUIRE(consumer->Subscribe(topic, "*").ok());
   consumer->RegisterMessageListener(std::move(listener));
@@ -146,6 +145,15 @@ inline std::unique_ptr<PushConsumer> StartPushConsumer(ClusterUnderTest& cluster
   INFO(started.ToString());
   REQUIRE(started.ok());
   return consumer;
+}
+
+// A started push consumer of `topic` ("*") from the first offset.
+inline std::unique_ptr<PushConsumer> StartPushConsumer(ClusterUnderTest& cluster, std::string group,
+                                                       std::string_view topic,
+                                                       MessageListenerConcurrently listener) {
+  PushConsumerConfig config = cluster.NewPushConsumerConfig(std::move(group));
+  config.consume_from_where = ConsumeFromWhere::kFirstOffset;
+  return StartConsumer(config, topic, std::move(listener));
 }
 
 // Everything a push consumer of a new group reads from `topic`, once at least

@@ -172,13 +172,7 @@ PushConsumerConfig OrderlyConfig(FakeCluster& fake, const std::string& group, in
 std::unique_ptr<PushConsumer> StartOrderly(const PushConsumerConfig& config,
                                            const std::string& topic,
                                            MessageListenerOrderly listener) {
-  auto consumer = std::make_unique<PushConsumer>(config);
-  REQUIRE(consumer->Subscribe(topic, "*").ok());
-  consumer->RegisterMessageListener(std::move(listener));
-  absl::Status started = consumer->Start();
-  INFO(started.ToString());
-  REQUIRE(started.ok());
-  return consumer;
+  return StartConsumer(config, topic, std::move(listener));
 }
 
 TEST_CASE("orderly: a lambda picks the listener overload of its kind") {
