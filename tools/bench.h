@@ -54,11 +54,21 @@ struct SqlBenchOptions {
   int runs = 5;
 };
 
+struct DelayBenchOptions {
+  std::string dir;             // store directory; "" = a temporary one
+  int64_t count = 1000000;     // timer messages
+  int64_t size = 128;          // body bytes
+  int64_t lead_ms = 15000;     // the earliest due time, after the first put
+  int64_t spread_ms = 30000;   // due times spread uniformly over this much after that
+  int64_t precision_ms = 1000; // timerPrecisionMs
+};
+
 int RunStoreBench(const StoreBenchOptions& options);
 int RunInprocBench(const InprocBenchOptions& options);
 int RunRecoverBench(const std::string& dir);
 int RunTcpBench(const TcpBenchOptions& options);
 int RunSqlBench(const SqlBenchOptions& options);
+int RunDelayBench(const DelayBenchOptions& options);
 
 }  // namespace rmq::bench
 

@@ -66,7 +66,20 @@ int main(int argc, char** argv) {
   q->add_option("--count", sql.count, "evaluations per run")->check(CLI::PositiveNumber);
   q->add_option("--runs", sql.runs, "runs (medians are printed)")->check(CLI::Range(1, 100));
 
+  rmq::bench::DelayBenchOptions delay;
+  auto* d = app.add_subcommand("delay", "timer messages due at random times: lateness and heap; "
+                                        "baselines: plain puts, an in-memory priority queue");
+  d->add_option("--count", delay.count, "timer messages")->check(CLI::PositiveNumber);
+  d->add_option("--size", delay.size, "body bytes")->check(CLI::Range(int64_t{0}, int64_t{4} << 20));
+  d->add_option("--lead-ms", delay.lead_ms, "earliest due time after the first put")
+      ->check(CLI::PositiveNumber);
+  d->add_option("--spread-ms", delay.spread_ms, "due times spread over this many ms")
+      ->check(CLI::NonNegativeNumber);
+  d->add_option("--precision-ms", delay.precision_ms, "timerPrecisionMs")->check(CLI::PositiveNumber);
+  d->add_option("--dir", delay.dir, "store directory (default: a temporary one)");
+
   CLI11_PARSE(app, argc, argv);
+  if (d->parsed()) return rmq::bench::RunDelayBench(delay);
   if (q->parsed()) return rmq::bench::RunSqlBench(sql);
   if (s->parsed()) return rmq::bench::RunStoreBench(store);
   if (t->parsed()) return rmq::bench::RunTcpBench(tcp);

@@ -49,6 +49,14 @@ inline constexpr std::string_view kTransactionCheckTimes = "TRANSACTION_CHECK_TI
 inline constexpr std::string_view kCheckImmunityTimeInSeconds = "CHECK_IMMUNITY_TIME_IN_SECONDS";
 inline constexpr std::string_view kShardingKey = "SHARDING_KEY";
 inline constexpr std::string_view kDeliverTimeMs = "__STARTDELIVERTIME";
+// Timer messages (RocketMQ 5): the producer sets one of the first three.
+inline constexpr std::string_view kTimerDeliverMs = "TIMER_DELIVER_MS";  // ms since the epoch
+inline constexpr std::string_view kTimerDelaySec = "TIMER_DELAY_SEC";
+inline constexpr std::string_view kTimerDelayMs = "TIMER_DELAY_MS";
+// Set by the store: when the parked message is due, and when it was taken
+// from the timer (a message with either is never parked again).
+inline constexpr std::string_view kTimerOutMs = "TIMER_OUT_MS";
+inline constexpr std::string_view kTimerDequeueMs = "TIMER_DEQUEUE_MS";
 }  // namespace property
 
 // Separates several keys inside the KEYS property (MessageConst.KEY_SEPARATOR).
@@ -150,6 +158,17 @@ class Message {
   // The DELAY property: 0 for none, 1..18 for messageDelayLevel's levels.
   int delay_time_level() const;
   void set_delay_time_level(int level);
+
+  // Timer messages (RocketMQ 5): deliver at `ms_since_epoch`, or after a
+  // delay, to the exact millisecond of the broker's clock; at most
+  // timerMaxDelaySec (3 days) ahead. A DELAY level, if set too, wins.
+  void set_deliver_time_ms(int64_t ms_since_epoch) {
+    PutProperty(property::kTimerDeliverMs, std::to_string(ms_since_epoch));
+  }
+  void set_delay_time_ms(int64_t ms) { PutProperty(property::kTimerDelayMs, std::to_string(ms)); }
+  void set_delay_time_sec(int64_t seconds) {
+    PutProperty(property::kTimerDelaySec, std::to_string(seconds));
+  }
 
   // Whether a send should wait for the store's flush (WAIT, default true).
   bool wait_store_msg_ok() const;

@@ -69,6 +69,13 @@ struct MessageStoreConfig {
   // (the DELAY property), each a number and a unit s, m, h or d.
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
   int32_t flush_delay_offset_interval = 10000;  // flushDelayOffsetInterval, ms
+  // Timer messages (RocketMQ 5's TIMER_DELIVER_MS / TIMER_DELAY_SEC /
+  // TIMER_DELAY_MS): delivered at their exact millisecond on the store's
+  // Clock. timerPrecisionMs is the width of a wheel slot, not a rounding.
+  bool timer_wheel_enable = true;               // timerWheelEnable: false refuses timer messages
+  int32_t timer_precision_ms = 1000;            // timerPrecisionMs
+  int32_t timer_max_delay_sec = 3 * 24 * 3600;  // timerMaxDelaySec: furthest allowed due time
+  int32_t timer_flush_interval_ms = 1000;       // timerFlushIntervalMs: saves of timercheck.json
   // The broker's address, stored in each record and in offset msgIds.
   std::string store_host = "127.0.0.1:10911";           // brokerIP1:listenPort
 
@@ -164,9 +171,9 @@ struct StoreStats {
   int64_t dispatched_phy_offset = 0; // Consume queues and index cover up to here.
   int64_t commit_log_files = 0;
   int64_t put_count = 0;
-  // Delayed messages (a DELAY level, retries included) stored and not yet
-  // delivered to their topic, and when the earliest of them is due (ms since
-  // the epoch; 0 if none).
+  // Delayed messages (a DELAY level, retries included, and timer messages)
+  // stored and not yet delivered to their topic, and when the earliest of
+  // them is due (ms since the epoch; 0 if none).
   int64_t delayed_messages = 0;
   int64_t next_delayed_delivery_ms = 0;
 };

@@ -135,10 +135,18 @@ absl::Status DefaultMessageStore::Start() {
   schedule_ = std::make_unique<ScheduleMessageService>(
       *this, *queues_, delay_levels_, *clock_, root + "/config/delayOffset.json",
       absl::Milliseconds(config_.flush_delay_offset_interval));
+  TimerMessageService::Options timer_options;
+  timer_options.wheel_dir = root + "/timerwheel";
+  timer_options.checkpoint_path = root + "/config/timercheck.json";
+  timer_options.precision_ms = config_.timer_precision_ms;
+  timer_options.max_delay_ms = int64_t{config_.timer_max_delay_sec} * 1000;
+  timer_options.persist_interval = absl::Milliseconds(config_.timer_flush_interval_ms);
+  timer_ = std::make_unique<TimerMessageService>(*this, *queues_, *clock_, timer_options);
   dispatcher_ = std::make_unique<Dispatcher>(*commit_log_, *queues_, index_.get(), delay_levels_);
   dispatcher_->set_listener([this](const DispatchRequest& request) {
-    // (Before the service starts, as during recovery, a Wake is ignored.)
+    // (Before the services start, as during recovery, a Wake is ignored.)
     if (request.topic == kScheduleTopic) schedule_->Wake(request.queue_id);
+    if (request.topic == kTimerTopic) timer_->Wake();
     // Messages outside consume queues (half and rolled-back transaction records) wake nobody.
     int32_t tx = sysflag::TransactionValue(request.sys_flag);
     if (tx == sysflag::kTransactionPreparedType || tx == sysflag::kTransactionRollbackType) return;
@@ -178,6 +186,8 @@ absl::Status DefaultMessageStore::Start() {
   // After recovery: the delay offsets are checked against the recovered queues.
   RMQ_RETURN_IF_ERROR(schedule_->Load());
   schedule_->Start();
+  RMQ_RETURN_IF_ERROR(timer_->Load());
+  timer_->Start();
   started_ = true;
   return absl::OkStatus();
 }
@@ -215,6 +225,7 @@ absl::Status DefaultMessageStore::Recover() {
 DefaultMessageStore::~DefaultMessageStore() {
   // First, while puts are still accepted: a delivery in progress finishes.
   if (schedule_) schedule_->Stop();
+  if (timer_) timer_->Stop();
   shut_down_.store(true);
   flush_timer_.reset();
   logic_flush_timer_.reset();
@@ -274,43 +285,84 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::FinishPut(absl::StatusOr<A
   return result;
 }
 
-absl::StatusOr<int32_t> DefaultMessageStore::DelayLevelOf(int32_t sys_flag,
-                                                          std::string_view encoded_properties,
-                                                          const MessageExt* msg) const {
+absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
+    std::string_view topic, int32_t sys_flag, std::string_view encoded_properties,
+    const MessageExt* msg) const {
+  Parking parking;
   const int32_t tx = sysflag::TransactionValue(sys_flag);
-  if (tx != sysflag::kTransactionNotType && tx != sysflag::kTransactionCommitType) return 0;
-  std::string_view delay;
-  if (msg != nullptr) {
-    delay = msg->GetProperty(property::kDelayTimeLevel);
-  } else {
-    FindProperty(encoded_properties, property::kDelayTimeLevel, &delay);
+  if (tx != sysflag::kTransactionNotType && tx != sysflag::kTransactionCommitType) return parking;
+  auto property_of = [&](std::string_view name) {
+    if (msg != nullptr) return msg->GetProperty(name);
+    std::string_view value;
+    FindProperty(encoded_properties, name, &value);
+    return value;
+  };
+  auto level = delay_levels_.LevelOf(property_of(property::kDelayTimeLevel));
+  if (!level.ok()) return level.status();
+  parking.delay_level = *level;
+  if (parking.delay_level > 0 || topic == kTimerTopic) return parking;
+  // Most messages have no timer property at all: one scan of the encoded
+  // properties says so.
+  if (msg == nullptr && encoded_properties.find("TIMER_") == std::string_view::npos) {
+    return parking;
   }
-  return delay_levels_.LevelOf(delay);
+  // Already through the timer (or put by it): never parked again.
+  if (!property_of(property::kTimerOutMs).empty() ||
+      !property_of(property::kTimerDequeueMs).empty()) {
+    return parking;
+  }
+  const std::string_view deliver = property_of(property::kTimerDeliverMs);
+  const std::string_view delay_sec = property_of(property::kTimerDelaySec);
+  const std::string_view delay_ms = property_of(property::kTimerDelayMs);
+  if (deliver.empty() && delay_sec.empty() && delay_ms.empty()) return parking;
+  if (!config_.timer_wheel_enable) {
+    return absl::InvalidArgumentError(
+        "timer messages are disabled on this broker (timerWheelEnable=false)");
+  }
+  const int64_t now = clock_->NowMillis();
+  auto due = TimerDueMillis(deliver, delay_sec, delay_ms, now,
+                            int64_t{config_.timer_max_delay_sec} * 1000);
+  if (!due.ok()) return due.status();
+  // Due already: stored in its topic at once, as RocketMQ does.
+  if (due->has_value() && **due > now) parking.timer_due_ms = **due;
+  return parking;
 }
 
-absl::StatusOr<PutMessageResult> DefaultMessageStore::PutDelayed(const MessageExt& msg,
-                                                                 int32_t level, bool wait) {
-  // As RocketMQ's CommitLog: the real topic and queue go into properties, the
-  // level (clamped to the highest) stays in DELAY for the dispatcher.
-  MessageExt scheduled = msg;
-  scheduled.PutProperty(property::kDelayTimeLevel, std::to_string(level));
-  ParkMessage(scheduled, kScheduleTopic, DelayLevels::QueueIdOf(level));
-  return FinishPut(commit_log_->Append(scheduled), wait);
+absl::StatusOr<PutMessageResult> DefaultMessageStore::PutParked(const MessageExt& msg,
+                                                                const Parking& parking,
+                                                                bool wait) {
+  MessageExt parked = msg;
+  if (parking.delay_level > 0) {
+    // As RocketMQ's CommitLog: the real topic and queue go into properties,
+    // the level (clamped to the highest) stays in DELAY for the dispatcher.
+    // A timer asked for too is dropped: the level won.
+    parked.PutProperty(property::kDelayTimeLevel, std::to_string(parking.delay_level));
+    parked.ClearProperty(property::kTimerDeliverMs);
+    parked.ClearProperty(property::kTimerDelaySec);
+    parked.ClearProperty(property::kTimerDelayMs);
+    ParkMessage(parked, kScheduleTopic, DelayLevels::QueueIdOf(parking.delay_level));
+  } else {
+    // The due time goes into TIMER_OUT_MS, which the dispatcher writes as the
+    // unit's tagsCode for the timer service.
+    parked.PutProperty(property::kTimerOutMs, std::to_string(parking.timer_due_ms));
+    ParkMessage(parked, kTimerTopic, 0);
+  }
+  return FinishPut(commit_log_->Append(parked), wait);
 }
 
 absl::StatusOr<PutMessageResult> DefaultMessageStore::Put(const MessageExt& msg) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
-  auto level = DelayLevelOf(msg.sys_flag, {}, &msg);
-  if (!level.ok()) return level.status();
-  if (*level > 0) return PutDelayed(msg, *level, msg.wait_store_msg_ok());
+  auto parking = ParkingOf(msg.topic(), msg.sys_flag, {}, &msg);
+  if (!parking.ok()) return parking.status();
+  if (parking->parked()) return PutParked(msg, *parking, msg.wait_store_msg_ok());
   return FinishPut(commit_log_->Append(msg), msg.wait_store_msg_ok());
 }
 
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMessage& msg) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
-  auto level = DelayLevelOf(msg.sys_flag, msg.properties, nullptr);
-  if (!level.ok()) return level.status();
-  if (*level > 0) {
+  auto parking = ParkingOf(msg.topic, msg.sys_flag, msg.properties, nullptr);
+  if (!parking.ok()) return parking.status();
+  if (parking->parked()) {
     // Rare enough to take the slow path: a message object with its properties.
     MessageExt decoded;
     RMQ_RETURN_IF_ERROR(DecodeProperties(msg.properties, &decoded.mutable_properties()));
@@ -323,7 +375,7 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMe
     decoded.born_host = msg.born_host;
     decoded.reconsume_times = msg.reconsume_times;
     decoded.prepared_transaction_offset = msg.prepared_transaction_offset;
-    return PutDelayed(decoded, *level, msg.wait_store_msg_ok);
+    return PutParked(decoded, *parking, msg.wait_store_msg_ok);
   }
   return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
 }
@@ -331,14 +383,16 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMe
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutBatch(std::span<const MessageExt> msgs) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
   for (const MessageExt& msg : msgs) {
-    auto level = DelayLevelOf(msg.sys_flag, {}, &msg);
-    if (!level.ok()) return level.status();
-    if (*level > 0) {
-      // As RocketMQ: a batch is stored as it is, in its topic; delayed
-      // messages are sent one by one.
+    auto parking = ParkingOf(msg.topic(), msg.sys_flag, {}, &msg);
+    if (!parking.ok()) return parking.status();
+    if (parking->parked()) {
+      // As RocketMQ: a batch is stored as it is, in its topic; delayed and
+      // timer messages are sent one by one.
       return absl::InvalidArgumentError(StrCat(
-          "a batch cannot hold a delayed message (DELAY=", msg.GetProperty(property::kDelayTimeLevel),
-          ", topic ", msg.topic(), ")"));
+          "a batch cannot hold a delayed or timer message (topic ", msg.topic(), ", ",
+          parking->delay_level > 0 ? StrCat("DELAY=", parking->delay_level)
+                                   : StrCat("due at ", parking->timer_due_ms),
+          ")"));
     }
   }
   bool wait = !msgs.empty() && msgs.front().wait_store_msg_ok();
@@ -615,8 +669,12 @@ StoreStats DefaultMessageStore::Stats() {
   stats.dispatched_phy_offset = dispatcher_->dispatched_offset();
   stats.commit_log_files = static_cast<int64_t>(commit_log_->segments().Segments().size());
   stats.put_count = put_count_.load(std::memory_order_relaxed);
-  stats.delayed_messages = schedule_->PendingCount();
-  stats.next_delayed_delivery_ms = schedule_->NextDeliveryMillis().value_or(0);
+  stats.delayed_messages = schedule_->PendingCount() + timer_->PendingCount();
+  std::optional<int64_t> next = schedule_->NextDeliveryMillis();
+  if (std::optional<int64_t> timer_next = timer_->NextDeliveryMillis(); timer_next.has_value()) {
+    next = std::min(next.value_or(INT64_MAX), *timer_next);
+  }
+  stats.next_delayed_delivery_ms = next.value_or(0);
   return stats;
 }
 

@@ -24,6 +24,7 @@
 #include "store/dispatcher.h"
 #include "store/index_service.h"
 #include "store/schedule_message_service.h"
+#include "store/timer_message_service.h"
 #include "store/store_checkpoint.h"
 
 namespace rmq::internal {
@@ -68,6 +69,8 @@ class DefaultMessageStore final : public MessageStore {
   ConsumeQueueTable& consume_queues() { return *queues_; }
   // Delayed messages (SCHEDULE_TOPIC_XXXX) and their delivery.
   ScheduleMessageService& schedule_service() { return *schedule_; }
+  // Timer messages (rmq_sys_wheel_timer) and their delivery.
+  TimerMessageService& timer_service() { return *timer_; }
 
   // Replaces how disk usage is measured (a fraction 0..1 of the commit log's
   // filesystem), so tests can simulate a full disk.
@@ -78,12 +81,22 @@ class DefaultMessageStore final : public MessageStore {
   absl::Status Start();
   absl::Status Recover();
   absl::StatusOr<PutMessageResult> FinishPut(absl::StatusOr<AppendResult> appended, bool wait);
-  // A message with a delay level goes to SCHEDULE_TOPIC_XXXX instead.
-  absl::StatusOr<PutMessageResult> PutDelayed(const MessageExt& msg, int32_t level, bool wait);
-  // The delay level `msg` asks for (0: none, or a transaction half or rollback
-  // record, which is never delayed); an error for a malformed DELAY.
-  absl::StatusOr<int32_t> DelayLevelOf(int32_t sys_flag, std::string_view encoded_properties,
-                                       const MessageExt* msg) const;
+  // Where a message waits before its topic: a delay level parks it in
+  // SCHEDULE_TOPIC_XXXX, a timer due time in rmq_sys_wheel_timer.
+  struct Parking {
+    int32_t delay_level = 0;
+    int64_t timer_due_ms = 0;
+    bool parked() const { return delay_level > 0 || timer_due_ms > 0; }
+  };
+  // What `msg` (or, with msg null, a message with `encoded_properties`)
+  // asks for: nothing for a plain message, a transaction half or rollback
+  // record, or a timer due already; an error for a malformed DELAY or timer
+  // property, or a timer too far ahead. A DELAY level wins over a timer.
+  absl::StatusOr<Parking> ParkingOf(std::string_view topic, int32_t sys_flag,
+                                    std::string_view encoded_properties,
+                                    const MessageExt* msg) const;
+  absl::StatusOr<PutMessageResult> PutParked(const MessageExt& msg, const Parking& parking,
+                                             bool wait);
   absl::Status CheckWritable() const;
   void FlushLogic(int least_pages);
   void Cleanup(bool manual, bool force, int* deleted);
@@ -100,6 +113,7 @@ class DefaultMessageStore final : public MessageStore {
   DelayLevels delay_levels_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<ScheduleMessageService> schedule_;
+  std::unique_ptr<TimerMessageService> timer_;
   std::unique_ptr<CommitLogFlusher> flusher_;
   std::unique_ptr<BackgroundWorker> worker_;
   std::unique_ptr<PeriodicTimer> flush_timer_;

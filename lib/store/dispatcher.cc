@@ -2,6 +2,9 @@
 
 #include "store/dispatcher.h"
 
+#include "absl/strings/numbers.h"
+#include "store/timer_message_service.h"
+
 #include "common/str_cat.h"
 #include "common/properties_codec.h"
 #include "common/status_macros.h"
@@ -26,6 +29,13 @@ int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_
     auto level = levels.LevelOf(delay);
     return level.ok() && *level > 0 ? levels.DeliverTimestamp(*level, store_timestamp)
                                     : store_timestamp;
+  }
+  if (topic == kTimerTopic) {
+    // The due time the store wrote; anything else is due at once.
+    std::string_view due;
+    int64_t due_ms = 0;
+    FindProperty(properties, property::kTimerOutMs, &due);
+    return absl::SimpleAtoi(AbslView(due), &due_ms) ? due_ms : store_timestamp;
   }
   std::string_view tags;
   FindProperty(properties, property::kTags, &tags);

@@ -68,6 +68,10 @@ void BindMessageStoreConfig(ConfigBinder* b, MessageStoreConfig* c) {
     return "";
   });
   b->Bind("flushDelayOffsetInterval", &c->flush_delay_offset_interval);
+  b->Bind("timerWheelEnable", &c->timer_wheel_enable);
+  b->Bind("timerPrecisionMs", &c->timer_precision_ms);
+  b->Bind("timerMaxDelaySec", &c->timer_max_delay_sec);
+  b->Bind("timerFlushIntervalMs", &c->timer_flush_interval_ms);
 }
 
 absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
@@ -87,6 +91,9 @@ absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
   RMQ_RETURN_IF_ERROR(positive("maxIndexNum", c.max_index_num));
   RMQ_RETURN_IF_ERROR(positive("flushDelayOffsetInterval", c.flush_delay_offset_interval));
   RMQ_RETURN_IF_ERROR(DelayLevels::Parse(c.message_delay_level).status());
+  RMQ_RETURN_IF_ERROR(positive("timerPrecisionMs", c.timer_precision_ms));
+  RMQ_RETURN_IF_ERROR(positive("timerMaxDelaySec", c.timer_max_delay_sec));
+  RMQ_RETURN_IF_ERROR(positive("timerFlushIntervalMs", c.timer_flush_interval_ms));
   RMQ_RETURN_IF_ERROR(positive("maxTopicLength", c.max_topic_length));
   RMQ_RETURN_IF_ERROR(positive("maxTransferBytesOnMessageInMemory",
                                c.max_transfer_bytes_on_message_in_memory));

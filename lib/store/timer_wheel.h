@@ -84,6 +84,8 @@ class TimerWheel {
   int64_t span_ms() const { return span_ms_; }
   // Records linked (slots and overdue chain).
   int64_t size() const { return size_; }
+  // Of which in the overdue chain.
+  int64_t overdue_size() const { return overdue_count_; }
   // Log segments on disk (for tests of the cleanup).
   size_t log_segments() const { return log_.Segments().size(); }
 

@@ -459,6 +459,36 @@ TEST_CASE("a batch mixing topics or holding a delayed message is refused, and no
   }
 }
 
+TEST_CASE("a timer message arrives at its time, not before; one due too far ahead is refused") {
+  FOR_EACH_CLUSTER_KIND(kind) {
+    auto cluster = StartCluster(kind);
+    CreateTopic(*cluster, "TimerFlow");
+    auto producer = StartProducer(*cluster, "TimerFlowProducer");
+
+    Message later("TimerFlow", "later");
+    later.set_delay_time_ms(1500);
+    auto sent = producer->Send(later);
+    INFO(sent.status().ToString());
+    REQUIRE(sent.ok());
+    CHECK(sent->send_status == SendStatus::kSendOk);
+
+    auto deliveries = ConsumeAll(*cluster, "TimerFlow", 1);
+    REQUIRE(deliveries.size() == 1);
+    const MessageExt& got = deliveries[0].message;
+    CHECK(got.body() == "later");
+    CHECK(got.GetProperty(property::kUniqKey) == sent->msg_id);
+    const int64_t due = std::stoll(std::string(got.GetProperty(property::kTimerOutMs)));
+    CHECK(due >= got.born_timestamp + 1500);
+    CHECK(got.store_timestamp >= due);
+
+    Message too_far("TimerFlow", "too far");
+    too_far.set_delay_time_sec(4 * 24 * 3600);
+    auto refused = producer->Send(too_far);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(std::string(refused.status().message()), Catch::Contains("timerMaxDelaySec"));
+  }
+}
+
 TEST_CASE("SplitBatch cuts a large list into batches the producer accepts, and every message arrives") {
   FOR_EACH_CLUSTER_KIND(kind) {
     auto cluster = StartCluster(kind);
