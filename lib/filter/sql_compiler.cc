@@ -38,12 +38,34 @@ class SqlCompiler {
     if (boolean->node + 1 != expr_.nodes_.size()) {
       expr_.nodes_.push_back(expr_.nodes_[boolean->node]);
     }
+    Specialise();
     return std::move(expr_);
   }
 
  private:
   using Op = SqlExpression::Op;
   using Kind = SqlExpression::Kind;
+
+  // Rewrites "property op int literal" and "property = 'string'" into the
+  // ops that evaluate them without the general comparison (the operand
+  // nodes stay, unused). The results are the same: a missing property is
+  // null, one that does not parse as an int an error.
+  void Specialise() {
+    for (SqlExpression::Node& n : expr_.nodes_) {
+      const bool ordering = n.op == Op::kGreater || n.op == Op::kGreaterEqual ||
+                            n.op == Op::kLess || n.op == Op::kLessEqual;
+      if (!ordering && n.op != Op::kEqual) continue;
+      const SqlExpression::Node& left = expr_.nodes_[n.a];
+      const SqlExpression::Node& right = expr_.nodes_[n.b];
+      if (left.op != Op::kProperty || right.op != Op::kConstant) continue;
+      const SqlExpression::Constant& constant = expr_.constants_[right.a];
+      if (constant.kind == Kind::kInt) {
+        n = {Op::kPropertyCompareInt, left.a, right.a, static_cast<uint32_t>(n.op)};
+      } else if (constant.kind == Kind::kString && n.op == Op::kEqual) {
+        n = {Op::kPropertyEqualString, left.a, constant.str, 0};
+      }
+    }
+  }
 
   // The Java class an operand would have in RocketMQ, for its checks.
   enum class JavaKind {

@@ -195,6 +195,29 @@ class SqlEvaluator {
           default: return Bool(cmp <= 0);
         }
       }
+      case Op::kPropertyCompareInt: {
+        // As kEqual / kGreater ... with a String on the left and an Integer
+        // on the right: Integer.valueOf of the property, then compared.
+        int32_t value;
+        switch (PropertyAsInt(n.a, &value)) {
+          case IntRead::kMissing: return Null();
+          case IntRead::kUnparsable: return Error();
+          case IntRead::kOk: break;
+        }
+        const int64_t literal = expr_.constants_[n.b].i;
+        switch (static_cast<Op>(n.c)) {
+          case Op::kEqual: return Bool(value == literal);
+          case Op::kGreater: return Bool(value > literal);
+          case Op::kGreaterEqual: return Bool(value >= literal);
+          case Op::kLess: return Bool(value < literal);
+          default: return Bool(value <= literal);
+        }
+      }
+      case Op::kPropertyEqualString: {
+        const std::optional<std::string_view> v = Property(n.a);
+        if (!v) return Null();
+        return Bool(*v == std::string_view(expr_.strings_[n.b]));
+      }
       case Op::kIn:
       case Op::kNotIn: {  // UnaryExpression.createInExpression
         const SqlValue v = Operand(n.a);
@@ -245,11 +268,35 @@ class SqlEvaluator {
     return std::string_view(f.data, f.size);
   }
 
+  enum class IntRead : uint8_t { kMissing, kUnparsable, kOk };
+  // The property in `slot` read as Integer.valueOf, parsed once per
+  // evaluation (BETWEEN compares it twice).
+  IntRead PropertyAsInt(uint32_t slot, int32_t* out) {
+    if (slot < kBatched && parsed_[slot] != kNotParsed) {
+      *out = parsed_int_[slot];
+      return static_cast<IntRead>(parsed_[slot]);
+    }
+    const std::optional<std::string_view> v = Property(slot);
+    IntRead read = IntRead::kMissing;
+    if (v) read = JavaParseInt(*v, out) ? IntRead::kOk : IntRead::kUnparsable;
+    if (slot < kBatched) {
+      parsed_[slot] = static_cast<uint8_t>(read);
+      parsed_int_[slot] = *out;
+    }
+    return read;
+  }
+
   static constexpr uint32_t kBatched = 16;
+  static constexpr uint8_t kNotParsed = 0xff;
   const SqlExpression& expr_;
   const PropertySource& props_;
   bool looked_up_ = false;
   PropertySource::Found found_[kBatched];  // written by GetAll before any read
+  uint8_t parsed_[kBatched] = {kNotParsed, kNotParsed, kNotParsed, kNotParsed,
+                               kNotParsed, kNotParsed, kNotParsed, kNotParsed,
+                               kNotParsed, kNotParsed, kNotParsed, kNotParsed,
+                               kNotParsed, kNotParsed, kNotParsed, kNotParsed};
+  int32_t parsed_int_[kBatched];
 };
 
 void PropertySource::GetAll(std::span<const std::string> names, Found* out) const {

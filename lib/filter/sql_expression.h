@@ -191,6 +191,11 @@ class SqlExpression {
     kGreater, kGreaterEqual, kLess, kLessEqual,  // a op b
     kIn, kNotIn,  // a IN strings_[b .. b+c), sorted
     kContains, kNotContains, kStartsWith, kNotStartsWith, kEndsWith, kNotEndsWith,  // a op strings_[b]
+    // Specialised by the compiler from the commonest comparisons, with the
+    // same results: property slot a compared with int constant b by the
+    // Op in c (kEqual, kGreater, ...); property slot a = strings_[b].
+    kPropertyCompareInt,
+    kPropertyEqualString,
   };
   struct Node {
     Op op;
