@@ -109,6 +109,55 @@ class SqlEvaluator {
     return {Kind::kString, false, 0, 0, *v};
   }
 
+  // A node's value as a boolean: kTrue, kFalse, kNull, or kError for an
+  // error or a value that is not a boolean (which AND and OR reject). The
+  // specialised comparisons, the usual operands of AND and OR, are
+  // evaluated here without building a value.
+  SqlResult Truth(uint32_t index) {
+    using Op = SqlExpression::Op;
+    const SqlExpression::Node& n = expr_.nodes_[index];
+    if (n.op == Op::kPropertyCompareInt) {
+      // As kEqual / kGreater ... with a String on the left and an Integer
+      // on the right: Integer.valueOf of the property, then compared.
+      int32_t value;
+      switch (PropertyAsInt(n.a, &value)) {
+        case IntRead::kMissing: return SqlResult::kNull;
+        case IntRead::kUnparsable: return SqlResult::kError;
+        case IntRead::kOk: break;
+      }
+      const int64_t literal = expr_.constants_[n.b].i;
+      bool holds;
+      switch (static_cast<Op>(n.c)) {
+        case Op::kEqual: holds = value == literal; break;
+        case Op::kGreater: holds = value > literal; break;
+        case Op::kGreaterEqual: holds = value >= literal; break;
+        case Op::kLess: holds = value < literal; break;
+        default: holds = value <= literal; break;
+      }
+      return holds ? SqlResult::kTrue : SqlResult::kFalse;
+    }
+    if (n.op == Op::kPropertyEqualString) {
+      const std::optional<std::string_view> v = Property(n.a);
+      if (!v) return SqlResult::kNull;
+      return *v == std::string_view(expr_.strings_[n.b]) ? SqlResult::kTrue : SqlResult::kFalse;
+    }
+    const SqlValue v = Eval(index);
+    switch (v.kind) {
+      case Kind::kBool: return v.b ? SqlResult::kTrue : SqlResult::kFalse;
+      case Kind::kNull: return SqlResult::kNull;
+      default: return SqlResult::kError;
+    }
+  }
+
+  static SqlValue ValueOf(SqlResult r) {
+    switch (r) {
+      case SqlResult::kTrue: return Bool(true);
+      case SqlResult::kFalse: return Bool(false);
+      case SqlResult::kNull: return Null();
+      default: return Error();
+    }
+  }
+
   SqlValue Eval(uint32_t index) {
     using Op = SqlExpression::Op;
     const SqlExpression::Node& n = expr_.nodes_[index];
@@ -142,19 +191,18 @@ class SqlEvaluator {
       case Op::kOr: {
         // LogicExpression: the first operand equal to `decisive` decides;
         // otherwise null if any was null.
-        const bool decisive = n.op == Op::kOr;
+        const SqlResult decisive = n.op == Op::kOr ? SqlResult::kTrue : SqlResult::kFalse;
         bool saw_null = false;
         for (uint32_t k = 0; k < n.b; ++k) {
-          const SqlValue v = Eval(expr_.children_[n.a + k]);
-          if (v.kind == Kind::kBool) {
-            if (v.b == decisive) return v;
-          } else if (v.kind == Kind::kNull) {
+          const SqlResult v = Truth(expr_.children_[n.a + k]);
+          if (v == decisive) return Bool(decisive == SqlResult::kTrue);
+          if (v == SqlResult::kNull) {
             saw_null = true;
-          } else {
+          } else if (v == SqlResult::kError) {
             return Error();
           }
         }
-        return saw_null ? Null() : Bool(!decisive);
+        return saw_null ? Null() : Bool(decisive != SqlResult::kTrue);
       }
       case Op::kEqual: {  // ComparisonExpression.doCreateEqual
         const SqlValue l = Operand(n.a);
@@ -195,29 +243,8 @@ class SqlEvaluator {
           default: return Bool(cmp <= 0);
         }
       }
-      case Op::kPropertyCompareInt: {
-        // As kEqual / kGreater ... with a String on the left and an Integer
-        // on the right: Integer.valueOf of the property, then compared.
-        int32_t value;
-        switch (PropertyAsInt(n.a, &value)) {
-          case IntRead::kMissing: return Null();
-          case IntRead::kUnparsable: return Error();
-          case IntRead::kOk: break;
-        }
-        const int64_t literal = expr_.constants_[n.b].i;
-        switch (static_cast<Op>(n.c)) {
-          case Op::kEqual: return Bool(value == literal);
-          case Op::kGreater: return Bool(value > literal);
-          case Op::kGreaterEqual: return Bool(value >= literal);
-          case Op::kLess: return Bool(value < literal);
-          default: return Bool(value <= literal);
-        }
-      }
-      case Op::kPropertyEqualString: {
-        const std::optional<std::string_view> v = Property(n.a);
-        if (!v) return Null();
-        return Bool(*v == std::string_view(expr_.strings_[n.b]));
-      }
+      case Op::kPropertyCompareInt:
+      case Op::kPropertyEqualString: return ValueOf(Truth(index));
       case Op::kIn:
       case Op::kNotIn: {  // UnaryExpression.createInExpression
         const SqlValue v = Operand(n.a);
@@ -308,12 +335,7 @@ void PropertySource::GetAll(std::span<const std::string> names, Found* out) cons
 
 SqlResult SqlExpression::Evaluate(const PropertySource& props) const {
   SqlEvaluator evaluator(*this, props);
-  const SqlValue v = evaluator.Eval(static_cast<uint32_t>(nodes_.size() - 1));
-  switch (v.kind) {
-    case Kind::kBool: return v.b ? SqlResult::kTrue : SqlResult::kFalse;
-    case Kind::kNull: return SqlResult::kNull;
-    default: return SqlResult::kError;
-  }
+  return evaluator.Truth(static_cast<uint32_t>(nodes_.size() - 1));
 }
 
 namespace {
