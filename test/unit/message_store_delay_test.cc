@@ -21,6 +21,7 @@
 #include "store/delay_levels.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
+#include "support/virtual_time_store.h"
 
 namespace rmq {
 namespace {
@@ -30,24 +31,7 @@ using internal::DelayLevels;
 using internal::kScheduleTopic;
 using testing::MakeMessage;
 
-struct Fixture {
-  testing::TempDir dir;
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-  MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
-  std::unique_ptr<DefaultMessageStore> store;
-
-  Fixture() {
-    config.clean_resource_interval = 24 * 3600 * 1000;  // No cleanup while time moves.
-    Open();
-  }
-
-  void Open() {
-    auto opened = DefaultMessageStore::Open(config, clock);
-    INFO(opened.status().ToString());
-    REQUIRE(opened.ok());
-    store = *std::move(opened);
-  }
-
+struct Fixture : testing::VirtualTimeStore {
   PutMessageResult PutDelayed(const std::string& topic, int queue_id, const std::string& body,
                               const std::string& level) {
     MessageExt msg = MakeMessage(topic, queue_id, body);
@@ -58,13 +42,6 @@ struct Fixture {
     return *put;
   }
 
-  // Moves time by `d` with every dispatch done before and after, so the
-  // service has seen what was put and what it put back is readable.
-  void Advance(absl::Duration d) {
-    store->WaitForDispatch();
-    clock->Advance(d);
-    store->WaitForDispatch();
-  }
 
   std::vector<MessageExt> Messages(std::string_view topic, int queue_id) {
     store->WaitForDispatch();

@@ -20,6 +20,7 @@
 #include "store/timer_message_service.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
+#include "support/virtual_time_store.h"
 
 namespace rmq {
 namespace {
@@ -31,24 +32,7 @@ using testing::MakeMessage;
 
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
-struct Fixture {
-  testing::TempDir dir;
-  std::shared_ptr<VirtualClock> clock = std::make_shared<VirtualClock>();
-  MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
-  std::unique_ptr<DefaultMessageStore> store;
-
-  Fixture() {
-    config.clean_resource_interval = 24 * 3600 * 1000;  // No cleanup while time moves.
-    Open();
-  }
-
-  void Open() {
-    auto opened = DefaultMessageStore::Open(config, clock);
-    INFO(opened.status().ToString());
-    REQUIRE(opened.ok());
-    store = *std::move(opened);
-  }
-
+struct Fixture : testing::VirtualTimeStore {
   int64_t Now() const { return clock->NowMillis(); }
 
   absl::StatusOr<PutMessageResult> PutTimer(const std::string& body, std::string_view name,
@@ -64,13 +48,6 @@ struct Fixture {
     REQUIRE(put.ok());
   }
 
-  // Moves time by `d` with every dispatch done before and after, so the
-  // service has seen what was put and what it put back is readable.
-  void Advance(absl::Duration d) {
-    store->WaitForDispatch();
-    clock->Advance(d);
-    store->WaitForDispatch();
-  }
   void AdvanceTo(int64_t ms) { Advance(absl::Milliseconds(ms - Now())); }
 
   std::vector<MessageExt> Delivered(int queue_id = 0) {
