@@ -33,7 +33,8 @@ using AllHeaders =
                DeleteTopicFromNamesrvRequestHeader, SendMessageRequestHeaderV2,
                GetTopicStatsInfoRequestHeader, GetConsumeStatsRequestHeader,
                GetConsumerConnectionListRequestHeader, ResetOffsetRequestHeader,
-               DeleteSubscriptionGroupRequestHeader, GetConsumerRunningInfoRequestHeader>;
+               DeleteSubscriptionGroupRequestHeader, GetConsumerRunningInfoRequestHeader,
+               EndTransactionRequestHeader, CheckTransactionStateRequestHeader>;
 
 // "k=v" per line; a line without '=' is a name with an empty value; the last
 // occurrence of a name wins (as a JSON object's would).
