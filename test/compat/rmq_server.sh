@@ -16,6 +16,8 @@
 # Server output goes to $WORK/server-N.{out,err}; rmq_dump_logs prints the
 # last lines of each (called on failure).
 
+source "$(dirname "${BASH_SOURCE[0]}")/retry.sh"
+
 RMQ_PID=""
 RMQ_RUN=0
 NAMESRV_ADDR=""

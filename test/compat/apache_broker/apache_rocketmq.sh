@@ -16,6 +16,7 @@
 # after registering with the name server), with a deadline.
 
 APACHE_RMQ_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$APACHE_RMQ_SCRIPT_DIR/../retry.sh"
 APACHE_RMQ_NAMESRV_PID=""
 APACHE_RMQ_BROKER_PID=""
 APACHE_NAMESRV_ADDR=""
@@ -54,7 +55,7 @@ apache_rmq_fetch() {
   mkdir -p "$project"
   cp "$APACHE_RMQ_SCRIPT_DIR/pom.xml" "$project/pom.xml"
   apache_rmq_log "fetching Apache RocketMQ 4.9.7 from Maven Central into $lib"
-  if ! mvn -q -B -f "$project/pom.xml" dependency:copy-dependencies \
+  if ! compat_retry mvn -q -B -f "$project/pom.xml" dependency:copy-dependencies \
          -DoutputDirectory="$lib" >"$project/mvn.log" 2>&1; then
     cat "$project/mvn.log" >&2
     apache_rmq_log "mvn failed"

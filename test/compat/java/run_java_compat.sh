@@ -27,7 +27,8 @@ if ! cmp -s "$SRC/pom.xml" "$OUT/lib.pom"; then
   mvn_args=(-B -q -f "$OUT/mvn/pom.xml" dependency:copy-dependencies -DoutputDirectory="$OUT/lib" -DincludeScope=runtime)
   if ! mvn -o "${mvn_args[@]}" >"$OUT/mvn.log" 2>&1; then
     echo "jars not all in the local Maven repository; downloading"
-    mvn "${mvn_args[@]}" >"$OUT/mvn.log" 2>&1 || { cat "$OUT/mvn.log" >&2; die "mvn dependency:copy-dependencies failed"; }
+    compat_retry mvn "${mvn_args[@]}" >"$OUT/mvn.log" 2>&1 ||
+      { cat "$OUT/mvn.log" >&2; die "mvn dependency:copy-dependencies failed"; }
   fi
   cp "$SRC/pom.xml" "$OUT/lib.pom"
 fi

@@ -23,7 +23,7 @@ if ! cmp -s "$SRC/package.json" "$OUT/installed.package.json" ||
    ! cmp -s "$SRC/package-lock.json" "$OUT/installed.package-lock.json" || [ ! -d "$OUT/node_modules/ali-ons" ]; then
   rm -rf "$OUT/node_modules"
   cp "$SRC/package.json" "$SRC/package-lock.json" "$OUT/"
-  (cd "$OUT" && npm ci --no-audit --no-fund --no-progress --loglevel=error >"$OUT/npm.log" 2>&1) ||
+  (cd "$OUT" && compat_retry npm ci --no-audit --no-fund --no-progress --loglevel=error >"$OUT/npm.log" 2>&1) ||
     { cat "$OUT/npm.log" >&2; die "npm ci in $OUT failed"; }
   cp "$SRC/package.json" "$OUT/installed.package.json"
   cp "$SRC/package-lock.json" "$OUT/installed.package-lock.json"
