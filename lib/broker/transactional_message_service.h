@@ -97,6 +97,8 @@ class TransactionalMessageService {
 
   const BrokerContext& ctx_;
   absl::Mutex check_mu_;
+  // Whether the pass in progress moved a check offset (guarded by check_mu_).
+  bool offsets_moved_ = false;
   std::atomic<uint32_t> next_channel_{0};  // Round-robin among a group's producers.
 };
 
