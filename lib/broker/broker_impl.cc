@@ -282,6 +282,9 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
     case rq::kUnregisterClient:
       responder.Respond(client_manage_.UnregisterClient(channel, request));
       return;
+    case rq::kCheckClientConfig:
+      responder.Respond(client_manage_.CheckClientConfig(request));
+      return;
     case rq::kGetMaxOffset:
     case rq::kGetMinOffset:
     case rq::kSearchOffsetByTimestamp:

@@ -5,7 +5,8 @@
 // never matching), enablePropertyFilter, parse failures, and the
 // ConsumerFilterManager's cache: one compilation per subscription version,
 // from heartbeats or from the pull's own subscription, dropped with the
-// subscription.
+// subscription; and CHECK_CLIENT_CONFIG, a push consumer's question before
+// it starts.
 
 #include <string>
 #include <vector>
@@ -303,6 +304,55 @@ TEST_CASE("a held SQL92 pull is answered by the first matching message") {
   REQUIRE(second->result.ok());
   REQUIRE(second->result->code == rc::kSuccess);
   CHECK(Bodies(*second->result) == std::vector<std::string>{"2"});
+}
+
+RemotingCommand CheckClientConfig(const std::string& type, const std::string& expression) {
+  internal::CheckClientRequestBody body;
+  body.client_id = "sql-client";
+  body.group = "G";
+  internal::SubscriptionData sub;
+  sub.topic = "Sql";
+  sub.sub_string = expression;
+  sub.expression_type = type;
+  body.subscription_data = sub;
+  RemotingCommand request = RemotingCommand::Request(rq::kCheckClientConfig);
+  request.body = internal::Payload(internal::ToJson(body));
+  return request;
+}
+
+TEST_CASE("CHECK_CLIENT_CONFIG compiles a SQL92 subscription and says why it cannot be served") {
+  BrokerFixture f(EnableSql);
+  RemotingCommand ok = f.Call(CheckClientConfig("SQL92", "a between 3 and 5"));
+  CHECK(ok.code == rc::kSuccess);
+  CHECK(ok.remark.empty());
+  RemotingCommand bad = f.Call(CheckClientConfig("SQL92", "a between 5 and 3"));
+  CHECK(bad.code == rc::kSubscriptionParseFailed);
+  CHECK_THAT(bad.remark, Catch::Contains("SQL filter") && Catch::Contains("BETWEEN"));
+  RemotingCommand unknown = f.Call(CheckClientConfig("CLASS", "x"));
+  CHECK(unknown.code == rc::kSubscriptionParseFailed);
+  // Tags need no check; nor does a request without a subscription or a body.
+  CHECK(f.Call(CheckClientConfig("TAG", "a between 5 and 3")).code == rc::kSuccess);
+  RemotingCommand no_sub = RemotingCommand::Request(rq::kCheckClientConfig);
+  no_sub.body = internal::Payload(std::string(R"({"clientId":"c","group":"G"})"));
+  CHECK(f.Call(std::move(no_sub)).code == rc::kSuccess);
+  CHECK(f.Call(RemotingCommand::Request(rq::kCheckClientConfig)).code == rc::kSuccess);
+  // A body that is not JSON: SYSTEM_ERROR saying so.
+  RemotingCommand garbage = RemotingCommand::Request(rq::kCheckClientConfig);
+  garbage.body = internal::Payload(std::string("{not json"));
+  RemotingCommand garbage_response = f.Call(std::move(garbage));
+  CHECK(garbage_response.code == rc::kSystemError);
+  CHECK_THAT(garbage_response.remark, Catch::Contains("CHECK_CLIENT_CONFIG body"));
+  // Checking caches nothing: the subscription arrives with the heartbeat.
+  CHECK(Filters(f).size() == 0);
+}
+
+TEST_CASE("CHECK_CLIENT_CONFIG without enablePropertyFilter: SYSTEM_ERROR for SQL92 only") {
+  BrokerFixture f;
+  RemotingCommand r = f.Call(CheckClientConfig("SQL92", "a between 3 and 5"));
+  CHECK(r.code == rc::kSystemError);
+  CHECK_THAT(r.remark,
+             Catch::StartsWith("The broker does not support consumer to filter message by SQL92"));
+  CHECK(f.Call(CheckClientConfig("TAG", "*")).code == rc::kSuccess);
 }
 
 }  // namespace
