@@ -224,6 +224,25 @@ TEST_CASE("a heartbeat's SQL92 subscription is compiled once and reused by every
   client->Shutdown();
 }
 
+TEST_CASE("a group's filters go when its last member's channel closes or expires") {
+  BrokerFixture f(EnableSql);
+  REQUIRE(f.broker().CreateTopic("Sql", 1).ok());
+  auto client = internal::NewClientTransport(UniqueName("sql-client"), nullptr, f.clock_ptr());
+  auto heartbeat = client->InvokeSync(f.config().broker_addr, SqlHeartbeat("HG", "Sql", "a > 1", 1),
+                                      absl::Seconds(3));
+  REQUIRE(heartbeat.ok());
+  REQUIRE(Filters(f).Find("HG", "Sql") != nullptr);
+  SECTION("closed") {
+    client->Shutdown();
+    CHECK(Filters(f).Find("HG", "Sql") == nullptr);
+  }
+  SECTION("silent past channelExpiredTimeout") {
+    f.clock().Advance(absl::Milliseconds(f.config().channel_expired_timeout + 10000));
+    CHECK(Filters(f).Find("HG", "Sql") == nullptr);
+    client->Shutdown();
+  }
+}
+
 TEST_CASE("a pull's own SQL92 subscription is compiled once per version") {
   BrokerFixture f(EnableSql);
   REQUIRE(f.broker().CreateTopic("Sql", 1).ok());
