@@ -105,7 +105,7 @@ class ScriptedBroker final : public RequestHandler {
   // The first pull of `topic`, waiting for it up to a guard of real time.
   std::optional<PullMessageRequestHeader> FirstPullOf(const std::string& topic) {
     absl::MutexLock lock(&mu_);
-    auto find = [&]() -> const PullMessageRequestHeader* {
+    auto find = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) -> const PullMessageRequestHeader* {
       for (const auto& p : pulls_) {
         if (p.topic == topic) return &p;
       }
