@@ -58,6 +58,10 @@ struct BrokerConfig {
   int32_t flush_consumer_offset_interval = 5000;    // flushConsumerOffsetInterval, ms
   int64_t channel_expired_timeout = 120000;         // channelExpiredTimeout, ms (clients)
   int32_t max_msgs_num_batch = 64;                  // maxMsgsNumBatch (per pull)
+  // enablePropertyFilter: serve SQL92 subscriptions (MessageSelector::BySql),
+  // filtering each message by its properties. Off, as in RocketMQ: pulls and
+  // CHECK_CLIENT_CONFIG of such a subscription get SYSTEM_ERROR.
+  bool enable_property_filter = false;
   // How long an orderly consumer's queue lock lasts without renewal, ms
   // (RocketMQ's JVM property rocketmq.broker.rebalance.lockMaxLiveTime; the
   // same key in broker.conf here).

@@ -13,6 +13,8 @@
 //   config.namesrv_addr = cluster->namesrv_address();
 //   rmq::PushConsumer consumer(config);
 //   consumer.Subscribe("Orders", "TagA || TagB");
+//   // or, by message properties (the broker needs enablePropertyFilter=true):
+//   // consumer.Subscribe("Orders", rmq::MessageSelector::BySql("amount > 100"));
 //   consumer.RegisterMessageListener(
 //       [](std::span<const rmq::MessageExt> msgs, rmq::ConsumeConcurrentlyContext&) {
 //         for (const auto& m : msgs) Handle(m);
@@ -51,6 +53,41 @@ class PullConsumerImpl;
 }
 
 enum class MessageModel { kClustering, kBroadcasting };
+
+// How a consumer chooses the messages of a topic it subscribes to (RocketMQ's
+// MessageSelector): by tag, or by a SQL92 expression over the message's
+// properties.
+class MessageSelector {
+ public:
+  enum class Type { kTag, kSql92 };
+
+  // A SQL92 expression over the message's properties, user ones and system
+  // ones (TAGS, KEYS, …), e.g. "a BETWEEN 3 AND 5 AND TAGS IN ('x', 'y')";
+  // docs/sql_filter.md has the grammar and semantics. The broker evaluates it
+  // for every message and delivers those for which it is TRUE (a message
+  // without a property the expression compares is not delivered). The broker
+  // must run with enablePropertyFilter=true. Subscribe rejects an expression
+  // that does not compile (an empty one included).
+  static MessageSelector BySql(std::string_view expression) {
+    return MessageSelector(Type::kSql92, expression);
+  }
+  // A tag expression: "*" or "" (every message) or "TagA || TagB".
+  static MessageSelector ByTag(std::string_view expression) {
+    return MessageSelector(Type::kTag, expression);
+  }
+
+  Type type() const { return type_; }
+  const std::string& expression() const { return expression_; }
+  // RocketMQ's ExpressionType name: "TAG" or "SQL92".
+  std::string_view type_name() const { return type_ == Type::kTag ? "TAG" : "SQL92"; }
+
+ private:
+  MessageSelector(Type type, std::string_view expression)
+      : type_(type), expression_(expression) {}
+
+  Type type_;
+  std::string expression_;
+};
 
 // Where a group with no committed offset for a queue starts.
 enum class ConsumeFromWhere {
@@ -144,6 +181,12 @@ class PushConsumer {
   // Call before Start (or after, to change subscriptions). InvalidArgument
   // for a bad topic name or expression.
   absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  // Subscribes to `topic` with `selector`, by tag as above or by SQL92
+  // (InvalidArgument if the expression does not compile). For a SQL92
+  // subscription Start first asks a broker of the topic whether it serves
+  // it (RocketMQ's CHECK_CLIENT_CONFIG) and fails with the broker's reason
+  // if not: FailedPrecondition when the broker has enablePropertyFilter off.
+  absl::Status Subscribe(std::string_view topic, const MessageSelector& selector);
   void Unsubscribe(std::string_view topic);
   // The listener: concurrent, or orderly (each queue consumed in order, one
   // batch at a time). The last one registered before Start is used.
@@ -152,7 +195,9 @@ class PushConsumer {
 
   // Joins the group: FailedPrecondition without a listener or subscription,
   // InvalidArgument for a bad config, AlreadyExists if this process already
-  // runs a consumer of the group on the same instance.
+  // runs a consumer of the group on the same instance; for a SQL92
+  // subscription, the broker's refusal (see Subscribe) or Unavailable if the
+  // broker could not be asked.
   absl::Status Start();
   // Stops pulling, waits for listeners running, commits offsets, leaves the group.
   void Shutdown();
@@ -249,6 +294,11 @@ class PullConsumer {
   // ---- Lite mode: subscribe, then poll; queues balanced among the group.
   // Before or after Start; InvalidArgument for a bad topic or expression.
   absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  // As above with `selector`: by tag, or by SQL92 (InvalidArgument if the
+  // expression does not compile). The expression travels with every pull; a
+  // broker without enablePropertyFilter answers those pulls with an error,
+  // so Poll then returns nothing (the background pulls retry and log it).
+  absl::Status Subscribe(std::string_view topic, const MessageSelector& selector);
   // The messages of one background pull of this member's queues; waits up
   // to `timeout` (pollTimeoutMillis when negative). Empty when none arrived.
   // With auto_commit, first commits what earlier polls returned.

@@ -45,6 +45,9 @@ struct FakeClusterOptions {
   int broker_count = 1;
   std::string cluster_name = "FakeCluster";
   bool auto_create_topic_enable = true;
+  // The brokers' enablePropertyFilter: serve SQL92 subscriptions
+  // (MessageSelector::BySql). Off by default, as on a RocketMQ broker.
+  bool enable_property_filter = false;
   FlushDiskType flush_disk_type = FlushDiskType::kAsyncFlush;
   // Where the virtual time starts.
   absl::Time start_time = absl::FromUnixSeconds(1767225600);  // 2026-01-01T00:00:00Z

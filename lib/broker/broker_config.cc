@@ -57,6 +57,7 @@ void BindBrokerConfig(internal::ConfigBinder* b, BrokerConfig* c, AddressKeys* s
   b->Bind("flushConsumerOffsetInterval", &c->flush_consumer_offset_interval);
   b->Bind("channelExpiredTimeout", &c->channel_expired_timeout);
   b->Bind("maxMsgsNumBatch", &c->max_msgs_num_batch);
+  b->Bind("enablePropertyFilter", &c->enable_property_filter);
   b->Bind("rocketmq.broker.rebalance.lockMaxLiveTime", &c->rebalance_lock_max_live_time);
   b->Bind("traceTopicEnable", &c->trace_topic_enable);
   b->Bind("msgTraceTopicName", &c->msg_trace_topic_name);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "broker/broker_stats.h"
+#include "broker/consumer_filter_manager.h"
 #include "broker/consumer_manager.h"
 #include "broker/consumer_offset_manager.h"
 #include "broker/producer_manager.h"
@@ -31,6 +32,7 @@ struct BrokerContext {
   SubscriptionGroupManager* groups = nullptr;
   ConsumerOffsetManager* offsets = nullptr;
   ConsumerManager* consumers = nullptr;
+  ConsumerFilterManager* filters = nullptr;  // SQL92 subscriptions, compiled
   ProducerManager* producers = nullptr;
   BrokerStats* stats = nullptr;
   TransactionalMessageService* transactions = nullptr;

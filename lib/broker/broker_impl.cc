@@ -55,11 +55,21 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
   });
   groups_ = std::make_unique<SubscriptionGroupManager>(config_, *clock_);
   offsets_ = std::make_unique<ConsumerOffsetManager>(config_.store.store_path_root_dir);
+  SubscriptionListener compile_filters;
+  if (config_.enable_property_filter) {
+    // Heartbeats keep the compiled SQL92 subscriptions current.
+    compile_filters = [this](std::string_view group,
+                             const std::vector<const SubscriptionData*>& subscriptions) {
+      filters_.SyncGroup(group, subscriptions);
+    };
+  }
   consumers_ = std::make_unique<ConsumerManager>(
-      *clock_, config_.channel_expired_timeout, [this](std::string_view group) {
+      *clock_, config_.channel_expired_timeout,
+      [this](std::string_view group) {
         auto found = groups_->Find(group);
         return !found || found->notify_consumer_ids_changed_enable;
-      });
+      },
+      std::move(compile_filters));
   producers_ = std::make_unique<ProducerManager>(*clock_, config_.channel_expired_timeout);
   registrar_ = std::make_unique<NameServerRegistrar>(config_, clock_, [this] {
     return topics_->BuildSerializeWrapper();
@@ -70,6 +80,7 @@ BrokerImpl::BrokerImpl(const BrokerConfig& config, std::shared_ptr<Clock> clock)
   ctx_.groups = groups_.get();
   ctx_.offsets = offsets_.get();
   ctx_.consumers = consumers_.get();
+  ctx_.filters = &filters_;
   ctx_.producers = producers_.get();
   ctx_.stats = &stats_;
   ctx_.transactions = &transactions_;
@@ -270,6 +281,9 @@ void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingComma
       return;
     case rq::kUnregisterClient:
       responder.Respond(client_manage_.UnregisterClient(channel, request));
+      return;
+    case rq::kCheckClientConfig:
+      responder.Respond(client_manage_.CheckClientConfig(request));
       return;
     case rq::kGetMaxOffset:
     case rq::kGetMinOffset:

@@ -62,6 +62,8 @@ class BrokerImpl final : public Broker, public RequestHandler {
 
   // Held pulls now (for tests and stats).
   size_t held_pull_count() const { return holds_ ? holds_->held_count() : 0; }
+  // The compiled SQL92 subscriptions (for tests and stats).
+  const ConsumerFilterManager& filters() const { return filters_; }
 
  private:
   enum State : int { kCreated, kRunning, kStopping, kStopped };
@@ -84,6 +86,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
   std::unique_ptr<TopicConfigManager> topics_;
   std::unique_ptr<SubscriptionGroupManager> groups_;
   std::unique_ptr<ConsumerOffsetManager> offsets_;
+  ConsumerFilterManager filters_;
   std::unique_ptr<ConsumerManager> consumers_;
   std::unique_ptr<ProducerManager> producers_;
   std::unique_ptr<NameServerRegistrar> registrar_;

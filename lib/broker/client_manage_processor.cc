@@ -6,6 +6,7 @@
 #include "common/str_cat.h"
 #include "remoting/protocol_bodies.h"
 #include "remoting/protocol_headers.h"
+#include "spdlog/spdlog.h"
 
 namespace rmq::internal {
 
@@ -47,6 +48,29 @@ RemotingCommand ClientManageProcessor::UnregisterClient(const std::shared_ptr<Ch
   }
   if ((*header)->consumer_group.has_value()) {
     ctx_.consumers->UnregisterConsumer(*(*header)->consumer_group, channel);
+  }
+  return Reply(response_code::kSuccess);
+}
+
+RemotingCommand ClientManageProcessor::CheckClientConfig(RemotingCommand& request) {
+  if (request.body.empty()) return Reply(response_code::kSuccess);  // Java: a null body
+  auto body = FromJson<CheckClientRequestBody>(request.body.ToString(), "CHECK_CLIENT_CONFIG body");
+  if (!body.ok()) return Reply(response_code::kSystemError, std::string(body.status().message()));
+  if (!body->subscription_data.has_value()) return Reply(response_code::kSuccess);
+  const SubscriptionData& sub = *body->subscription_data;
+  if (IsTagType(sub.expression_type)) return Reply(response_code::kSuccess);
+  if (!ctx_.config->enable_property_filter) {
+    return Reply(response_code::kSystemError,
+                 StrCat("The broker does not support consumer to filter message by ",
+                        sub.expression_type, " (enablePropertyFilter is false on broker ",
+                        ctx_.config->broker_name, ")"));
+  }
+  auto compiled = CompileFilterExpression(sub.expression_type, sub.sub_string);
+  if (!compiled.ok()) {
+    spdlog::warn("client {} of group {}: {} subscription to {} does not compile: {}",
+                 body->client_id, body->group, sub.expression_type, sub.topic,
+                 compiled.status().ToString());
+    return Reply(response_code::kSubscriptionParseFailed, std::string(compiled.status().message()));
   }
   return Reply(response_code::kSuccess);
 }

@@ -11,10 +11,12 @@
 namespace rmq::internal {
 
 ConsumerManager::ConsumerManager(const Clock& clock, int64_t channel_expired_timeout_ms,
-                                 std::function<bool(std::string_view group)> notify_enabled)
+                                 std::function<bool(std::string_view group)> notify_enabled,
+                                 SubscriptionListener listener)
     : clock_(clock),
       channel_expired_timeout_ms_(channel_expired_timeout_ms),
-      notify_enabled_(std::move(notify_enabled)) {}
+      notify_enabled_(std::move(notify_enabled)),
+      listener_(std::move(listener)) {}
 
 bool ConsumerManager::RegisterConsumer(const ConsumerData& data, ClientChannelInfo info) {
   std::vector<Notification> notifications;
@@ -65,6 +67,7 @@ bool ConsumerManager::RegisterConsumer(const ConsumerData& data, ClientChannelIn
         changed = true;
       }
     }
+    TellListener(data.group_name, &group);
     if (changed) CollectNotification(data.group_name, group, &notifications);
   }
   Notify(std::move(notifications));
@@ -81,6 +84,7 @@ void ConsumerManager::UnregisterConsumer(std::string_view group_name,
     if (it->second.channels.erase(channel.get()) == 0) return;
     spdlog::info("a consumer of group {} unregistered", group_name);
     if (it->second.channels.empty()) {
+      TellListener(it->first, nullptr);
       groups_.erase(it);
     } else {
       CollectNotification(it->first, it->second, &notifications);
@@ -100,6 +104,7 @@ void ConsumerManager::OnChannelClosed(const std::shared_ptr<Channel>& channel) {
       }
       spdlog::info("consumer channel {} of group {} closed", channel->remote_address(), it->first);
       if (it->second.channels.empty()) {
+        TellListener(it->first, nullptr);
         groups_.erase(it++);
       } else {
         CollectNotification(it->first, it->second, &notifications);
@@ -131,6 +136,7 @@ int ConsumerManager::ScanNotActiveChannels() {
         }
       }
       if (group.channels.empty()) {
+        TellListener(it->first, nullptr);
         groups_.erase(it++);
         continue;
       }
@@ -214,6 +220,16 @@ void ConsumerManager::CollectNotification(const std::string& group, const GroupI
   n.channels.reserve(info.channels.size());
   for (const auto& [key, channel_info] : info.channels) n.channels.push_back(channel_info.channel);
   out->push_back(std::move(n));
+}
+
+void ConsumerManager::TellListener(std::string_view group, const GroupInfo* info) const {
+  if (!listener_) return;
+  std::vector<const SubscriptionData*> subscriptions;
+  if (info != nullptr) {
+    subscriptions.reserve(info->subscriptions.size());
+    for (const auto& [topic, sub] : info->subscriptions) subscriptions.push_back(&sub);
+  }
+  listener_(group, subscriptions);
 }
 
 void ConsumerManager::Notify(std::vector<Notification> notifications) {

@@ -10,6 +10,12 @@
 // NOTIFY_CONSUMER_IDS_CHANGED (so that it rebalances now rather than at its
 // next 20 s rebalance), unless the group's notifyConsumerIdsChangedEnable is
 // off. Notifications are sent after the table's lock is released.
+//
+// A SubscriptionListener (the broker's ConsumerFilterManager) is told each
+// group's subscriptions after every heartbeat of it, and none once the group
+// has no member left (RocketMQ's ConsumerIdsChangeListener REGISTER and
+// UNREGISTER events). It is called under the table's lock, so it sees the
+// changes in the order they happened.
 
 #ifndef RMQ_BROKER_CONSUMER_MANAGER_H_
 #define RMQ_BROKER_CONSUMER_MANAGER_H_
@@ -31,12 +37,18 @@
 
 namespace rmq::internal {
 
+// `subscriptions` are all of `group`'s now (none: the group is gone).
+using SubscriptionListener = std::function<void(
+    std::string_view group, const std::vector<const SubscriptionData*>& subscriptions)>;
+
 class ConsumerManager {
  public:
   // `notify_enabled(group)` says whether a group's members are notified of
-  // changes (the group's notifyConsumerIdsChangedEnable).
+  // changes (the group's notifyConsumerIdsChangedEnable); `listener` may be
+  // null.
   ConsumerManager(const Clock& clock, int64_t channel_expired_timeout_ms,
-                  std::function<bool(std::string_view group)> notify_enabled);
+                  std::function<bool(std::string_view group)> notify_enabled,
+                  SubscriptionListener listener = nullptr);
 
   // A heartbeat's ConsumerData for `info`'s channel. Returns true if the
   // group gained a member or its subscriptions changed (members notified).
@@ -84,10 +96,14 @@ class ConsumerManager {
                            std::vector<Notification>* out) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Sends NOTIFY_CONSUMER_IDS_CHANGED to each channel; call without mu_.
   void Notify(std::vector<Notification> notifications) ABSL_LOCKS_EXCLUDED(mu_);
+  // Tells the listener `group`'s subscriptions (`info` null: the group is gone).
+  void TellListener(std::string_view group, const GroupInfo* info) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
   const int64_t channel_expired_timeout_ms_;
   const std::function<bool(std::string_view)> notify_enabled_;
+  const SubscriptionListener listener_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, GroupInfo> groups_ ABSL_GUARDED_BY(mu_);
 };

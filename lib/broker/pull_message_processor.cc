@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/expression_message_filter.h"
 #include "broker/processor_util.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -14,8 +15,6 @@ namespace rmq::internal {
 namespace {
 
 namespace rc = response_code;
-
-bool IsTagType(std::string_view type) { return type.empty() || type == "TAG"; }
 
 // The response code for a store status, as PullMessageProcessor 4.9 maps it.
 int32_t PullCode(GetStatus status, int64_t requested_offset) {
@@ -118,13 +117,15 @@ PullMessageProcessor::Outcome PullMessageProcessor::Run(const Channel& channel,
     return out;
   }
 
-  std::string expression;
-  std::string expression_type;
+  SubscriptionData sub;
   if (has_subscription) {
-    expression = header.subscription.value_or("*");
-    expression_type = header.expression_type.value_or("TAG");
+    // The pull carries its subscription (FilterAPI.build): the expression,
+    // its type and its version.
+    sub.topic = header.topic;
+    sub.sub_string = header.subscription.value_or("*");
+    sub.expression_type = header.expression_type.value_or("TAG");
+    sub.sub_version = header.sub_version;
   } else {
-    SubscriptionData sub;
     bool broadcasting = false;
     switch (ctx_.consumers->FindSubscription(header.consumer_group, header.topic, &sub,
                                              &broadcasting)) {
@@ -150,17 +151,31 @@ PullMessageProcessor::Outcome PullMessageProcessor::Run(const Channel& channel,
       out.response = Reply(rc::kSubscriptionNotLatest, "the consumer's subscription not latest");
       return out;
     }
-    expression = std::move(sub.sub_string);
-    expression_type = std::move(sub.expression_type);
   }
-  if (!IsTagType(expression_type)) {
-    out.response = Reply(
-        rc::kSubscriptionParseFailed,
-        StrCat("parse the consumer's subscription failed: ", expression_type,
-               " filtering is not available on this broker yet; subscribe by tag"));
-    return out;
+  std::shared_ptr<const MessageFilter> filter;
+  if (IsTagType(sub.expression_type)) {
+    filter = MessageFilter::ForTags(sub.sub_string);
+  } else {
+    // Checked before anything is compiled: a broker that does not filter by
+    // properties keeps no filters.
+    if (!config.enable_property_filter) {
+      out.response = Reply(rc::kSystemError,
+                           StrCat("The broker does not support consumer to filter message by ",
+                                  sub.expression_type, " (enablePropertyFilter is false on broker ",
+                                  config.broker_name, ")"));
+      return out;
+    }
+    std::shared_ptr<const ConsumerFilter> compiled =
+        ctx_.filters->Resolve(header.consumer_group, sub);
+    if (!compiled->compiled.ok()) {
+      out.response = Reply(
+          rc::kSubscriptionParseFailed,
+          StrCat("parse the consumer's subscription failed: group ", header.consumer_group,
+                 ", topic ", header.topic, ": ", StdView(compiled->compiled.status().message())));
+      return out;
+    }
+    filter = NewSqlMessageFilter(std::move(compiled));
   }
-  std::shared_ptr<const MessageFilter> filter = MessageFilter::ForTags(expression);
 
   const int32_t max_msgs = std::min(header.max_msg_nums, config.max_msgs_num_batch);
   auto result = std::make_shared<GetMessageResult>(ctx_.store->Get(

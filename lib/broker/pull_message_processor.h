@@ -2,8 +2,9 @@
 //
 // PullMessageProcessor: PULL_MESSAGE (RocketMQ 4.9's PullMessageProcessor).
 // Checks the group and topic, finds the subscription (in the request or from
-// the group's heartbeats), reads from the store with the tag filter and maps
-// the store's status to RocketMQ's pull response codes:
+// the group's heartbeats), reads from the store with its filter (by tag hash
+// code, or SQL92 over each record's properties: expression_message_filter.h)
+// and maps the store's status to RocketMQ's pull response codes:
 //
 //   FOUND                                   SUCCESS, body = the stored records
 //   NO_MATCHED_MESSAGE, MESSAGE_WAS_REMOVING PULL_RETRY_IMMEDIATELY
@@ -19,7 +20,12 @@
 // answered when a message arrives or at its timeout. The found records go out
 // without a copy: the response body borrows them from the store.
 //
-// SQL92 subscriptions are refused with SUBSCRIPTION_PARSE_FAILED for now.
+// A SQL92 subscription needs enablePropertyFilter (else SYSTEM_ERROR, as
+// RocketMQ answers); its compiled expression comes from the
+// ConsumerFilterManager, compiled once per subscription version; one that
+// does not compile gets SUBSCRIPTION_PARSE_FAILED with the compiler's
+// message. (RocketMQ answers FILTER_DATA_NOT_EXIST when a heartbeat's
+// expression did not compile; here the pull compiles it, and says why not.)
 
 #ifndef RMQ_BROKER_PULL_MESSAGE_PROCESSOR_H_
 #define RMQ_BROKER_PULL_MESSAGE_PROCESSOR_H_

@@ -2,9 +2,12 @@
 
 #include "client/consumer_common.h"
 
+#include "client/client_instance.h"
 #include "client/queue_offset_api.h"
 #include "client/subscription.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "remoting/request_code.h"
 
 namespace rmq::internal {
 
@@ -71,6 +74,39 @@ absl::StatusOr<int64_t> ComputeStartOffset(ClientInstance& instance, OffsetStore
     }
   }
   return absl::InternalError("unknown ConsumeFromWhere");
+}
+
+absl::Status CheckClientInBroker(ClientInstance& instance, std::string_view group,
+                                 const std::vector<SubscriptionData>& subscriptions) {
+  for (const SubscriptionData& sub : subscriptions) {
+    std::string addr = instance.FindBrokerAddressByTopic(sub.topic);
+    if (addr.empty()) {
+      (void)instance.UpdateTopicRoute(sub.topic);
+      addr = instance.FindBrokerAddressByTopic(sub.topic);
+      if (addr.empty()) continue;  // No broker yet: nothing to ask.
+    }
+    CheckClientRequestBody body;
+    body.client_id = instance.client_id();
+    body.group = std::string(group);
+    body.subscription_data = sub;
+    RemotingCommand request = RemotingCommand::Request(request_code::kCheckClientConfig);
+    request.body = Payload(ToJson(body));
+    const std::string what = StrCat("consumer group '", group, "': broker ", addr, ", ",
+                                    sub.expression_type, " subscription to topic '", sub.topic, "'");
+    auto response = instance.transport().InvokeSync(
+        addr, std::move(request), absl::Milliseconds(instance.config().mq_client_api_timeout));
+    if (!response.ok()) {
+      return absl::Status(response.status().code(),
+                          StrCat(what, ": could not check it with the broker: ",
+                                 StdView(response.status().message())));
+    }
+    if (response->code == response_code::kSystemError) {
+      return absl::FailedPreconditionError(
+          StrCat(what, ": ", response->remark, " (response code ", response->code, ")"));
+    }
+    RMQ_RETURN_IF_ERROR(ResponseToStatus(*response, what));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace rmq::internal

@@ -40,6 +40,15 @@ absl::StatusOr<int64_t> ComputeStartOffset(ClientInstance& instance, OffsetStore
                                            const std::string& consume_timestamp,
                                            const MessageQueue& queue);
 
+// RocketMQ's checkClientInBroker: asks a broker of each subscription's topic
+// (CHECK_CLIENT_CONFIG) whether it can serve that non-TAG subscription. A
+// topic with no known broker is skipped, as in RocketMQ. Errors name the
+// group, topic and broker: the broker's refusal (FailedPrecondition for
+// SYSTEM_ERROR, "does not support ... SQL92"; InvalidArgument for
+// SUBSCRIPTION_PARSE_FAILED; else as ResponseToStatus), or the transport's.
+absl::Status CheckClientInBroker(ClientInstance& instance, std::string_view group,
+                                 const std::vector<SubscriptionData>& subscriptions);
+
 }  // namespace rmq::internal
 
 #endif  // RMQ_CLIENT_CONSUMER_COMMON_H_

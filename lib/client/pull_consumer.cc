@@ -43,7 +43,11 @@ absl::Status PullConsumer::UpdateConsumeOffset(const MessageQueue& queue, int64_
 }
 
 absl::Status PullConsumer::Subscribe(std::string_view topic, std::string_view expression) {
-  return impl_->Subscribe(topic, expression);
+  return impl_->Subscribe(topic, MessageSelector::ByTag(expression));
+}
+
+absl::Status PullConsumer::Subscribe(std::string_view topic, const MessageSelector& selector) {
+  return impl_->Subscribe(topic, selector);
 }
 
 absl::StatusOr<std::vector<MessageExt>> PullConsumer::Poll(absl::Duration timeout) {

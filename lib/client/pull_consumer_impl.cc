@@ -74,7 +74,7 @@ absl::Status PullConsumerImpl::CheckRunningNow() const {
 }
 
 absl::Status PullConsumerImpl::Start() {
-  std::map<std::string, std::string> subscriptions;
+  std::map<std::string, MessageSelector> subscriptions;
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kRunning) {
@@ -104,8 +104,8 @@ absl::Status PullConsumerImpl::Start() {
                                                config_.message_model, config_.allocate_strategy,
                                                *this);
   const int64_t now = instance_->clock().NowMillis();
-  for (const auto& [topic, expression] : subscriptions) {
-    auto sub = BuildSubscriptionData(topic, expression, now);
+  for (const auto& [topic, selector] : subscriptions) {
+    auto sub = BuildSubscriptionData(topic, selector, now);
     if (!sub.ok()) return sub.status();
     rebalance_->PutSubscription(std::move(*sub));
   }

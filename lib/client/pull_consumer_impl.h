@@ -64,7 +64,7 @@ class PullConsumerImpl final : public ConsumerInner, public RebalanceImpl::Hooks
   absl::Status UpdateConsumeOffset(const MessageQueue& queue, int64_t offset);
 
   // ---- Lite mode (pull_consumer_lite.cc)
-  absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  absl::Status Subscribe(std::string_view topic, const MessageSelector& selector);
   absl::StatusOr<std::vector<MessageExt>> Poll(absl::Duration timeout);
   absl::Status Seek(const MessageQueue& queue, int64_t offset);
   absl::Status CommitSync();
@@ -145,8 +145,8 @@ class PullConsumerImpl final : public ConsumerInner, public RebalanceImpl::Hooks
 
   mutable absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kCreated;
-  // Lite subscriptions (topic → expression), kept for the heartbeat and restarts.
-  std::map<std::string, std::string> subscriptions_ ABSL_GUARDED_BY(mu_);
+  // Lite subscriptions (topic → selector), kept for the heartbeat and restarts.
+  std::map<std::string, MessageSelector> subscriptions_ ABSL_GUARDED_BY(mu_);
   // Queues given to UpdateConsumeOffset: written out with the assigned ones.
   std::set<MessageQueue> updated_queues_ ABSL_GUARDED_BY(mu_);
   std::map<MessageQueue, LiteQueue> lite_queues_ ABSL_GUARDED_BY(mu_);

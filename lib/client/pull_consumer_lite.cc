@@ -35,15 +35,15 @@ constexpr absl::Duration kDelayWhenException = absl::Milliseconds(1000);
 
 }  // namespace
 
-absl::Status PullConsumerImpl::Subscribe(std::string_view topic, std::string_view expression) {
+absl::Status PullConsumerImpl::Subscribe(std::string_view topic, const MessageSelector& selector) {
   // Validate now, so the caller learns of a bad topic or expression here.
-  auto sub = BuildSubscriptionData(topic, expression, 0);
+  auto sub = BuildSubscriptionData(topic, selector, 0);
   if (!sub.ok()) return sub.status();
   bool running;
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kShutDown) return CheckRunning();
-    subscriptions_[std::string(topic)] = std::string(expression);
+    subscriptions_.insert_or_assign(std::string(topic), selector);
     running = state_ == State::kRunning;
   }
   if (running) {

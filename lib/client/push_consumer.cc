@@ -13,7 +13,11 @@ PushConsumer::PushConsumer(PushConsumerConfig config)
 PushConsumer::~PushConsumer() { impl_->Shutdown(); }
 
 absl::Status PushConsumer::Subscribe(std::string_view topic, std::string_view expression) {
-  return impl_->Subscribe(topic, expression);
+  return impl_->Subscribe(topic, MessageSelector::ByTag(expression));
+}
+
+absl::Status PushConsumer::Subscribe(std::string_view topic, const MessageSelector& selector) {
+  return impl_->Subscribe(topic, selector);
 }
 
 void PushConsumer::Unsubscribe(std::string_view topic) { impl_->Unsubscribe(topic); }

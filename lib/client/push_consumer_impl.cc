@@ -34,15 +34,15 @@ PushConsumerImpl::PushConsumerImpl(PushConsumerConfig config) : config_(std::mov
 
 PushConsumerImpl::~PushConsumerImpl() { Shutdown(); }
 
-absl::Status PushConsumerImpl::Subscribe(std::string_view topic, std::string_view expression) {
+absl::Status PushConsumerImpl::Subscribe(std::string_view topic, const MessageSelector& selector) {
   // Validate now, so the caller learns of a bad topic or expression here.
-  auto sub = BuildSubscriptionData(topic, expression, 0);
+  auto sub = BuildSubscriptionData(topic, selector, 0);
   if (!sub.ok()) return sub.status();
   bool running;
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kShutDown) return absl::FailedPreconditionError("the consumer is shut down");
-    pending_subscriptions_[std::string(topic)] = std::string(expression);
+    pending_subscriptions_.insert_or_assign(std::string(topic), selector);
     running = state_ == State::kRunning;
   }
   if (running) {
@@ -109,7 +109,7 @@ absl::Status PushConsumerImpl::CheckConfig() const {
 absl::Status PushConsumerImpl::Start() {
   MessageListenerConcurrently listener;
   MessageListenerOrderly orderly_listener;
-  std::map<std::string, std::string> subscriptions;
+  std::map<std::string, MessageSelector> subscriptions;
   {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kRunning) return absl::FailedPreconditionError("the consumer is already started");
@@ -146,11 +146,16 @@ absl::Status PushConsumerImpl::Start() {
                                                config_.allocate_strategy, *this);
   rebalance_->set_consume_orderly(consume_orderly_);
   const int64_t now = instance_->clock().NowMillis();
-  for (const auto& [topic, expression] : subscriptions) {
-    auto sub = BuildSubscriptionData(topic, expression, now);
+  std::vector<SubscriptionData> to_check;
+  for (const auto& [topic, selector] : subscriptions) {
+    auto sub = BuildSubscriptionData(topic, selector, now);
     if (!sub.ok()) return sub.status();
+    if (sub->expression_type != "TAG") to_check.push_back(*sub);
     rebalance_->PutSubscription(std::move(*sub));
   }
+  // Before anything runs: a broker that cannot serve a SQL92 subscription
+  // fails Start (RocketMQ's checkClientInBroker).
+  RMQ_RETURN_IF_ERROR(CheckClientInBroker(*instance_, config_.group_name, to_check));
   if (config_.message_model == MessageModel::kClustering) {
     // Messages sent back for redelivery come through the group's retry topic.
     auto retry = BuildSubscriptionData(RetryTopic(config_.group_name), kSubAll, now);

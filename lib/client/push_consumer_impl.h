@@ -34,7 +34,7 @@ class PushConsumerImpl final : public ConsumerInner,
   explicit PushConsumerImpl(PushConsumerConfig config);
   ~PushConsumerImpl() override;
 
-  absl::Status Subscribe(std::string_view topic, std::string_view expression);
+  absl::Status Subscribe(std::string_view topic, const MessageSelector& selector);
   void Unsubscribe(std::string_view topic);
   void RegisterMessageListener(MessageListenerConcurrently listener);
   void RegisterMessageListener(MessageListenerOrderly listener);
@@ -101,8 +101,8 @@ class PushConsumerImpl final : public ConsumerInner,
   absl::Mutex mu_;
   MessageListenerConcurrently listener_ ABSL_GUARDED_BY(mu_);
   MessageListenerOrderly orderly_listener_ ABSL_GUARDED_BY(mu_);
-  // Subscriptions given before Start (topic → expression).
-  std::map<std::string, std::string> pending_subscriptions_ ABSL_GUARDED_BY(mu_);
+  // Subscriptions given before Start (topic → selector).
+  std::map<std::string, MessageSelector> pending_subscriptions_ ABSL_GUARDED_BY(mu_);
   enum class State { kCreated, kRunning, kShutDown };
   State state_ ABSL_GUARDED_BY(mu_) = State::kCreated;
   // Offsets from a reset, used once when the queue is next assigned (ahead

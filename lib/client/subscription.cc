@@ -7,6 +7,7 @@
 #include "common/str_cat.h"
 #include "common/record_codec.h"
 #include "common/tag_hash.h"
+#include "filter/sql_expression.h"
 #include "store/topic_validator.h"
 
 namespace rmq::internal {
@@ -38,7 +39,29 @@ absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
   return sub;
 }
 
+absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
+                                                       const MessageSelector& selector,
+                                                       int64_t sub_version) {
+  if (selector.type() == MessageSelector::Type::kTag) {
+    return BuildSubscriptionData(topic, selector.expression(), sub_version);
+  }
+  if (absl::Status valid = ValidateTopic(topic, kMaxTopicLength); !valid.ok()) return valid;
+  if (auto compiled = CompileSql(selector.expression()); !compiled.ok()) {
+    return absl::InvalidArgumentError(StrCat("subscription of topic '", topic, "' by SQL92: ",
+                                             StdView(compiled.status().message())));
+  }
+  SubscriptionData sub;
+  sub.topic = std::string(topic);
+  sub.sub_version = sub_version;
+  sub.sub_string = selector.expression();
+  sub.expression_type = std::string(selector.type_name());
+  return sub;
+}
+
 bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags) {
+  // SQL92: the broker delivers exactly the messages that match; its tags
+  // are none of the client's business (RocketMQ's PullAPIWrapper re-checks
+  // only a non-empty tag set).
   if (sub.tags_set.empty() || sub.class_filter_mode || sub.expression_type != "TAG") return true;
   return sub.tags_set.find(std::string(tags)) != sub.tags_set.end();
 }

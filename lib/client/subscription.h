@@ -1,8 +1,10 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 //
-// Tag subscriptions (RocketMQ's FilterAPI): "*" or "TagA || TagB" becomes a
-// SubscriptionData with the tag set and their hash codes; the broker filters
-// by hash code, the client re-checks the tag strings (hash codes collide).
+// Subscriptions (RocketMQ's FilterAPI). By tag: "*" or "TagA || TagB"
+// becomes a SubscriptionData with the tag set and their hash codes; the
+// broker filters by hash code, the client re-checks the tag strings (hash
+// codes collide). By SQL92: the expression as given, expressionType SQL92 and
+// no tags; the broker evaluates it exactly, so the client checks nothing.
 
 #ifndef RMQ_CLIENT_SUBSCRIPTION_H_
 #define RMQ_CLIENT_SUBSCRIPTION_H_
@@ -11,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "remoting/protocol_bodies.h"
+#include "rmq/consumer.h"
 
 namespace rmq::internal {
 
@@ -24,7 +27,15 @@ absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
                                                        std::string_view expression,
                                                        int64_t sub_version);
 
-// Whether a message with `tags` passes `sub` on the client side.
+// As above for `selector`; a SQL92 expression is compiled here, so that one
+// that does not compile is InvalidArgument naming the topic and what is
+// wrong where (the broker would refuse it).
+absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
+                                                       const MessageSelector& selector,
+                                                       int64_t sub_version);
+
+// Whether a message with `tags` passes `sub` on the client side: always for
+// "*" and SQL92 subscriptions.
 bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags);
 
 // "%RETRY%<group>".

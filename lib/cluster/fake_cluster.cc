@@ -129,6 +129,7 @@ absl::StatusOr<std::unique_ptr<FakeCluster>> FakeCluster::Create(FakeClusterOpti
     config.broker_addr = StrCat(internal::kInprocScheme, cluster->name_, "-broker-", i);
     config.namesrv_addr = cluster->namesrv_address_;
     config.auto_create_topic_enable = options.auto_create_topic_enable;
+    config.enable_property_filter = options.enable_property_filter;
     config.store = TestStoreConfig(StrCat(cluster->root_dir_, "/broker-", i), options.flush_disk_type);
     config.store.store_host = StrCat("127.0.0.1:", 10911 + i);
     cluster->brokers_.push_back(std::move(slot));

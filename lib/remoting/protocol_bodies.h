@@ -247,6 +247,23 @@ struct HeartbeatData {
   }
 };
 
+// The body of CHECK_CLIENT_CONFIG: before it starts, a push consumer asks a
+// broker of each topic it subscribes to with a non-TAG expression whether
+// the broker can serve that subscription (RocketMQ's CheckClientRequestBody).
+struct CheckClientRequestBody {
+  std::string client_id;
+  std::string group;
+  std::optional<SubscriptionData> subscription_data;
+
+  template <typename Self, typename V>
+  static void Fields(Self& s, V& v) {
+    v("clientId", s.client_id);
+    v("group", s.group);
+    v("subscriptionData", s.subscription_data);
+  }
+  friend bool operator==(const CheckClientRequestBody&, const CheckClientRequestBody&) = default;
+};
+
 // The answer to GET_CONSUMER_LIST_BY_GROUP.
 struct ConsumerIdList {
   std::vector<std::string> consumer_id_list;

@@ -118,6 +118,7 @@ std::string RequestCodeName(int32_t code) {
     case rc::kUnlockBatchMq: return "UNLOCK_BATCH_MQ";
     case rc::kGetAllConsumerOffset: return "GET_ALL_CONSUMER_OFFSET";
     case rc::kGetAllDelayOffset: return "GET_ALL_DELAY_OFFSET";
+    case rc::kCheckClientConfig: return "CHECK_CLIENT_CONFIG";
     case rc::kRegisterBroker: return "REGISTER_BROKER";
     case rc::kUnregisterBroker: return "UNREGISTER_BROKER";
     case rc::kGetRouteInfoByTopic: return "GET_ROUTEINFO_BY_TOPIC";

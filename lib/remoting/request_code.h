@@ -37,6 +37,7 @@ inline constexpr int32_t kLockBatchMq = 41;
 inline constexpr int32_t kUnlockBatchMq = 42;
 inline constexpr int32_t kGetAllConsumerOffset = 43;
 inline constexpr int32_t kGetAllDelayOffset = 45;
+inline constexpr int32_t kCheckClientConfig = 46;
 inline constexpr int32_t kRegisterBroker = 103;
 inline constexpr int32_t kUnregisterBroker = 104;
 inline constexpr int32_t kGetRouteInfoByTopic = 105;

@@ -48,12 +48,14 @@ compat_init() {
   # The defaults (1 GiB commit log segments, 420 MB index files) are
   # allocated on disk up front; a test needs a few MB. Transaction checks
   # every 2 s (not 60 s) let transactional_send see a check-back quickly.
+  # enablePropertyFilter serves the SQL92 scenarios (MessageSelector.bySql).
   cat >"$WORK/broker.conf" <<'CONF'
 mappedFileSizeCommitLog=67108864
 maxHashSlotNum=50000
 maxIndexNum=200000
 transactionCheckInterval=2000
 transactionTimeOut=1000
+enablePropertyFilter=true
 CONF
   trap rmq_cleanup EXIT
 }

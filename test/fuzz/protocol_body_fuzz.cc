@@ -22,9 +22,10 @@ namespace {
 using AllBodies =
     std::tuple<TopicConfig, DataVersion, TopicConfigSerializeWrapper, RegisterBrokerBody,
                QueueData, BrokerData, TopicRouteData, ClusterInfo, TopicList, SubscriptionData,
-               ProducerData, ConsumerData, HeartbeatData, ConsumerIdList, LockBatchRequestBody,
-               LockBatchResponseBody, UnlockBatchRequestBody, SubscriptionGroupConfig,
-               SubscriptionGroupWrapper, TopicStatsTable, ConsumeStats, KVTable, ConsumerConnection, ResetOffsetBody>;
+               ProducerData, ConsumerData, HeartbeatData, CheckClientRequestBody, ConsumerIdList,
+               LockBatchRequestBody, LockBatchResponseBody, UnlockBatchRequestBody,
+               SubscriptionGroupConfig, SubscriptionGroupWrapper, TopicStatsTable, ConsumeStats,
+               KVTable, ConsumerConnection, ResetOffsetBody>;
 
 template <typename T>
 void Check(std::string_view in) {

@@ -39,9 +39,11 @@ namespace rmq::testing {
   DYNAMIC_SECTION(ClusterKindName(kind))
 
 inline std::unique_ptr<ClusterUnderTest> StartCluster(ClusterKind kind, int fake_brokers = 1,
-                                                      bool auto_create_topic_enable = true) {
+                                                      bool auto_create_topic_enable = true,
+                                                      bool enable_property_filter = false) {
   absl::Status status;
-  auto cluster = ClusterUnderTest::Start(kind, fake_brokers, &status, auto_create_topic_enable);
+  auto cluster = ClusterUnderTest::Start(kind, fake_brokers, &status, auto_create_topic_enable,
+                                         enable_property_filter);
   INFO(status.ToString());
   REQUIRE(cluster != nullptr);
   return cluster;

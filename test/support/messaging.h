@@ -45,15 +45,18 @@ class ClusterUnderTest {
  public:
   // A started cluster of `kind`; `fake_brokers` applies to FakeCluster only
   // (an EmbeddedCluster has one broker). Returns null after FAIL-ing the
-  // status into `error`.
+  // status into `error`. The brokers' autoCreateTopicEnable and
+  // enablePropertyFilter as given.
   static std::unique_ptr<ClusterUnderTest> Start(ClusterKind kind, int fake_brokers,
                                                  absl::Status* error,
-                                                 bool auto_create_topic_enable = true) {
+                                                 bool auto_create_topic_enable = true,
+                                                 bool enable_property_filter = false) {
     auto self = std::unique_ptr<ClusterUnderTest>(new ClusterUnderTest(kind));
     if (kind == ClusterKind::kFake) {
       FakeClusterOptions options;
       options.broker_count = fake_brokers;
       options.auto_create_topic_enable = auto_create_topic_enable;
+      options.enable_property_filter = enable_property_filter;
       auto cluster = FakeCluster::Create(options);
       if (!cluster.ok()) return *error = cluster.status(), nullptr;
       self->fake_ = std::move(*cluster);
@@ -64,6 +67,7 @@ class ClusterUnderTest {
       UseTestSizedStore(&options.broker.store);
       options.name = absl::StrCat("it", next.fetch_add(1));
       options.broker.auto_create_topic_enable = auto_create_topic_enable;
+      options.broker.enable_property_filter = enable_property_filter;
       options.listen_tcp = kind == ClusterKind::kEmbeddedTcp;
       auto cluster = EmbeddedCluster::Start(options);
       if (!cluster.ok()) return *error = cluster.status(), nullptr;

@@ -163,6 +163,7 @@ brokerRole=ASYNC_MASTER
 diskMaxUsedSpaceRatio=99
 deleteWhen=04
 fileReservedTime=48
+enablePropertyFilter=true
 EOF
   APACHE_RMQ_BROKER_PID=$(apache_rmq_java "$work/broker.out" \
     org.apache.rocketmq.broker.BrokerStartup -c "$work/broker.conf" -n "127.0.0.1:$nport")

@@ -42,6 +42,7 @@ registerNameServerPeriod=20000
 flushConsumerOffsetInterval=1000
 channelExpiredTimeout=60000
 maxMsgsNumBatch=16
+enablePropertyFilter=true
 traceTopicEnable=true
 brokerRole=SYNC_MASTER
 storePathRootDir=/data/rmq
@@ -68,6 +69,7 @@ maxMessageSize=1024
   CHECK(config.flush_consumer_offset_interval == 1000);
   CHECK(config.channel_expired_timeout == 60000);
   CHECK(config.max_msgs_num_batch == 16);
+  CHECK(config.enable_property_filter);
   CHECK(config.trace_topic_enable);
   CHECK(config.broker_role == BrokerRole::kSyncMaster);
   CHECK(config.store.store_path_root_dir == "/data/rmq");

@@ -266,6 +266,33 @@ TEST_CASE("ClusterInfo from a Java name server (fastjson keys) reads", "[bodies]
   CHECK(ToJson(*info) == NormalizeFastjson(kJava));
 }
 
+TEST_CASE("CheckClientRequestBody matches a Java push consumer's", "[bodies][java]") {
+  // MQClientAPIImpl.checkClientInBroker for MessageSelector.bySql("a between 3 and 5").
+  constexpr std::string_view kJava =
+      R"({"clientId":"192.168.0.2@12345","group":"CG","subscriptionData":{)"
+      R"("classFilterMode":false,"codeSet":[],"expressionType":"SQL92",)"
+      R"("subString":"a between 3 and 5","subVersion":1767225600000,"tagsSet":[],)"
+      R"("topic":"TopicA"}})";
+  auto body = FromJson<CheckClientRequestBody>(kJava, "CHECK_CLIENT_CONFIG body");
+  REQUIRE(body.ok());
+  CHECK(body->client_id == "192.168.0.2@12345");
+  CHECK(body->group == "CG");
+  REQUIRE(body->subscription_data.has_value());
+  CHECK(body->subscription_data->expression_type == "SQL92");
+  CHECK(body->subscription_data->sub_string == "a between 3 and 5");
+  CHECK(body->subscription_data->tags_set.empty());
+  CHECK(ToJson(*body) == kJava);
+  // Without a subscription (Java's null field is left out).
+  auto bare = FromJson<CheckClientRequestBody>(R"({"clientId":"c","group":"g"})", "body");
+  REQUIRE(bare.ok());
+  CHECK_FALSE(bare->subscription_data.has_value());
+  CHECK(ToJson(*bare) == R"({"clientId":"c","group":"g"})");
+  CHECK(RoundTrip(*body) == *body);
+  // A subscription that is not an object is an error naming it.
+  auto bad = FromJson<CheckClientRequestBody>(R"({"subscriptionData":3})", "body");
+  CHECK_THAT(std::string(bad.status().message()), Catch::Contains("subscriptionData"));
+}
+
 TEST_CASE("HeartbeatData matches a Java client's heartbeat", "[bodies][java]") {
   constexpr std::string_view kJava =
       R"({"clientID":"192.168.0.2@12345","consumerDataSet":[{"consumeFromWhere":)"

@@ -92,6 +92,8 @@ public final class CompatMain {
         scenarios.put("large_message", m::largeMessage);
         scenarios.put("long_polling_pull", m::longPollingPull);
         scenarios.put("unicode_and_properties", m::unicodeAndProperties);
+        scenarios.put("push_consumer_sql_filter", m::pushConsumerSqlFilter);
+        scenarios.put("sql_filter_bad_expression", m::sqlFilterBadExpression);
         scenarios.put("namespace_send_consume", s::namespaceSendConsume);
         scenarios.put("lite_pull_commit_offset", s::litePullCommitOffset);
         scenarios.put("admin_cluster_info", admin::clusterInfo);

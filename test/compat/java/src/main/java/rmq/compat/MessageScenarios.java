@@ -3,19 +3,28 @@ package rmq.compat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.MessageSelector;
 import org.apache.rocketmq.client.consumer.PullResult;
 import org.apache.rocketmq.client.consumer.PullStatus;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
+import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.MessageQueueSelector;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * Finding messages (by id, key, unique key, time) and what a message can
- * hold: compressed and large bodies, non-ASCII text; and long polling.
+ * hold: compressed and large bodies, non-ASCII text; long polling; and
+ * consuming by message properties (SQL92).
  */
 final class MessageScenarios extends ScenarioBase {
   private final List<SendResult> syncResults;
@@ -190,5 +199,84 @@ final class MessageScenarios extends ScenarioBase {
       Check.equal("a=b:c,d;e f", got.getUserProperty("prop-ascii"), "property prop-ascii");
       Check.equal("значение ✓", got.getUserProperty("prop-unicode"), "property prop-unicode");
     }
+  }
+
+  void pushConsumerSqlFilter() throws Exception {
+    // MessageSelector.bySql: the consumer's start asks the broker
+    // (CHECK_CLIENT_CONFIG), its heartbeat carries the SQL92 subscription,
+    // and the broker delivers only the messages whose properties match (the
+    // client does not filter SQL92 itself). All into one queue, ending with
+    // a matching sentinel: once it is consumed (one consume thread), every
+    // message before it was delivered or filtered out.
+    final String topic = "CompatSql";
+    MessageQueueSelector firstQueue = (mqs, msg, arg) -> mqs.get(0);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      String key = "sql-" + i;
+      Message m = message(topic, i % 2 == 0 ? "Even" : "Odd", key, "sql body " + i);
+      // Every 6th message has no property a: it never matches.
+      if (i % 6 != 0) m.putUserProperty("a", Integer.toString(i % 8));
+      Check.equal(SendStatus.SEND_OK, producer.send(m, firstQueue, null).getSendStatus(), "send " + key);
+      if (i % 6 != 0 && i % 8 >= 3 && i % 8 <= 5) expected.add(key);
+    }
+    Message end = message(topic, "Even", "sql-end", "sentinel");
+    end.putUserProperty("a", "4");
+    Check.equal(SendStatus.SEND_OK, producer.send(end, firstQueue, null).getSendStatus(), "send sentinel");
+    expected.add("sql-end");
+
+    awaitRoute(topic);
+    List<MessageExt> received = Collections.synchronizedList(new ArrayList<>());
+    DefaultMQPushConsumer consumer = sqlConsumer("CompatSqlGroup", topic, "a between 3 and 5", received);
+    consumer.start();
+    try {
+      Check.await(() -> keys(new ArrayList<>(received)).contains("sql-end"), WAIT, "the sentinel sql-end",
+          () -> "received " + keys(new ArrayList<>(received)));
+    } finally {
+      consumer.shutdown();
+    }
+    Check.equal(sorted(expected), sorted(keys(new ArrayList<>(received))),
+        "keys received by a push consumer subscribed by SQL92 'a between 3 and 5'");
+    for (MessageExt m : received) {
+      int a = Integer.parseInt(m.getUserProperty("a"));
+      Check.isTrue(a >= 3 && a <= 5, m.getKeys() + " has a = " + a);
+    }
+  }
+
+  void sqlFilterBadExpression() throws Exception {
+    // The Java client does not compile the expression itself: start's
+    // CHECK_CLIENT_CONFIG gets the broker's SUBSCRIPTION_PARSE_FAILED (23),
+    // and start throws it.
+    final String topic = "CompatSql";
+    Check.equal(SendStatus.SEND_OK, producer.send(message(topic, "Even", "sql-bad", "x")).getSendStatus(),
+        "send creating " + topic);
+    awaitRoute(topic);
+    DefaultMQPushConsumer consumer =
+        sqlConsumer("CompatSqlBadGroup", topic, "a between 5 and 3", Collections.synchronizedList(new ArrayList<>()));
+    try {
+      consumer.start();
+      Check.fail("start with 'a between 5 and 3' should have failed");
+    } catch (MQClientException e) {
+      Check.equal(23, e.getResponseCode(), "response code of CHECK_CLIENT_CONFIG (" + e.getErrorMessage() + ")");
+      Check.isTrue(e.getErrorMessage() != null && e.getErrorMessage().contains("BETWEEN"),
+          "the broker's reason: " + e.getErrorMessage());
+    } finally {
+      consumer.shutdown();
+    }
+  }
+
+  private DefaultMQPushConsumer sqlConsumer(String group, String topic, String sql, List<MessageExt> sink)
+      throws Exception {
+    DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+    consumer.setNamesrvAddr(namesrv);
+    consumer.setInstanceName(group);
+    consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+    consumer.setConsumeThreadMin(1);
+    consumer.setConsumeThreadMax(1);
+    consumer.subscribe(topic, MessageSelector.bySql(sql));
+    consumer.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
+      sink.addAll(msgs);
+      return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+    });
+    return consumer;
   }
 }
