@@ -167,6 +167,37 @@ TEST_CASE("a failing listener's SubAfter says success false") {
   CHECK(after->context_code == static_cast<int32_t>(internal::TraceConsumeReturnType::kException));
 }
 
+TEST_CASE("an orderly listener is traced too") {
+  auto cluster = NewCluster();
+  Producer producer(cluster->NewProducerConfig("P"));
+  REQUIRE(producer.Start().ok());
+  PushConsumerConfig cc = cluster->NewPushConsumerConfig("OrderlyC");
+  cc.enable_msg_trace = true;
+  cc.consume_from_where = ConsumeFromWhere::kFirstOffset;
+  PushConsumer consumer(cc);
+  REQUIRE(consumer.Subscribe("Orders", "*").ok());
+  std::atomic<int> calls{0};
+  consumer.RegisterMessageListener(
+      [&calls](std::span<const MessageExt>, ConsumeOrderlyContext&) {
+        ++calls;
+        return ConsumeOrderlyStatus::kSuccess;
+      });
+  REQUIRE(consumer.Start().ok());
+  auto sent = producer.Send(Message("Orders", "TagO", "k-o", "ordered"));
+  REQUIRE(sent.ok());
+  REQUIRE(WaitFor([&] { return calls.load() >= 1; }));
+  consumer.Shutdown();
+
+  std::vector<TraceContext> traces = TracesByKey(*cluster, "RMQ_SYS_TRACE_TOPIC", sent->msg_id);
+  const TraceContext* before = Find(traces, TraceType::kSubBefore);
+  const TraceContext* after = Find(traces, TraceType::kSubAfter);
+  REQUIRE(before != nullptr);
+  REQUIRE(after != nullptr);
+  CHECK(before->group_name == "OrderlyC");
+  CHECK(after->request_id == before->request_id);
+  CHECK(after->success);
+}
+
 TEST_CASE("Pub records go out every 500 ms of the client's clock, or at once for a full batch") {
   auto cluster = NewCluster();
   ProducerConfig pc = cluster->NewProducerConfig("TimedP");
