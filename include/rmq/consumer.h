@@ -168,6 +168,10 @@ struct PushConsumerConfig : ClientConfig {
   // kSuspendCurrentQueueAMoment holds its queue back.
   int64_t suspend_current_queue_time_millis = 1000;
   int64_t consume_timeout = 15;                  // consumeTimeout, minutes
+  // enableMsgTrace: SubBefore/SubAfter trace records around every listener
+  // call, sent in the background to the trace topic (docs/trace.md).
+  bool enable_msg_trace = false;
+  std::string customized_trace_topic;  // customizedTraceTopic; "" = RMQ_SYS_TRACE_TOPIC
 };
 
 class PushConsumer {

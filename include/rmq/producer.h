@@ -74,6 +74,13 @@ struct ProducerConfig : ClientConfig {
   bool retry_another_broker_when_not_store_ok = false;  // retryAnotherBrokerWhenNotStoreOK
   int32_t max_message_size = 4 * 1024 * 1024;      // maxMessageSize, bytes
   bool send_latency_fault_enable = false;          // sendLatencyFaultEnable
+  // enableMsgTrace: after every send (sync, async, oneway, batch) a Pub trace
+  // record per message goes, in the background, to the trace topic (see
+  // docs/trace.md). Never slows or fails a send: records that do not fit the
+  // 2048-entry queue are dropped and counted.
+  bool enable_msg_trace = false;
+  // customizedTraceTopic; "" = RMQ_SYS_TRACE_TOPIC.
+  std::string customized_trace_topic;
 };
 
 // Chooses the queue for a message from the topic's writable queues (as

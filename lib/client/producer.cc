@@ -7,8 +7,30 @@
 #include <utility>
 
 #include "client/producer_impl.h"
+#include "client/trace/trace_hooks.h"
 
 namespace rmq {
+namespace {
+
+// With enableMsgTrace: the time a send begins, for its Pub record.
+int64_t TraceBegin(const internal::ProducerImpl& impl) {
+  internal::TraceDispatcher* d = impl.trace_dispatcher();
+  return d == nullptr ? 0 : d->clock().NowMillis();
+}
+
+// With enableMsgTrace: Pub records for a send that got a result (RocketMQ
+// traces no send that failed outright). Returns `result`.
+absl::StatusOr<SendResult> TraceSent(const internal::ProducerImpl& impl,
+                                     std::span<const Message> msgs, int64_t begin_ms,
+                                     absl::StatusOr<SendResult> result) {
+  internal::TraceDispatcher* d = impl.trace_dispatcher();
+  if (d != nullptr && result.ok()) {
+    internal::TraceSendResult(*d, impl.group(), msgs, begin_ms, *result);
+  }
+  return result;
+}
+
+}  // namespace
 
 std::string_view SendStatusName(SendStatus status) {
   switch (status) {
@@ -33,25 +55,42 @@ absl::Status Producer::Start() { return impl_->Start(); }
 
 void Producer::Shutdown() { impl_->Shutdown(); }
 
-absl::StatusOr<SendResult> Producer::Send(const Message& msg) { return impl_->Send(msg); }
+absl::StatusOr<SendResult> Producer::Send(const Message& msg) {
+  const int64_t begin = TraceBegin(*impl_);
+  return TraceSent(*impl_, {&msg, 1}, begin, impl_->Send(msg));
+}
 
 absl::StatusOr<SendResult> Producer::Send(const Message& msg, const MessageQueue& queue) {
-  return impl_->Send(msg, queue);
+  const int64_t begin = TraceBegin(*impl_);
+  return TraceSent(*impl_, {&msg, 1}, begin, impl_->Send(msg, queue));
 }
 
 absl::StatusOr<SendResult> Producer::Send(const Message& msg, const MessageQueueSelector& selector,
                                           std::string_view arg) {
-  return impl_->Send(msg, selector, arg);
+  const int64_t begin = TraceBegin(*impl_);
+  return TraceSent(*impl_, {&msg, 1}, begin, impl_->Send(msg, selector, arg));
 }
 
 void Producer::SendAsync(Message msg, SendCallback callback) {
-  impl_->SendAsync(std::move(msg), std::move(callback));
+  if (impl_->trace_dispatcher() == nullptr) {
+    impl_->SendAsync(std::move(msg), std::move(callback));
+    return;
+  }
+  // The Pub record is made before the callback runs, as RocketMQ's hook in
+  // the async send's response handling; Shutdown waits for both.
+  const int64_t begin = TraceBegin(*impl_);
+  auto traced = std::make_shared<Message>(msg);
+  internal::ProducerImpl* impl = impl_.get();
+  impl_->SendAsync(std::move(msg), [impl, traced, begin, callback = std::move(callback)](
+                                       absl::StatusOr<SendResult> result) {
+    callback(TraceSent(*impl, {traced.get(), 1}, begin, std::move(result)));
+  });
 }
 
 std::future<absl::StatusOr<SendResult>> Producer::SendAsync(Message msg) {
   auto promise = std::make_shared<std::promise<absl::StatusOr<SendResult>>>();
   std::future<absl::StatusOr<SendResult>> future = promise->get_future();
-  impl_->SendAsync(std::move(msg), [promise](absl::StatusOr<SendResult> result) {
+  SendAsync(std::move(msg), [promise](absl::StatusOr<SendResult> result) {
     promise->set_value(std::move(result));
   });
   return future;
@@ -60,12 +99,14 @@ std::future<absl::StatusOr<SendResult>> Producer::SendAsync(Message msg) {
 absl::Status Producer::SendOneway(const Message& msg) { return impl_->SendOneway(msg); }
 
 absl::StatusOr<SendResult> Producer::SendBatch(std::span<const Message> msgs) {
-  return impl_->SendBatch(msgs);
+  const int64_t begin = TraceBegin(*impl_);
+  return TraceSent(*impl_, msgs, begin, impl_->SendBatch(msgs));
 }
 
 absl::StatusOr<SendResult> Producer::SendBatch(std::span<const Message> msgs,
                                                const MessageQueue& queue) {
-  return impl_->SendBatch(msgs, queue);
+  const int64_t begin = TraceBegin(*impl_);
+  return TraceSent(*impl_, msgs, begin, impl_->SendBatch(msgs, queue));
 }
 
 absl::StatusOr<std::vector<MessageQueue>> Producer::FetchPublishMessageQueues(

@@ -6,6 +6,7 @@
 
 #include "client/batch_encoder.h"
 #include "client/send_validators.h"
+#include "client/trace/trace_hooks.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
@@ -64,6 +65,11 @@ absl::Status ProducerImpl::Start() {
                  "' was shut down; a producer cannot be restarted, create a new one"));
   }
   RMQ_RETURN_IF_ERROR(CheckProducerConfig(config_));
+  if (config_.enable_msg_trace && !trace_) {
+    auto trace = TraceDispatcher::Start(config_, config_.group_name, config_.customized_trace_topic);
+    if (!trace.ok()) return trace.status();
+    trace_ = std::move(*trace);
+  }
   auto instance = ClientInstance::GetOrCreate(config_);
   if (!instance.ok()) return instance.status();
   clock_ = (*instance)->shared_clock();
@@ -114,6 +120,8 @@ void ProducerImpl::Shutdown() {
   if (executor != nullptr) executor->Stop();
   if (check_executor_) check_executor_->Stop();  // Checks already received are answered.
   instance_->UnregisterProducer(this);
+  // After the async sends: their Pub records are queued; these go out now.
+  if (trace_) trace_->Shutdown();
   state_.store(State::kShutdown);
 }
 
@@ -403,6 +411,7 @@ absl::Status ProducerImpl::SendOneway(const Message& msg) {
     return absl::Status(status.code(), StrCat("oneway send to topic '", msg.topic(), "' on ",
                                               mq.broker_name, " failed: ", StdView(status.message())));
   }
+  if (trace_) TraceSendOneway(*trace_, config_.group_name, msg, begin_ms, send.MsgId(), addr);
   return absl::OkStatus();
 }
 

@@ -36,6 +36,8 @@
 
 namespace rmq::internal {
 
+class TraceDispatcher;
+
 class ProducerImpl final : public ProducerInner {
  public:
   explicit ProducerImpl(ProducerConfig config);
@@ -56,6 +58,8 @@ class ProducerImpl final : public ProducerInner {
   absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs);
   absl::StatusOr<SendResult> SendBatch(std::span<const Message> msgs, const MessageQueue& queue);
   absl::StatusOr<std::vector<MessageQueue>> FetchPublishMessageQueues(std::string_view topic);
+  // enableMsgTrace's dispatcher while running; null when tracing is off.
+  TraceDispatcher* trace_dispatcher() const { return trace_.get(); }
 
   // ---- Transactions (producer_transaction.cc)
   // Before Start: makes this a transactional producer (TransactionMQProducer).
@@ -151,6 +155,8 @@ class ProducerImpl final : public ProducerInner {
   // (RocketMQ's checkExecutor): set before Start, stopped by Shutdown.
   std::shared_ptr<TransactionListener> transaction_listener_;
   std::unique_ptr<SendExecutor> check_executor_;
+  // enableMsgTrace: created by Start, flushed and stopped by Shutdown.
+  std::unique_ptr<TraceDispatcher> trace_;
 };
 
 }  // namespace rmq::internal

@@ -9,6 +9,7 @@
 #include "client/queue_offset_api.h"
 #include "client/send_request.h"
 #include "client/subscription.h"
+#include "client/trace/trace_hooks.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "remoting/protocol_headers.h"
@@ -130,6 +131,19 @@ absl::Status PushConsumerImpl::Start() {
     subscriptions = pending_subscriptions_;
   }
   RMQ_RETURN_IF_ERROR(CheckConfig());
+  if (config_.enable_msg_trace) {
+    if (!trace_) {
+      auto trace =
+          TraceDispatcher::Start(config_, config_.group_name, config_.customized_trace_topic);
+      if (!trace.ok()) return trace.status();
+      trace_ = std::move(*trace);
+    }
+    if (listener) listener = TracedListener(std::move(listener), trace_.get(), config_.group_name);
+    if (orderly_listener) {
+      orderly_listener =
+          TracedListener(std::move(orderly_listener), trace_.get(), config_.group_name);
+    }
+  }
   consume_orderly_ = orderly_listener != nullptr;
   auto instance = ClientInstance::GetOrCreate(config_);
   if (!instance.ok()) return instance.status();
@@ -212,6 +226,8 @@ void PushConsumerImpl::Shutdown() {
   }
   instance_->UnregisterConsumer(this);
   rebalance_->DropAll();
+  // After the listeners: their SubAfter records are queued; these go out now.
+  if (trace_) trace_->Shutdown();
 }
 
 ConsumerData PushConsumerImpl::BuildConsumerData() const {

@@ -26,6 +26,8 @@
 
 namespace rmq::internal {
 
+class TraceDispatcher;
+
 class PushConsumerImpl final : public ConsumerInner,
                                public RebalanceImpl::Hooks,
                                public OrderlyConsumeOwner,
@@ -95,6 +97,8 @@ class PushConsumerImpl final : public ConsumerInner,
   std::unique_ptr<OffsetStore> offset_store_;
   std::unique_ptr<ConsumeConcurrentlyService> consume_service_;
   std::unique_ptr<ConsumeOrderlyService> orderly_service_;
+  // enableMsgTrace: created by Start, flushed and stopped by Shutdown.
+  std::unique_ptr<TraceDispatcher> trace_;
   bool consume_orderly_ = false;  // Set at Start.
   std::unique_ptr<UniqKeyGenerator> dlq_ids_;  // For SendToDeadLetter (orderly workers).
 
