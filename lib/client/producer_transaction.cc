@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "client/producer_impl.h"
+#include "client/trace/trace_hooks.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "remoting/protocol_headers.h"
@@ -115,8 +116,11 @@ absl::StatusOr<TransactionSendResult> ProducerImpl::SendMessageInTransaction(
   half.ClearProperty(property::kDelayTimeLevel);
   half.PutProperty(property::kTransactionPrepared, "true");
   half.PutProperty(property::kProducerGroup, config_.group_name);
+  const int64_t begin_ms = trace_ ? trace_->clock().NowMillis() : 0;
   auto sent = Send(half);
   if (!sent.ok()) return sent.status();
+  // enableMsgTrace: the half message's Pub record (msgType Trans_Msg_Half).
+  if (trace_) TraceSendResult(*trace_, config_.group_name, {&half, 1}, begin_ms, *sent);
 
   TransactionSendResult result;
   static_cast<SendResult&>(result) = *std::move(sent);
@@ -146,6 +150,11 @@ absl::StatusOr<TransactionSendResult> ProducerImpl::SendMessageInTransaction(
                  config_.group_name, result.msg_id,
                  !offset.ok() ? offset.status().ToString() : "broker address unknown");
     return result;
+  }
+  if (trace_) {
+    TraceEndTransaction(*trace_, config_.group_name, half, result.msg_id, addr,
+                        LocalTransactionStateName(result.local_transaction_state),
+                        /*from_check=*/false);
   }
   absl::Status ended = instance_->transport().InvokeOneway(
       addr, EndTransactionRequest(config_.group_name, result.queue_offset,
@@ -186,6 +195,10 @@ void ProducerImpl::RunTransactionCheck(const std::shared_ptr<Channel>& channel,
       "checkLocalTransactionState", &remark);
   std::string uniq_key(msg.GetProperty(property::kUniqKey));
   if (uniq_key.empty()) uniq_key = header.msg_id.value_or("");
+  if (trace_) {
+    TraceEndTransaction(*trace_, config_.group_name, msg, uniq_key, channel->remote_address(),
+                        LocalTransactionStateName(state), /*from_check=*/true);
+  }
   channel->InvokeOneway(EndTransactionRequest(
       config_.group_name, header.tran_state_table_offset, header.commit_log_offset, state,
       /*from_check=*/true, std::move(uniq_key), header.transaction_id.value_or(""),

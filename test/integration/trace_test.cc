@@ -5,10 +5,13 @@
 // found by querying it by key = msgId; the dispatcher sends a full batch at
 // once, the rest every 500 ms of the cluster's VirtualClock and at Shutdown;
 // a full queue drops (and counts) instead of blocking; a customized trace
-// topic is used; the trace producer's own messages are not traced.
+// topic is used; the trace producer's own messages are not traced; a
+// transactional producer traces its half message and each END_TRANSACTION,
+// the one after the local transaction and the one answering a check.
 
 #include <catch2/catch.hpp>
 
+#include <any>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -16,6 +19,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "client/trace/trace_data.h"
@@ -26,6 +30,7 @@
 #include "rmq/store.h"
 #include "rmq/testing.h"
 #include "test/support/messaging.h"
+#include "test/support/store_fixtures.h"
 #include "test/support/wait_for.h"
 
 namespace rmq::testing {
@@ -82,6 +87,20 @@ const TraceContext* Find(const std::vector<TraceContext>& traces, TraceType type
   return nullptr;
 }
 
+// A push consumer of "Orders" from its first offset, with enableMsgTrace.
+template <typename Listener>
+std::unique_ptr<PushConsumer> StartTracedConsumer(FakeCluster& cluster, const std::string& group,
+                                                  Listener listener) {
+  PushConsumerConfig cc = cluster.NewPushConsumerConfig(group);
+  cc.enable_msg_trace = true;
+  cc.consume_from_where = ConsumeFromWhere::kFirstOffset;
+  auto consumer = std::make_unique<PushConsumer>(cc);
+  REQUIRE(consumer->Subscribe("Orders", "*").ok());
+  consumer->RegisterMessageListener(std::move(listener));
+  REQUIRE(consumer->Start().ok());
+  return consumer;
+}
+
 TEST_CASE("a traced send and consume leave Pub, SubBefore and SubAfter under the msgId") {
   auto cluster = NewCluster();
   ProducerConfig pc = cluster->NewProducerConfig("TracedP");
@@ -89,21 +108,15 @@ TEST_CASE("a traced send and consume leave Pub, SubBefore and SubAfter under the
   Producer producer(pc);
   REQUIRE(producer.Start().ok());
 
-  PushConsumerConfig cc = cluster->NewPushConsumerConfig("TracedC");
-  cc.enable_msg_trace = true;
-  cc.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  PushConsumer consumer(cc);
-  REQUIRE(consumer.Subscribe("Orders", "*").ok());
   Inbox inbox;
-  consumer.RegisterMessageListener(inbox.Listener());
-  REQUIRE(consumer.Start().ok());
+  auto consumer = StartTracedConsumer(*cluster, "TracedC", inbox.Listener());
 
   auto sent = producer.Send(Message("Orders", "TagA", "order-7", "hello"));
   INFO(sent.status().ToString());
   REQUIRE(sent.ok());
   REQUIRE(inbox.WaitFor(1));
   // Shutdown sends what each dispatcher still holds.
-  consumer.Shutdown();
+  consumer->Shutdown();
   producer.Shutdown();
 
   std::vector<TraceContext> traces = TracesByKey(*cluster, "RMQ_SYS_TRACE_TOPIC", sent->msg_id);
@@ -141,22 +154,17 @@ TEST_CASE("a failing listener's SubAfter says success false") {
   auto cluster = NewCluster();
   Producer producer(cluster->NewProducerConfig("P"));
   REQUIRE(producer.Start().ok());
-  PushConsumerConfig cc = cluster->NewPushConsumerConfig("FailingC");
-  cc.enable_msg_trace = true;
-  cc.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  PushConsumer consumer(cc);
-  REQUIRE(consumer.Subscribe("Orders", "*").ok());
   std::atomic<int> calls{0};
-  consumer.RegisterMessageListener(
+  auto consumer = StartTracedConsumer(
+      *cluster, "FailingC",
       [&calls](std::span<const MessageExt>, ConsumeConcurrentlyContext&) -> ConsumeConcurrentlyStatus {
         ++calls;
         throw std::runtime_error("listener fails");
       });
-  REQUIRE(consumer.Start().ok());
   auto sent = producer.Send(Message("Orders", "x"));
   REQUIRE(sent.ok());
   REQUIRE(WaitFor([&] { return calls.load() >= 1; }));
-  consumer.Shutdown();
+  consumer->Shutdown();
 
   std::vector<TraceContext> traces = TracesByKey(*cluster, "RMQ_SYS_TRACE_TOPIC", sent->msg_id);
   // The untraced producer left no Pub record.
@@ -171,22 +179,16 @@ TEST_CASE("an orderly listener is traced too") {
   auto cluster = NewCluster();
   Producer producer(cluster->NewProducerConfig("P"));
   REQUIRE(producer.Start().ok());
-  PushConsumerConfig cc = cluster->NewPushConsumerConfig("OrderlyC");
-  cc.enable_msg_trace = true;
-  cc.consume_from_where = ConsumeFromWhere::kFirstOffset;
-  PushConsumer consumer(cc);
-  REQUIRE(consumer.Subscribe("Orders", "*").ok());
   std::atomic<int> calls{0};
-  consumer.RegisterMessageListener(
-      [&calls](std::span<const MessageExt>, ConsumeOrderlyContext&) {
-        ++calls;
-        return ConsumeOrderlyStatus::kSuccess;
-      });
-  REQUIRE(consumer.Start().ok());
+  auto consumer = StartTracedConsumer(*cluster, "OrderlyC",
+                                      [&calls](std::span<const MessageExt>, ConsumeOrderlyContext&) {
+                                        ++calls;
+                                        return ConsumeOrderlyStatus::kSuccess;
+                                      });
   auto sent = producer.Send(Message("Orders", "TagO", "k-o", "ordered"));
   REQUIRE(sent.ok());
   REQUIRE(WaitFor([&] { return calls.load() >= 1; }));
-  consumer.Shutdown();
+  consumer->Shutdown();
 
   std::vector<TraceContext> traces = TracesByKey(*cluster, "RMQ_SYS_TRACE_TOPIC", sent->msg_id);
   const TraceContext* before = Find(traces, TraceType::kSubBefore);
@@ -237,6 +239,62 @@ TEST_CASE("Pub records go out every 500 ms of the client's clock, or at once for
     REQUIRE(last.size() == 1);
     CHECK(last[0].beans[0].msg_id == last_batch_id);
   }
+}
+
+// Unknown at first, committed when the broker checks.
+class CommitOnCheck final : public TransactionListener {
+ public:
+  LocalTransactionState ExecuteLocalTransaction(const Message&, const std::any&) override {
+    return LocalTransactionState::kUnknow;
+  }
+  LocalTransactionState CheckLocalTransaction(const MessageExt&) override {
+    return LocalTransactionState::kCommitMessage;
+  }
+};
+
+TEST_CASE("a transactional send traces its half message and both END_TRANSACTIONs") {
+  auto cluster = NewCluster();
+  ProducerConfig pc = cluster->NewProducerConfig("TracedTx");
+  pc.enable_msg_trace = true;
+  TransactionProducer producer(pc, std::make_shared<CommitOnCheck>());
+  REQUIRE(producer.Start().ok());
+  auto sent = producer.SendMessageInTransaction(Message("Orders", "TagT", "tx-1", "debit"), {});
+  INFO(sent.status().ToString());
+  REQUIRE(sent.ok());
+  REQUIRE(sent->local_transaction_state == LocalTransactionState::kUnknow);
+  // The broker's first check pass is 60 s after the half message.
+  cluster->Advance(absl::Seconds(60));
+  REQUIRE(WaitFor([&] { return !ReadQueue(*cluster->broker(0).store(), "Orders", 0).empty(); }));
+  producer.Shutdown();  // Sends the records the dispatcher still holds.
+
+  std::vector<TraceContext> traces = TracesByKey(*cluster, "RMQ_SYS_TRACE_TOPIC", sent->msg_id);
+  const TraceContext* pub = Find(traces, TraceType::kPub);
+  REQUIRE(pub != nullptr);
+  CHECK(pub->group_name == "TracedTx");
+  CHECK(pub->beans[0].msg_type == internal::TraceMessageType::kTransHalf);
+  CHECK(pub->beans[0].offset_msg_id == sent->offset_msg_id);
+
+  std::vector<const TraceContext*> ends;
+  for (const TraceContext& ctx : traces) {
+    if (ctx.type == TraceType::kEndTransaction) ends.push_back(&ctx);
+  }
+  REQUIRE(ends.size() == 2);
+  if (ends[0]->beans[0].from_transaction_check) std::swap(ends[0], ends[1]);
+  for (const TraceContext* end : ends) {
+    const internal::TraceBean& bean = end->beans[0];
+    CHECK(end->group_name == "TracedTx");
+    CHECK(end->region_id == "DefaultRegion");
+    CHECK(bean.topic == "Orders");
+    CHECK(bean.tags == "TagT");
+    CHECK(bean.keys == "tx-1");
+    CHECK(bean.msg_type == internal::TraceMessageType::kTransCommit);
+    CHECK(bean.transaction_id == sent->msg_id);
+    CHECK_FALSE(bean.store_host.empty());
+  }
+  CHECK_FALSE(ends[0]->beans[0].from_transaction_check);
+  CHECK(ends[0]->beans[0].transaction_state == "UNKNOW");
+  CHECK(ends[1]->beans[0].from_transaction_check);
+  CHECK(ends[1]->beans[0].transaction_state == "COMMIT_MESSAGE");
 }
 
 TEST_CASE("a full trace queue drops records and counts them, without blocking") {

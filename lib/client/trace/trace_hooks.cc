@@ -159,6 +159,30 @@ void TraceSendOneway(TraceDispatcher& d, const std::string& group, const Message
   d.Append(std::move(ctx));
 }
 
+void TraceEndTransaction(TraceDispatcher& d, const std::string& group, const Message& msg,
+                         const std::string& msg_id, const std::string& broker_addr,
+                         std::string_view state, bool from_check) {
+  if (IsTraceMessage(d, msg)) return;
+  TraceContext ctx;
+  ctx.type = TraceType::kEndTransaction;
+  ctx.time_stamp = d.clock().NowMillis();
+  ctx.group_name = group;
+  std::string_view region = msg.GetProperty(property::kMsgRegion);
+  ctx.region_id = std::string(region.empty() ? kDefaultTraceRegionId : region);
+  TraceBean bean;
+  bean.topic = msg.topic();
+  bean.tags = std::string(msg.tags());
+  bean.keys = std::string(msg.keys());
+  bean.store_host = broker_addr;
+  bean.msg_type = TraceMessageType::kTransCommit;
+  bean.msg_id = msg_id;
+  bean.transaction_id = msg_id;
+  bean.transaction_state = std::string(state);
+  bean.from_transaction_check = from_check;
+  ctx.beans.push_back(std::move(bean));
+  d.Append(std::move(ctx));
+}
+
 MessageListenerConcurrently TracedListener(MessageListenerConcurrently listener,
                                            TraceDispatcher* d, std::string group) {
   return [listener = std::move(listener), d, group = std::move(group)](
