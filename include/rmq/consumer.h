@@ -285,6 +285,14 @@ class PullConsumer {
   absl::StatusOr<PullResult> PullBlockIfNotFound(const MessageQueue& queue,
                                                  std::string_view expression, int64_t offset,
                                                  int32_t max_nums);
+  // As the two above with `selector`: by tag, or by SQL92 (InvalidArgument
+  // if the expression does not compile; a broker without
+  // enablePropertyFilter refuses the pull, which returns its error).
+  absl::StatusOr<PullResult> Pull(const MessageQueue& queue, const MessageSelector& selector,
+                                  int64_t offset, int32_t max_nums);
+  absl::StatusOr<PullResult> PullBlockIfNotFound(const MessageQueue& queue,
+                                                 const MessageSelector& selector, int64_t offset,
+                                                 int32_t max_nums);
 
   // The group's committed offset of `queue` (-1 if none; a broker answers 0
   // instead while the queue's first message is still stored, as RocketMQ's

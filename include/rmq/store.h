@@ -129,6 +129,11 @@ class MessageFilter {
   virtual ~MessageFilter() = default;
   virtual bool MatchesTagsCode(int64_t tags_code) const = 0;
   virtual bool MatchesRecord(std::string_view record) const = 0;
+  // For a message arriving while a pull waits: whether its properties, as
+  // stored (name 0x01 value 0x02 …), pass. A filter that needs more than
+  // the tagsCode (SQL92) says so here, so that a message it would not
+  // return does not wake the pull; the default lets every one through.
+  virtual bool MatchesProperties(std::string_view /*properties*/) const { return true; }
 
   // A filter on tags: "*" or "" matches all, else "TagA || TagB".
   static std::unique_ptr<MessageFilter> ForTags(std::string_view expression);
@@ -258,12 +263,14 @@ class MessageStore {
   // Called once for every message that enters a consume queue, after the
   // queue holds it (so a Get from `queue_offset` finds it), on the store's
   // dispatch thread: a broker uses it to answer held long-polling pulls.
-  // `tags_code` is the unit's tag hash. It must be fast and must not call
+  // `tags_code` is the unit's tag hash; `properties` are the message's
+  // properties as stored (name 0x01 value 0x02 …). It must be fast and must not call
   // WaitForDispatch. Replaces any earlier listener; an empty function clears
   // it. A listener being replaced may still finish a call already started,
   // so what it captures must stay valid (capture shared state by shared_ptr).
-  using MessageArrivingListener = std::function<void(
-      std::string_view topic, int32_t queue_id, int64_t queue_offset, int64_t tags_code)>;
+  using MessageArrivingListener =
+      std::function<void(std::string_view topic, int32_t queue_id, int64_t queue_offset,
+                         int64_t tags_code, std::string_view properties)>;
   virtual void SetMessageArrivingListener(MessageArrivingListener listener) = 0;
 };
 

@@ -21,7 +21,11 @@ class SqlMessageFilter final : public MessageFilter {
     RecordView view;
     auto kind = ParseRecord(record, /*check_crc=*/false, &view);
     if (!kind.ok() || *kind != RecordKind::kMessage) return false;
-    return expression_.Matches(EncodedPropertySource(view.properties));
+    return MatchesProperties(view.properties);
+  }
+
+  bool MatchesProperties(std::string_view properties) const override {
+    return expression_.Matches(EncodedPropertySource(properties));
   }
 
  private:

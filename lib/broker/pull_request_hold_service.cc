@@ -64,7 +64,8 @@ void PullRequestHoldService::Suspend(std::unique_ptr<HeldPull> pull, absl::Durat
 }
 
 void PullRequestHoldService::NotifyMessageArriving(std::string_view topic, int32_t queue_id,
-                                                   int64_t queue_offset, int64_t tags_code) {
+                                                   int64_t queue_offset, int64_t tags_code,
+                                                   std::string_view properties) {
   // Pairs with the fence in Suspend (a store-buffer handshake): the caller
   // made the new unit visible before calling, Suspend registers before it
   // re-reads the max offset, so at least one of the two sees the other —
@@ -72,29 +73,12 @@ void PullRequestHoldService::NotifyMessageArriving(std::string_view topic, int32
   // until its timeout although its message is there.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (held_.load(std::memory_order_relaxed) == 0 || !wake_on_arrival_) return;
-  std::vector<Entry> woken;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = table_.find(TopicQueueRef{topic, queue_id});
-    if (it == table_.end()) return;
-    std::vector<Entry>& entries = it->second;
-    const int64_t max_offset = queue_offset + 1;
-    for (size_t i = 0; i < entries.size();) {
-      const HeldPull& pull = *entries[i].pull;
-      if (max_offset > pull.pull_from_offset &&
-          (pull.filter == nullptr || pull.filter->MatchesTagsCode(tags_code))) {
-        woken.push_back(std::move(entries[i]));
-        entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
-      }
-    }
-    if (entries.empty()) table_.erase(it);
-    if (woken.empty()) return;
-    held_.fetch_sub(woken.size(), std::memory_order_relaxed);
-    ++waking_;
-  }
-  Wake(std::move(woken));
+  const int64_t max_offset = queue_offset + 1;
+  WakeWhere(TopicQueueRef{topic, queue_id}, [&](const HeldPull& pull) {
+    return max_offset > pull.pull_from_offset &&
+           (pull.filter == nullptr ||
+            (pull.filter->MatchesTagsCode(tags_code) && pull.filter->MatchesProperties(properties)));
+  });
 }
 
 void PullRequestHoldService::CheckHeldRequests() {
@@ -108,6 +92,14 @@ void PullRequestHoldService::CheckHeldRequests() {
 
 void PullRequestHoldService::CheckQueue(const TopicQueueKey& key) {
   const int64_t max = store_->GetMaxOffsetInQueue(key.topic, key.queue_id);
+  // No message here: wake whoever is behind the max offset, as RocketMQ's
+  // periodic check does, and let the pull's filter decide.
+  WakeWhere(TopicQueueRef{key.topic, key.queue_id},
+            [max](const HeldPull& pull) { return max > pull.pull_from_offset; });
+}
+
+void PullRequestHoldService::WakeWhere(TopicQueueRef key,
+                                       const std::function<bool(const HeldPull&)>& wanted) {
   std::vector<Entry> woken;
   {
     absl::MutexLock lock(&mu_);
@@ -115,9 +107,7 @@ void PullRequestHoldService::CheckQueue(const TopicQueueKey& key) {
     if (it == table_.end()) return;
     std::vector<Entry>& entries = it->second;
     for (size_t i = 0; i < entries.size();) {
-      // No tags code here: wake whoever is behind the max offset, as
-      // RocketMQ's periodic check does, and let the pull's filter decide.
-      if (max > entries[i].pull->pull_from_offset) {
+      if (wanted(*entries[i].pull)) {
         woken.push_back(std::move(entries[i]));
         entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
       } else {

@@ -3,8 +3,9 @@
 // PullRequestHoldService: long polling (RocketMQ's PullRequestHoldService).
 // A pull that finds nothing new is held, not answered, until either
 //   - a message arrives in its queue (the store's arrival listener calls
-//     NotifyMessageArriving on its dispatch thread) that its tag filter
-//     accepts: the pull is run again on that thread and answered, or
+//     NotifyMessageArriving on its dispatch thread) that its filter accepts
+//     (by tags code, and by properties for SQL92): the pull is run again on
+//     that thread and answered, or
 //   - its timeout passes on the Clock (suspendTimeoutMillis, or
 //     shortPollingTimeMills without long polling): it is run once more and
 //     answered, whatever it finds.
@@ -43,7 +44,8 @@ struct HeldPull {
   std::string topic;
   int32_t queue_id = 0;
   int64_t pull_from_offset = 0;
-  std::shared_ptr<const MessageFilter> filter;  // Checks an arriving message's tagsCode.
+  // Checks an arriving message's tagsCode and properties.
+  std::shared_ptr<const MessageFilter> filter;
 };
 
 class PullRequestHoldService : public std::enable_shared_from_this<PullRequestHoldService> {
@@ -62,9 +64,11 @@ class PullRequestHoldService : public std::enable_shared_from_this<PullRequestHo
   // Holds `pull` for at most `timeout`. After Shutdown, reruns it at once.
   void Suspend(std::unique_ptr<HeldPull> pull, absl::Duration timeout);
 
-  // The store's message-arriving listener.
+  // The store's message-arriving listener: wakes the queue's held pulls
+  // whose filter passes the message (as RocketMQ, by tagsCode and, for
+  // SQL92, by properties).
   void NotifyMessageArriving(std::string_view topic, int32_t queue_id, int64_t queue_offset,
-                             int64_t tags_code);
+                             int64_t tags_code, std::string_view properties);
 
   // Runs every held pull against its queue's max offset (the periodic check).
   void CheckHeldRequests();
@@ -87,6 +91,10 @@ class PullRequestHoldService : public std::enable_shared_from_this<PullRequestHo
   void OnTimeout(const TopicQueueKey& key, uint64_t id);
   // Wakes the queue's held pulls that are behind its max offset.
   void CheckQueue(const TopicQueueKey& key) ABSL_LOCKS_EXCLUDED(mu_);
+  // Takes out of the table, and wakes, the held pulls of `key` for which
+  // `wanted(pull)` is true.
+  void WakeWhere(TopicQueueRef key, const std::function<bool(const HeldPull&)>& wanted)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Cancels the entries' timers and reruns their pulls; call without mu_.
   void Wake(std::vector<Entry> entries) ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -24,13 +24,25 @@ absl::StatusOr<std::vector<MessageQueue>> PullConsumer::FetchSubscribeMessageQue
 absl::StatusOr<PullResult> PullConsumer::Pull(const MessageQueue& queue,
                                               std::string_view expression, int64_t offset,
                                               int32_t max_nums) {
-  return impl_->Pull(queue, expression, offset, max_nums, /*block=*/false);
+  return impl_->Pull(queue, MessageSelector::ByTag(expression), offset, max_nums, /*block=*/false);
 }
 
 absl::StatusOr<PullResult> PullConsumer::PullBlockIfNotFound(const MessageQueue& queue,
                                                              std::string_view expression,
                                                              int64_t offset, int32_t max_nums) {
-  return impl_->Pull(queue, expression, offset, max_nums, /*block=*/true);
+  return impl_->Pull(queue, MessageSelector::ByTag(expression), offset, max_nums, /*block=*/true);
+}
+
+absl::StatusOr<PullResult> PullConsumer::Pull(const MessageQueue& queue,
+                                              const MessageSelector& selector, int64_t offset,
+                                              int32_t max_nums) {
+  return impl_->Pull(queue, selector, offset, max_nums, /*block=*/false);
+}
+
+absl::StatusOr<PullResult> PullConsumer::PullBlockIfNotFound(const MessageQueue& queue,
+                                                             const MessageSelector& selector,
+                                                             int64_t offset, int32_t max_nums) {
+  return impl_->Pull(queue, selector, offset, max_nums, /*block=*/true);
 }
 
 absl::StatusOr<int64_t> PullConsumer::FetchConsumeOffset(const MessageQueue& queue,

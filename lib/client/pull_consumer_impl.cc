@@ -214,7 +214,7 @@ absl::StatusOr<std::string> PullConsumerImpl::BrokerAddressFor(const MessageQueu
 }
 
 absl::StatusOr<PullResult> PullConsumerImpl::Pull(const MessageQueue& queue,
-                                                  std::string_view expression, int64_t offset,
+                                                  const MessageSelector& selector, int64_t offset,
                                                   int32_t max_nums, bool block) {
   RMQ_RETURN_IF_ERROR(CheckRunningNow());
   if (offset < 0) {
@@ -226,7 +226,7 @@ absl::StatusOr<PullResult> PullConsumerImpl::Pull(const MessageQueue& queue,
                                              max_nums, "; it must be within [1, ", kMaxPullNums,
                                              "]"));
   }
-  auto sub = BuildSubscriptionData(queue.topic, expression, instance_->clock().NowMillis());
+  auto sub = BuildSubscriptionData(queue.topic, selector, instance_->clock().NowMillis());
   if (!sub.ok()) return sub.status();
   auto addr = BrokerAddressFor(queue);
   if (!addr.ok()) return addr.status();

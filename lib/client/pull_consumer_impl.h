@@ -58,7 +58,7 @@ class PullConsumerImpl final : public ConsumerInner, public RebalanceImpl::Hooks
 
   // ---- Direct pulls (pull_consumer_impl.cc)
   absl::StatusOr<std::vector<MessageQueue>> FetchSubscribeMessageQueues(std::string_view topic);
-  absl::StatusOr<PullResult> Pull(const MessageQueue& queue, std::string_view expression,
+  absl::StatusOr<PullResult> Pull(const MessageQueue& queue, const MessageSelector& selector,
                                   int64_t offset, int32_t max_nums, bool block);
   absl::StatusOr<int64_t> FetchConsumeOffset(const MessageQueue& queue, bool from_store);
   absl::Status UpdateConsumeOffset(const MessageQueue& queue, int64_t offset);

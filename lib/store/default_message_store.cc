@@ -152,7 +152,8 @@ absl::Status DefaultMessageStore::Start() {
     if (tx == sysflag::kTransactionPreparedType || tx == sysflag::kTransactionRollbackType) return;
     const MessageArrivingListener* listener = arriving_listener_.load(std::memory_order_acquire);
     if (listener != nullptr) {
-      (*listener)(request.topic, request.queue_id, request.consume_queue_offset, request.tags_code);
+      (*listener)(request.topic, request.queue_id, request.consume_queue_offset, request.tags_code,
+                  request.properties);
     }
   });
   RMQ_RETURN_IF_ERROR(Recover());

@@ -21,6 +21,7 @@ struct DispatchRequest {
   int64_t consume_queue_offset = 0;
   std::string_view keys;      // KEYS property, space separated; may be empty
   std::string_view uniq_key;  // UNIQ_KEY property; may be empty
+  std::string_view properties;  // All properties, encoded as stored
   int32_t sys_flag = 0;
   int64_t prepared_transaction_offset = 0;
 };

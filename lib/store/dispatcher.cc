@@ -58,6 +58,7 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   request.consume_queue_offset = view.queue_offset;
   request.sys_flag = view.sys_flag;
   request.prepared_transaction_offset = view.prepared_transaction_offset;
+  request.properties = view.properties;
   request.tags_code = UnitTagsCode(view.topic, view.properties, view.store_timestamp, levels_);
   FindProperty(view.properties, property::kKeys, &request.keys);
   FindProperty(view.properties, property::kUniqKey, &request.uniq_key);

@@ -4,8 +4,9 @@
 // and an EmbeddedCluster in process and over TCP: a push consumer (the
 // broker filters with the heartbeat's subscription) and a lite pull consumer
 // (the expression travels with every pull) get exactly the messages of a
-// mixed stream whose properties match; a broker without enablePropertyFilter
-// makes the push consumer's Start fail with its reason.
+// mixed stream whose properties match, as do direct pulls with a SQL92
+// selector; a broker without enablePropertyFilter makes the push consumer's
+// Start fail with its reason and refuses a direct SQL92 pull.
 
 #include <catch2/catch.hpp>
 
@@ -104,6 +105,36 @@ TEST_CASE("a lite pull consumer subscribed by SQL92 polls exactly the matching m
   }
 }
 
+TEST_CASE("direct pulls with a SQL92 selector read exactly the matching messages") {
+  FOR_EACH_CLUSTER_KIND(kind) {
+    auto cluster = StartCluster(kind, 1, true, /*enable_property_filter=*/true);
+    CreateTopic(*cluster, "SqlDirect", 1);
+    auto producer = StartProducer(*cluster, "P");
+    const MessageQueue queue = QueuesOf(*cluster, "SqlDirect", 1).front();
+    const std::vector<std::string> expected = SendMixed(*cluster, *producer, queue);
+
+    PullConsumer consumer(cluster->NewPullConsumerConfig("SqlDirectPullers"));
+    REQUIRE(consumer.Start().ok());
+    const MessageSelector selector = MessageSelector::BySql(kExpression);
+    std::vector<std::string> pulled;
+    int64_t offset = 0;
+    WaitUntil(*cluster, [&] {
+      auto result = consumer.Pull(queue, selector, offset, 8);
+      INFO(result.status().ToString());
+      REQUIRE(result.ok());
+      for (const MessageExt& m : result->msgs) pulled.push_back(m.body());
+      offset = result->next_begin_offset;
+      return Contains(pulled, "end");
+    });
+    CHECK(pulled == expected);
+
+    auto bad = consumer.Pull(queue, MessageSelector::BySql("a >"), 0, 8);
+    CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(bad.status().message()), Catch::Contains("SqlDirect"));
+    consumer.Shutdown();
+  }
+}
+
 TEST_CASE("a SQL92 push consumer does not start on a broker without enablePropertyFilter") {
   FOR_EACH_CLUSTER_KIND(kind) {
     auto cluster = StartCluster(kind);  // enablePropertyFilter=false, RocketMQ's default
@@ -126,6 +157,17 @@ TEST_CASE("a SQL92 push consumer does not start on a broker without enableProper
       return ConsumeConcurrentlyStatus::kConsumeSuccess;
     });
     CHECK(by_tag.Start().ok());
+
+    // A direct SQL92 pull is refused with the broker's reason.
+    PullConsumer puller(cluster->NewPullConsumerConfig("SqlRefusedPuller"));
+    REQUIRE(puller.Start().ok());
+    const MessageQueue queue = QueuesOf(*cluster, "SqlOff", 1).front();
+    auto pulled = puller.Pull(queue, MessageSelector::BySql("a > 1"), 0, 8);
+    INFO(pulled.status().ToString());
+    CHECK_FALSE(pulled.ok());
+    CHECK_THAT(std::string(pulled.status().message()),
+               Catch::Contains("does not support consumer to filter message by SQL92"));
+    puller.Shutdown();
   }
 }
 
