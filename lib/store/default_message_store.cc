@@ -286,6 +286,24 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::FinishPut(absl::StatusOr<A
   return result;
 }
 
+namespace {
+
+// False when no property name starts with "TIMER_" (every timer property
+// does). Encoded properties are scanned as text, so a value holding the
+// text only costs the full lookups that follow.
+bool MayHaveTimerProperty(std::string_view encoded_properties, const MessageExt* msg) {
+  constexpr std::string_view kPrefix = "TIMER_";
+  if (msg == nullptr) return encoded_properties.find(kPrefix) != std::string_view::npos;
+  const MessageProperties& props = msg->properties();
+  auto first = std::lower_bound(props.begin(), props.end(), kPrefix,
+                                [](const auto& item, std::string_view name) {
+                                  return std::string_view(item.first) < name;
+                                });
+  return first != props.end() && first->first.starts_with(kPrefix);
+}
+
+}  // namespace
+
 absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
     std::string_view topic, int32_t sys_flag, std::string_view encoded_properties,
     const MessageExt* msg) const {
@@ -303,10 +321,8 @@ absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
   parking.delay_level = *level;
   if (parking.delay_level > 0 || topic == kTimerTopic) return parking;
   // Most messages have no timer property at all: one scan of the encoded
-  // properties says so.
-  if (msg == nullptr && encoded_properties.find("TIMER_") == std::string_view::npos) {
-    return parking;
-  }
+  // properties, or one search of the sorted decoded ones, says so.
+  if (!MayHaveTimerProperty(encoded_properties, msg)) return parking;
   // Already through the timer (or put by it): never parked again.
   if (!property_of(property::kTimerOutMs).empty() ||
       !property_of(property::kTimerDequeueMs).empty()) {

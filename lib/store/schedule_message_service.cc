@@ -13,6 +13,7 @@
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
+#include "store/clock_service_lifecycle.h"
 
 namespace rmq::internal {
 
@@ -109,12 +110,8 @@ void ScheduleMessageService::Start() {
       if (levels_state_[level].offset < queue->MaxOffset()) ScheduleLocked(level, now);
     }
   }
-  persist_timer_ = std::make_unique<PeriodicTimer>(clock_, persist_interval_, [this] {
-    if (absl::Status saved = Persist(); !saved.ok()) {
-      spdlog::error("saving delay offsets: {}", StdView(saved.message()));
-    }
-  });
-  persist_timer_->Start();
+  persist_timer_ = StartPeriodicPersist(clock_, persist_interval_, [this] { return Persist(); },
+                                        "delay offsets");
 }
 
 void ScheduleMessageService::Stop() {
@@ -128,20 +125,10 @@ void ScheduleMessageService::Stop() {
       state.timer = 0;
     }
   }
-  persist_timer_.reset();
-  // Outside the lock: Cancel waits for a running timer, which takes it.
-  for (Clock::TimerId id : pending) clock_.Cancel(id);
-  {
-    // A run that had started (its timer no longer cancellable) finishes its
-    // puts and records its offset before the offsets are saved; after this
-    // nothing touches the service or the store.
-    absl::MutexLock lock(&mu_);
-    auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return runs_in_flight_ == 0; };
-    mu_.Await(absl::Condition(&idle));
-  }
-  if (absl::Status saved = Persist(); !saved.ok()) {
-    spdlog::error("saving delay offsets at shutdown: {}", StdView(saved.message()));
-  }
+  // A run that had started (its timer no longer cancellable) finishes and
+  // records its progress before the last save.
+  FinishStop(clock_, persist_timer_, pending, mu_, &runs_in_flight_, [this] { return Persist(); },
+             "delay offsets");
 }
 
 void ScheduleMessageService::Wake(int32_t queue_id) {

@@ -11,6 +11,7 @@
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
+#include "store/clock_service_lifecycle.h"
 
 namespace rmq::internal {
 
@@ -280,12 +281,8 @@ void TimerMessageService::Start() {
     running_ = true;
     ScheduleLocked(clock_.NowMillis());
   }
-  persist_timer_ = std::make_unique<PeriodicTimer>(clock_, options_.persist_interval, [this] {
-    if (absl::Status saved = Persist(); !saved.ok()) {
-      spdlog::error("saving the timer checkpoint: {}", StdView(saved.message()));
-    }
-  });
-  persist_timer_->Start();
+  persist_timer_ = StartPeriodicPersist(
+      clock_, options_.persist_interval, [this] { return Persist(); }, "the timer checkpoint");
 }
 
 void TimerMessageService::Stop() {
@@ -297,17 +294,10 @@ void TimerMessageService::Stop() {
     for (const auto& [token, timer] : timers_) pending.push_back(timer.id);
     timers_.clear();
   }
-  persist_timer_.reset();
-  // Outside the lock: Cancel waits for a running timer, which takes it.
-  for (Clock::TimerId id : pending) clock_.Cancel(id);
-  {
-    absl::MutexLock lock(&mu_);
-    auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return runs_in_flight_ == 0; };
-    mu_.Await(absl::Condition(&idle));
-  }
-  if (absl::Status saved = Persist(); !saved.ok()) {
-    spdlog::error("saving the timer checkpoint at shutdown: {}", StdView(saved.message()));
-  }
+  // A run that had started (its timer no longer cancellable) finishes and
+  // records its progress before the last save.
+  FinishStop(clock_, persist_timer_, pending, mu_, &runs_in_flight_, [this] { return Persist(); },
+             "the timer checkpoint");
 }
 
 void TimerMessageService::Wake() {
