@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "common/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -345,10 +346,9 @@ absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
   return parking;
 }
 
-absl::StatusOr<PutMessageResult> DefaultMessageStore::PutParked(const MessageExt& msg,
+absl::StatusOr<PutMessageResult> DefaultMessageStore::PutParked(MessageExt parked,
                                                                 const Parking& parking,
                                                                 bool wait) {
-  MessageExt parked = msg;
   if (parking.delay_level > 0) {
     // As RocketMQ's CommitLog: the real topic and queue go into properties,
     // the level (clamped to the highest) stays in DELAY for the dispatcher.
@@ -392,7 +392,7 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMe
     decoded.born_host = msg.born_host;
     decoded.reconsume_times = msg.reconsume_times;
     decoded.prepared_transaction_offset = msg.prepared_transaction_offset;
-    return PutParked(decoded, *parking, msg.wait_store_msg_ok);
+    return PutParked(std::move(decoded), *parking, msg.wait_store_msg_ok);
   }
   return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
 }

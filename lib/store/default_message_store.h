@@ -95,7 +95,8 @@ class DefaultMessageStore final : public MessageStore {
   absl::StatusOr<Parking> ParkingOf(std::string_view topic, int32_t sys_flag,
                                     std::string_view encoded_properties,
                                     const MessageExt* msg) const;
-  absl::StatusOr<PutMessageResult> PutParked(const MessageExt& msg, const Parking& parking,
+  // Stores `parked` (a copy the caller gives up) in the schedule or timer topic.
+  absl::StatusOr<PutMessageResult> PutParked(MessageExt parked, const Parking& parking,
                                              bool wait);
   absl::Status CheckWritable() const;
   void FlushLogic(int least_pages);
