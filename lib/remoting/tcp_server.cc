@@ -87,6 +87,13 @@ class TcpServer::Impl final : public TcpConnection::Listener {
   void OnRequest(const std::shared_ptr<TcpConnection>& connection, RemotingCommand request,
                  Responder responder) override {
     if (stopping_.load()) return;  // The responder answers SYSTEM_ERROR, if anything.
+    if (handler_->AnswersWithoutBlocking(request)) {
+      // Cheap and never blocks (a send to an asynchronously flushed store):
+      // answered here, its response joins the connection's next write with
+      // the other answers to the frames of this read.
+      handler_->HandleRequest(connection, std::move(request), std::move(responder));
+      return;
+    }
     workers_.Post([handler = handler_, channel = std::shared_ptr<Channel>(connection),
                    request = std::move(request), responder = std::move(responder)]() mutable {
       handler->HandleRequest(channel, std::move(request), std::move(responder));

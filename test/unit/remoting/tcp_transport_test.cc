@@ -564,6 +564,40 @@ TEST_CASE("the in-flight limit holds back reading and loses no request", "[tcp]"
   CHECK(most_waiting == kLimit);
 }
 
+
+// ---- Oneway -----------------------------------------------------------------------------------
+
+TEST_CASE("a burst of oneway requests all arrive, in order, however few may wait unwritten",
+          "[tcp]") {
+  // InvokeOneway returns once its frame is queued; a bounded number may wait
+  // unwritten (max_pending_oneway), the next call waits for one to go out.
+  const size_t max_pending = GENERATE(size_t{1}, size_t{4}, size_t{65535});
+  INFO("max_pending_oneway " << max_pending);
+  constexpr int kRequests = 3000;
+  absl::Mutex mu;
+  std::vector<std::string> remarks;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request, Responder) {
+    absl::MutexLock lock(&mu);
+    remarks.push_back(request.remark);
+  });
+  TcpServerOptions server_options;
+  server_options.worker_threads = 1;  // Handled in arrival order.
+  auto server = MustStart(&handler, server_options);
+  const std::string address = AddressOf(*server);
+  TcpClientOptions options;
+  options.max_pending_oneway = max_pending;
+  TcpClientTransport client("c", nullptr, options);
+  for (int i = 0; i < kRequests; ++i) {
+    RemotingCommand request = Echo(std::to_string(i));
+    request.body = Payload(std::string(static_cast<size_t>(i % 300), 'x'));
+    REQUIRE(client.InvokeOneway(address, std::move(request)).ok());
+  }
+  absl::MutexLock lock(&mu);
+  REQUIRE(AwaitLocked(mu, [&] { return remarks.size() >= static_cast<size_t>(kRequests); }));
+  REQUIRE(remarks.size() == static_cast<size_t>(kRequests));
+  for (int i = 0; i < kRequests; ++i) CHECK(remarks[static_cast<size_t>(i)] == std::to_string(i));
+}
+
 // ---- Routing -------------------------------------------------------------------------------
 
 TEST_CASE("NewClientTransport sends host:port to TCP and inproc:// in process", "[tcp]") {
