@@ -308,17 +308,17 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return false;
-    bool kick = true;
+    // A request due before the timer fires needs the io thread to re-arm it.
+    bool rearm = false;
     if (request != nullptr) {
-      // A deadline before the timer's needs the io thread to re-arm it.
-      kick = request->deadline < timer_at_;
+      rearm = request->deadline < timer_at_;
       pending_.Add(opaque, std::move(*request));
     }
     // While the io thread parses what a read brought, the write after the
     // parse takes this frame along with the other answers.
     if (io_parsing_) {
       queue_.push_back(std::move(frame));
-      if (!io_->get_executor().running_in_this_thread()) KickLocked();
+      if (rearm || !io_->get_executor().running_in_this_thread()) KickLocked();
       return true;
     }
     // Nothing ahead of it: written from this thread, no wake-up of the io
@@ -328,7 +328,7 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
       if (frame.sent == frame.head.size() + frame.body.size()) {
         wrote_directly_ = true;
         written_now = true;
-        if (kick) KickLocked();  // Only to re-arm the timer.
+        if (rearm) KickLocked();  // Only to re-arm the timer.
       }
     }
     if (!written_now) {

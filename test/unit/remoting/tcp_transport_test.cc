@@ -264,6 +264,48 @@ TEST_CASE("no answer within the timeout is DeadlineExceeded; the late answer is 
   CHECK(async.calls == 1);
 }
 
+TEST_CASE("a short timeout is kept whichever thread sends the request", "[tcp]") {
+  // A request written by its own thread, or queued from a response callback
+  // (the io thread, while it parses), behind a request with a long timeout:
+  // the connection's timer must be re-armed for the earlier deadline.
+  std::vector<Responder> kept;
+  absl::Mutex mu;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    if (request.remark.starts_with("silent")) {
+      absl::MutexLock lock(&mu);
+      kept.push_back(std::move(responder));
+      return;
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  TcpClientTransport client("c", nullptr);
+
+  // Arms the timer for a deadline a minute away.
+  AsyncResult long_wait;
+  client.InvokeAsync(address, Echo("silent-long"), absl::Seconds(60), long_wait.Callback());
+
+  const absl::Time start = absl::Now();
+  auto sync = client.InvokeSync(address, Echo("silent-sync"), absl::Milliseconds(100));
+  CHECK(sync.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(absl::Now() - start < absl::Seconds(20));
+
+  AsyncResult inner;
+  absl::Time inner_sent;
+  client.InvokeAsync(address, Echo("answered"), kTimeout,
+                     [&](absl::StatusOr<RemotingCommand>) {
+                       inner_sent = absl::Now();
+                       client.InvokeAsync(address, Echo("silent-inner"), absl::Milliseconds(100),
+                                          inner.Callback());
+                     });
+  REQUIRE(inner.Await());
+  CHECK(inner.result->status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(absl::Now() - inner_sent < absl::Seconds(20));
+  CHECK_FALSE(long_wait.done.HasBeenNotified());
+}
+
 // ---- Server → client -------------------------------------------------------------------------
 
 TEST_CASE("the server calls the client back through the channel", "[tcp]") {
