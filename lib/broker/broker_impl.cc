@@ -244,6 +244,18 @@ void BrokerImpl::HandleRequest(const std::shared_ptr<Channel>& channel, Remoting
   LeaveRequest();
 }
 
+bool BrokerImpl::AnswersWithoutBlocking(const RemotingCommand& request) const {
+  switch (request.code) {
+    case rq::kSendMessage:
+    case rq::kSendMessageV2:
+    case rq::kSendBatchMessage:
+      return config_.store.flush_disk_type == FlushDiskType::kAsyncFlush &&
+             config_.broker_role != BrokerRole::kSyncMaster;
+    default:
+      return false;
+  }
+}
+
 void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingCommand request,
                           Responder& responder) {
   switch (request.code) {

@@ -59,6 +59,9 @@ class BrokerImpl final : public Broker, public RequestHandler {
   void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
                      Responder responder) override;
   void OnChannelClosed(const std::shared_ptr<Channel>& channel) override;
+  // Sends, when nothing makes them wait: the store flushes asynchronously
+  // and no slave must confirm (ASYNC_FLUSH on an ASYNC_MASTER or a slave).
+  bool AnswersWithoutBlocking(const RemotingCommand& request) const override;
 
   // Held pulls now (for tests and stats).
   size_t held_pull_count() const { return holds_ ? holds_->held_count() : 0; }

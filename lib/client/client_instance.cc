@@ -252,6 +252,12 @@ absl::Status ClientInstance::UpdateTopicRoute(const std::string& topic) {
   return absl::OkStatus();
 }
 
+bool ClientInstance::HasPublishInfo(const std::string& topic) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = publish_info_.find(topic);
+  return it != publish_info_.end() && it->second->ok();
+}
+
 absl::StatusOr<std::shared_ptr<const TopicPublishInfo>> ClientInstance::GetPublishInfo(
     const std::string& topic, const std::string& default_topic, int32_t default_queue_nums) {
   {

@@ -106,6 +106,9 @@ class ClientInstance final : public RequestHandler,
   absl::StatusOr<std::shared_ptr<const TopicPublishInfo>> GetPublishInfo(
       const std::string& topic, const std::string& default_topic = {},
       int32_t default_queue_nums = 4);
+  // Whether GetPublishInfo(topic) would answer from the cache, without
+  // asking a name server.
+  bool HasPublishInfo(const std::string& topic);
   // The readable queues of `topic`, fetching the route if needed.
   absl::StatusOr<std::vector<MessageQueue>> GetSubscribeQueues(const std::string& topic);
   // The master address of `broker_name`, or "" if unknown.

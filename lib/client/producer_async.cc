@@ -1,9 +1,12 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 //
 // Asynchronous sends (RocketMQ's send with a SendCallback): the send starts
-// on the producer's executor, the request goes out with InvokeAsync, and the
-// answer (or the transport's failure) arrives on whichever thread completes
-// the request. As RocketMQ 4.9 (MQClientAPIImpl.onExceptionImpl), a request
+// on the caller's thread when the topic's route is cached (on the
+// producer's executor when it must be fetched), the request goes out with
+// InvokeAsync, and the answer (or the transport's failure) is queued for the
+// executor, where one task takes every answer queued so far: a burst of
+// answers costs one wake-up, not one each. The application's callback
+// always runs on the executor, never inside SendAsync. As RocketMQ 4.9 (MQClientAPIImpl.onExceptionImpl), a request
 // that got no answer is retried on another broker up to
 // retryTimesWhenSendAsyncFailed times, within sendMsgTimeout; an error the
 // broker answered is not retried. The callback is called exactly once.
@@ -75,39 +78,57 @@ void ProducerImpl::SendAsync(Message msg, Producer::SendCallback callback) {
   }
   auto send = std::make_shared<AsyncSend>(std::move(msg), std::move(callback), in_flight_);
   send->begin_ms = clock_->NowMillis();
-  if (!Executor().Submit([this, send] { StartAsync(send); })) {
+  if (RouteKnown(send->msg.topic(), send->begin_ms)) {
+    // Nothing to wait for: the request goes out from this thread, with no
+    // hand-off to the executor.
+    StartAsync(send, /*on_caller=*/true);
+    return;
+  }
+  if (!Executor().Submit([this, send] { StartAsync(send, /*on_caller=*/false); })) {
     FinishAsync(send, absl::FailedPreconditionError("the producer's sender threads have stopped"));
   }
 }
 
-void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send) {
+void ProducerImpl::FailAsync(const std::shared_ptr<AsyncSend>& send, absl::Status error,
+                             bool on_caller) {
+  if (on_caller) {
+    // Never call the application back from inside its own SendAsync.
+    auto shared = std::make_shared<absl::Status>(std::move(error));
+    if (Executor().Submit([this, send, shared] { FinishAsync(send, std::move(*shared)); })) return;
+    error = std::move(*shared);
+  }
+  FinishAsync(send, std::move(error));
+}
+
+void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller) {
   const std::string& topic = send->msg.topic();
   const int64_t now = clock_->NowMillis();
   const int64_t waited = now - send->begin_ms;
   if (waited >= config_.send_msg_timeout) {
-    FinishAsync(send, absl::DeadlineExceededError(StrCat(
+    FailAsync(send, absl::DeadlineExceededError(StrCat(
                           "async send to topic '", topic, "' waited ", waited,
-                          " ms for a sender thread, over sendMsgTimeout ", config_.send_msg_timeout, " ms")));
+                          " ms for a sender thread, over sendMsgTimeout ", config_.send_msg_timeout, " ms")),
+              on_caller);
     return;
   }
   if (absl::Status valid = CheckMessage(send->msg, config_.max_message_size); !valid.ok()) {
-    FinishAsync(send, std::move(valid));
+    FailAsync(send, std::move(valid), on_caller);
     return;
   }
   auto route = CachedRoute(topic, now);
   if (!route.ok()) {
-    FinishAsync(send, route.status());
+    FailAsync(send, route.status(), on_caller);
     return;
   }
   send->route = **route;
   if (absl::Status prepared = send->send.PrepareMessage(send->msg, config_, *ids_); !prepared.ok()) {
-    FinishAsync(send, std::move(prepared));
+    FailAsync(send, std::move(prepared), on_caller);
     return;
   }
-  AttemptAsync(send);
+  AttemptAsync(send, on_caller);
 }
 
-void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
+void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller) {
   const PublishRoute& route = *send->route;
   const MessageQueue& mq = fault_->SelectOneMessageQueue(*route.info, send->last_broker);
   std::string addr = route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
@@ -115,10 +136,11 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
   const int64_t start_ms = clock_->NowMillis();
   const int64_t remaining = config_.send_msg_timeout - (start_ms - send->begin_ms);
   if (remaining <= 0) {
-    FinishAsync(send, absl::DeadlineExceededError(StrCat(
+    FailAsync(send, absl::DeadlineExceededError(StrCat(
                           "async send to topic '", send->send.topic(), "' timed out: sendMsgTimeout ",
                           config_.send_msg_timeout, " ms spent after ", send->retries,
-                          " attempt(s) (brokers tried: ", Join(send->tried), ")")));
+                          " attempt(s) (brokers tried: ", Join(send->tried), ")")),
+              on_caller);
     return;
   }
   if (addr.empty()) {
@@ -126,7 +148,8 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
     send->last_broker = mq.broker_name;
     send->tried.push_back(mq.broker_name);
     RetryAsyncOrFail(send, absl::NotFoundError(StrCat("broker '", mq.broker_name,
-                                                      "' has no known master address")));
+                                                      "' has no known master address")),
+                     on_caller);
     return;
   }
   RemotingCommand request =
@@ -134,20 +157,47 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send) {
   // The queue is copied: a retry may replace the route it points into.
   instance_->transport().InvokeAsync(
       addr, std::move(request), absl::Milliseconds(remaining),
-      [this, send, mq = MessageQueue(mq), addr, start_ms](absl::StatusOr<RemotingCommand> response) {
-        if (Executor().InExecutorThread()) {
-          OnAsyncResponse(send, mq, addr, start_ms, std::move(response));
-          return;
-        }
+      [this, send, mq = MessageQueue(mq), addr, start_ms](absl::StatusOr<RemotingCommand> response) mutable {
         // Off the transport's thread (over TCP, its io thread): the
         // application's callback may be slow or send again synchronously, as
         // RocketMQ runs callbacks on the producer's executor.
-        auto shared = std::make_shared<absl::StatusOr<RemotingCommand>>(std::move(response));
-        bool queued = Executor().Submit([this, send, mq, addr, start_ms, shared] {
-          OnAsyncResponse(send, mq, addr, start_ms, std::move(*shared));
-        });
-        if (!queued) OnAsyncResponse(send, mq, addr, start_ms, std::move(*shared));
+        QueueAsyncResponse(send, mq, std::move(addr), start_ms, std::move(response));
       });
+}
+
+void ProducerImpl::QueueAsyncResponse(const std::shared_ptr<AsyncSend>& send,
+                                      const MessageQueue& mq, std::string addr,
+                                      int64_t attempt_start_ms,
+                                      absl::StatusOr<RemotingCommand> response) {
+  if (Executor().InExecutorThread()) {
+    OnAsyncResponse(send, mq, addr, attempt_start_ms, std::move(response));
+    return;
+  }
+  bool submit = false;
+  {
+    absl::MutexLock lock(&responses_mu_);
+    responses_.push_back({send, mq, std::move(addr), attempt_start_ms, std::move(response)});
+    if (!responses_draining_) submit = responses_draining_ = true;
+  }
+  if (submit && !Executor().Submit([this] { DrainAsyncResponses(); })) DrainAsyncResponses();
+}
+
+void ProducerImpl::DrainAsyncResponses() {
+  std::vector<AsyncResponse> batch;
+  for (;;) {
+    batch.clear();
+    {
+      absl::MutexLock lock(&responses_mu_);
+      if (responses_.empty()) {
+        responses_draining_ = false;
+        return;
+      }
+      batch.swap(responses_);
+    }
+    for (AsyncResponse& r : batch) {
+      OnAsyncResponse(r.send, r.mq, r.addr, r.attempt_start_ms, std::move(r.response));
+    }
+  }
 }
 
 void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
@@ -158,7 +208,7 @@ void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const
     fault_->UpdateFaultItem(mq.broker_name, latency, true);
     send->last_broker = mq.broker_name;
     send->tried.push_back(mq.broker_name);
-    RetryAsyncOrFail(send, response.status());
+    RetryAsyncOrFail(send, response.status(), /*on_caller=*/false);
     return;
   }
   int32_t broker_code = -1;
@@ -174,7 +224,8 @@ void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const
   FinishAsync(send, std::move(result));
 }
 
-void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error) {
+void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error,
+                                    bool on_caller) {
   if (send->retries < config_.retry_times_when_send_async_failed) {
     ++send->retries;
     // Retried from the executor, not from the thread that reported the
@@ -183,14 +234,16 @@ void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl
       if (auto fresh = RefreshRoute(send->send.topic()); fresh != nullptr && fresh->info->ok()) {
         send->route = std::move(fresh);
       }
-      AttemptAsync(send);
+      AttemptAsync(send, /*on_caller=*/false);
     });
     if (queued) return;
   }
-  FinishAsync(send, absl::Status(error.code(),
-                                 StrCat("async send to topic '", send->send.topic(), "' failed after ",
-                                        send->retries + 1, " attempt(s) (brokers tried: ",
-                                        Join(send->tried), "): ", StdView(error.message()))));
+  FailAsync(send,
+            absl::Status(error.code(),
+                         StrCat("async send to topic '", send->send.topic(), "' failed after ",
+                                send->retries + 1, " attempt(s) (brokers tried: ",
+                                Join(send->tried), "): ", StdView(error.message()))),
+            on_caller);
 }
 
 void ProducerImpl::FinishAsync(const std::shared_ptr<AsyncSend>& send,

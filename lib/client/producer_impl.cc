@@ -140,6 +140,15 @@ absl::Status ProducerImpl::CheckRunning() const {
 
 // ---- Routes ------------------------------------------------------------------
 
+bool ProducerImpl::RouteKnown(const std::string& topic, int64_t now_ms) {
+  const RouteCache& cache = tl_route_cache;
+  if (cache.producer_id == id_ && cache.epoch == route_epoch_.load(std::memory_order_acquire) &&
+      now_ms < cache.expires_ms && cache.topic == topic) {
+    return true;
+  }
+  return instance_->HasPublishInfo(topic);
+}
+
 absl::StatusOr<const std::shared_ptr<const ProducerImpl::PublishRoute>*> ProducerImpl::CachedRoute(
     const std::string& topic, int64_t now_ms) {
   RouteCache& cache = tl_route_cache;

@@ -5,9 +5,10 @@
 // The sync send (the hot path) validates the message, finds the topic's
 // queues in a per-thread cache, builds one request (the body borrowed, not
 // copied, when the broker is in this process) and retries on another broker
-// as sendDefaultImpl does. Async sends run on a small executor the producer
-// owns; Shutdown waits for them (so it must not be called from a send
-// callback). SendAsync on a producer that is not running calls the callback
+// as sendDefaultImpl does. Async sends start on the caller's thread when the
+// topic's route is known (else on a small executor the producer owns), and
+// their responses, with the application's callback, run on that executor;
+// Shutdown waits for them (so it must not be called from a send callback). SendAsync on a producer that is not running calls the callback
 // at once, on the caller's thread, with FailedPrecondition: there is no
 // executor to hand it to.
 
@@ -117,12 +118,25 @@ class ProducerImpl final : public ProducerInner {
                                          const std::string& addr, int64_t begin_ms);
 
   // The async send's steps (producer_async.cc).
-  void StartAsync(const std::shared_ptr<AsyncSend>& send);
-  void AttemptAsync(const std::shared_ptr<AsyncSend>& send);
+  // `on_caller`: on SendAsync's caller's thread, where a failure must not
+  // call the application back (it goes through the executor).
+  void StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller);
+  // Whether StartAsync would find `topic`'s route without a name server.
+  bool RouteKnown(const std::string& topic, int64_t now_ms);
+  void AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller);
+  // FinishAsync, through the executor if `on_caller`.
+  void FailAsync(const std::shared_ptr<AsyncSend>& send, absl::Status error, bool on_caller);
   void OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
                        const std::string& addr, int64_t attempt_start_ms,
                        absl::StatusOr<RemotingCommand> response);
-  void RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error);
+  // A response (or failure) from the transport's thread: queued for the
+  // executor, which takes every queued one per wake-up.
+  void QueueAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
+                          std::string addr, int64_t attempt_start_ms,
+                          absl::StatusOr<RemotingCommand> response);
+  void DrainAsyncResponses();
+  void RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error,
+                        bool on_caller);
   void FinishAsync(const std::shared_ptr<AsyncSend>& send, absl::StatusOr<SendResult> result);
   SendExecutor& Executor();
   // Runs CheckLocalTransaction and answers the broker through `channel`.
@@ -148,6 +162,18 @@ class ProducerImpl final : public ProducerInner {
       ABSL_GUARDED_BY(routes_mu_);
 
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
+  // Async responses waiting for the executor, and whether a task to run them
+  // is queued (one task takes them all: one wake-up per burst, not each).
+  struct AsyncResponse {
+    std::shared_ptr<AsyncSend> send;
+    MessageQueue mq;
+    std::string addr;
+    int64_t attempt_start_ms = 0;
+    absl::StatusOr<RemotingCommand> response;
+  };
+  absl::Mutex responses_mu_;
+  std::vector<AsyncResponse> responses_ ABSL_GUARDED_BY(responses_mu_);
+  bool responses_draining_ ABSL_GUARDED_BY(responses_mu_) = false;
   absl::Mutex executor_mu_;
   std::unique_ptr<SendExecutor> executor_ ABSL_GUARDED_BY(executor_mu_);  // Created on first use.
 

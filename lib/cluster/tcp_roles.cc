@@ -34,6 +34,10 @@ class ForwardingHandler final : public RequestHandler {
   void OnChannelClosed(const std::shared_ptr<Channel>& channel) override {
     if (RequestHandler* target = target_.load()) target->OnChannelClosed(channel);
   }
+  bool AnswersWithoutBlocking(const RemotingCommand& request) const override {
+    RequestHandler* target = target_.load();
+    return target != nullptr && target->AnswersWithoutBlocking(request);
+  }
 
  private:
   std::atomic<RequestHandler*> target_{nullptr};

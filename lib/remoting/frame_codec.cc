@@ -2,6 +2,7 @@
 
 #include "remoting/frame_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "common/big_endian.h"
 #include "common/str_cat.h"
@@ -58,20 +60,67 @@ std::string_view LanguageNameOf(uint8_t code) {
   return kOtherName;
 }
 
+// A typed header's fields, sorted by name, gathered without a map: names
+// are literals and string fields are borrowed from the header, which
+// outlives the encoding; a number's text is kept in its entry (inline in
+// the string: numbers are short). A header without Visit is encoded into
+// a map kept here.
+class TypedFields final : public HeaderFieldSink {
+ public:
+  struct Entry {
+    std::string_view name;
+    std::string_view text;  // Into the header, into `owned_text` or into fallback_.
+    std::string owned_text;
+    bool owned = false;
+    std::string_view Text() const { return owned ? std::string_view(owned_text) : text; }
+  };
+
+  explicit TypedFields(const CommandHeader* header) {
+    if (header == nullptr) return;
+    if (!header->Visit(*this)) {
+      entries_.clear();
+      header->Encode(&fallback_);
+      for (const auto& [name, text] : fallback_) Field(name, text, /*lasting=*/true);
+      return;  // Already sorted.
+    }
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  }
+
+  void Field(std::string_view name, std::string_view text, bool lasting) override {
+    Entry& entry = entries_.emplace_back();
+    entry.name = name;
+    if (lasting) {
+      entry.text = text;
+    } else {
+      entry.owned = true;
+      entry.owned_text.assign(text);
+    }
+  }
+
+  const absl::InlinedVector<Entry, 16>& entries() const { return entries_; }
+
+ private:
+  absl::InlinedVector<Entry, 16> entries_;
+  ExtFields fallback_;
+};
+
 // Calls fn(key, value) for the union of `fields` and `typed` in key order; a
 // key in both takes the typed header's value, as Java's makeCustomHeaderToNet
-// overwrites extFields with the header's fields.
+// overwrites extFields with the header's fields. A repeated typed name
+// (which no header has) is written as often as it is visited.
 template <typename Fn>
-void ForEachField(const ExtFields& fields, const ExtFields& typed, Fn fn) {
+void ForEachField(const ExtFields& fields, const TypedFields& typed_fields, Fn fn) {
+  const auto& typed = typed_fields.entries();
   auto f = fields.begin();
   auto t = typed.begin();
   while (f != fields.end() || t != typed.end()) {
-    if (t == typed.end() || (f != fields.end() && f->first < t->first)) {
-      fn(f->first, f->second);
+    if (t == typed.end() || (f != fields.end() && std::string_view(f->first) < t->name)) {
+      fn(std::string_view(f->first), std::string_view(f->second));
       ++f;
     } else {
-      if (f != fields.end() && f->first == t->first) ++f;
-      fn(t->first, t->second);
+      if (f != fields.end() && std::string_view(f->first) == t->name) ++f;
+      fn(t->name, t->Text());
       ++t;
     }
   }
@@ -88,7 +137,7 @@ void AppendBig(std::string* out, T value) {
 
 // RocketMQSerializable's layout. Code and version are Java shorts on this
 // wire: values beyond int16 are truncated exactly as Java truncates them.
-void AppendRocketmqHeader(const RemotingCommand& command, const ExtFields& typed,
+void AppendRocketmqHeader(const RemotingCommand& command, const TypedFields& typed,
                           std::string* out) {
   AppendBig<int16_t>(out, static_cast<int16_t>(command.code));
   out->push_back(static_cast<char>(LanguageCodeOf(command.language)));
@@ -100,7 +149,7 @@ void AppendRocketmqHeader(const RemotingCommand& command, const ExtFields& typed
 
   const size_t ext_length_at = out->size();
   AppendBig<int32_t>(out, 0);  // patched below
-  ForEachField(command.ext_fields, typed, [out](const std::string& key, const std::string& value) {
+  ForEachField(command.ext_fields, typed, [out](std::string_view key, std::string_view value) {
     // A key length is 16 bits here. No header field name comes near that; a
     // longer key is left out, as writing it would corrupt the entries after it.
     if (key.size() > std::numeric_limits<uint16_t>::max()) return;
@@ -116,13 +165,14 @@ void AppendRocketmqHeader(const RemotingCommand& command, const ExtFields& typed
 // The object fastjson writes: keys in name order (its default), null fields
 // (remark, a command's absent extFields) left out. Java writes extFields,
 // possibly {}, whenever the command has a custom header; so does this.
-void AppendJsonHeader(const RemotingCommand& command, const ExtFields& typed, std::string* out) {
+void AppendJsonHeader(const RemotingCommand& command, const TypedFields& typed, std::string* out) {
   Json header = Json::object();
   header["code"] = command.code;
   if (command.header != nullptr || !command.ext_fields.empty()) {
     Json& ext = header["extFields"] = Json::object();
-    ForEachField(command.ext_fields, typed,
-                 [&ext](const std::string& key, const std::string& value) { ext[key] = value; });
+    ForEachField(command.ext_fields, typed, [&ext](std::string_view key, std::string_view value) {
+      ext[std::string(key)] = std::string(value);
+    });
   }
   header["flag"] = command.flag;
   header["language"] = KnownLanguageName(command.language);
@@ -221,7 +271,7 @@ absl::Status DecodeRocketmqHeader(std::string_view header, RemotingCommand* comm
     std::string_view value;
     if (s = in.Sized<uint16_t>("ext field key", &key); !s.ok()) return s;
     if (s = in.Sized<int32_t>("ext field value", &value); !s.ok()) return s;
-    command->ext_fields.insert_or_assign(std::string(key), std::string(value));
+    command->ext_fields.Append(key, value);
   }
   return absl::OkStatus();
 }
@@ -342,8 +392,7 @@ absl::Status DecodeJsonHeader(std::string_view header, RemotingCommand* command)
 }  // namespace
 
 void EncodeFrameHead(const RemotingCommand& command, SerializeType type, std::string* out) {
-  ExtFields typed;
-  if (command.header != nullptr) command.header->Encode(&typed);
+  const TypedFields typed(command.header.get());
 
   const size_t start = out->size();
   out->append(kFramePrefixSize, '\0');  // patched once the header's size is known

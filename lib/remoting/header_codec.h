@@ -19,10 +19,12 @@
 #ifndef RMQ_REMOTING_HEADER_CODEC_H_
 #define RMQ_REMOTING_HEADER_CODEC_H_
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -62,6 +64,34 @@ class HeaderFieldWriter {
 
  private:
   ExtFields* out_;
+};
+
+// Hands fields to a HeaderFieldSink, formatting numbers on the stack.
+class HeaderFieldVisitor {
+ public:
+  explicit HeaderFieldVisitor(HeaderFieldSink* sink) : sink_(sink) {}
+
+  void operator()(std::string_view name, const std::string& value) {
+    sink_->Field(name, value, /*lasting=*/true);
+  }
+  void operator()(std::string_view name, bool value) {
+    sink_->Field(name, value ? std::string_view("true") : std::string_view("false"), true);
+  }
+  template <typename T>
+    requires std::is_integral_v<T>
+  void operator()(std::string_view name, T value) {
+    char text[24];
+    const auto [end, ec] = std::to_chars(text, text + sizeof(text), value);
+    (void)ec;  // 24 bytes hold any 64-bit integer.
+    sink_->Field(name, std::string_view(text, static_cast<size_t>(end - text)), false);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const std::optional<T>& value) {
+    if (value.has_value()) (*this)(name, *value);
+  }
+
+ private:
+  HeaderFieldSink* sink_;
 };
 
 // Reads fields from ExtFields; remembers the first error.
@@ -111,6 +141,11 @@ class Header : public CommandHeader {
   void Encode(ExtFields* fields) const final {
     HeaderFieldWriter writer(fields);
     Derived::Fields(static_cast<const Derived&>(*this), writer);
+  }
+  bool Visit(HeaderFieldSink& sink) const final {
+    HeaderFieldVisitor visitor(&sink);
+    Derived::Fields(static_cast<const Derived&>(*this), visitor);
+    return true;
   }
 
   static absl::StatusOr<Derived> Decode(const ExtFields& fields) {

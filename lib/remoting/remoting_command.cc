@@ -2,10 +2,18 @@
 
 #include "remoting/remoting_command.h"
 
+#include <stdexcept>
+
 #include "common/str_cat.h"
 #include "remoting/request_code.h"
 
 namespace rmq::internal {
+
+const std::string& ExtFields::at(std::string_view key) const {
+  auto it = find(key);
+  if (it == end()) throw std::out_of_range(StrCat("ExtFields::at: no field '", key, "'"));
+  return it->second;
+}
 
 Payload::Payload(std::string bytes) {
   auto owned = std::make_shared<const std::string>(std::move(bytes));

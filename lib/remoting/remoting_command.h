@@ -14,11 +14,13 @@
 #define RMQ_REMOTING_REMOTING_COMMAND_H_
 
 #include <cstdint>
-#include <map>
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -26,8 +28,101 @@
 
 namespace rmq::internal {
 
-// Header fields as the wire carries them: RocketMQ field name → text value.
-using ExtFields = std::map<std::string, std::string, std::less<>>;
+// Header fields as the wire carries them: RocketMQ field name → text value,
+// kept sorted by name (the order frames are encoded in). A request header
+// has a dozen short fields, so they live in one flat vector, not a node per
+// field: decoding a frame's fields costs one allocation plus the values too
+// long for a string's inline storage. The subset of std::map's interface
+// rmq uses; lookups take string_view.
+class ExtFields {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  ExtFields() = default;
+  // As std::map: of equal keys, the first counts.
+  ExtFields(std::initializer_list<value_type> fields) {
+    for (const value_type& field : fields) emplace(field.first, field.second);
+  }
+
+  iterator begin() { return fields_.begin(); }
+  iterator end() { return fields_.end(); }
+  const_iterator begin() const { return fields_.begin(); }
+  const_iterator end() const { return fields_.end(); }
+  bool empty() const { return fields_.empty(); }
+  size_t size() const { return fields_.size(); }
+  void clear() { fields_.clear(); }
+  void reserve(size_t n) { fields_.reserve(n); }
+
+  iterator find(std::string_view key) {
+    auto it = LowerBound(key);
+    return it != fields_.end() && it->first == key ? it : fields_.end();
+  }
+  const_iterator find(std::string_view key) const {
+    return const_cast<ExtFields*>(this)->find(key);
+  }
+  bool contains(std::string_view key) const { return find(key) != end(); }
+  size_t count(std::string_view key) const { return contains(key) ? 1 : 0; }
+  // std::out_of_range if absent, as std::map::at.
+  const std::string& at(std::string_view key) const;
+  std::string& at(std::string_view key) {
+    return const_cast<std::string&>(static_cast<const ExtFields*>(this)->at(key));
+  }
+  std::string& operator[](std::string_view key) { return emplace(std::string(key), {}).first->second; }
+
+  // Adds the field unless `key` is present; the bool says whether it did.
+  std::pair<iterator, bool> emplace(std::string key, std::string value) {
+    auto it = LowerBound(key);
+    if (it != fields_.end() && it->first == key) return {it, false};
+    return {fields_.emplace(it, std::move(key), std::move(value)), true};
+  }
+  template <typename V>
+  std::pair<iterator, bool> insert_or_assign(std::string key, V&& value) {
+    auto it = LowerBound(key);
+    if (it != fields_.end() && it->first == key) {
+      it->second = std::forward<V>(value);
+      return {it, false};
+    }
+    return {fields_.emplace(it, std::move(key), std::string(std::forward<V>(value))), true};
+  }
+  // Appends a field whose key sorts after every present key (a decoder
+  // reading fields in order); otherwise as insert_or_assign.
+  void Append(std::string_view key, std::string_view value) {
+    if (fields_.empty() || fields_.back().first < key) {
+      fields_.emplace_back(std::string(key), std::string(value));
+    } else {
+      insert_or_assign(std::string(key), value);
+    }
+  }
+  size_t erase(std::string_view key) {
+    auto it = find(key);
+    if (it == fields_.end()) return 0;
+    fields_.erase(it);
+    return 1;
+  }
+
+  friend bool operator==(const ExtFields& a, const ExtFields& b) { return a.fields_ == b.fields_; }
+
+ private:
+  iterator LowerBound(std::string_view key) {
+    return std::lower_bound(fields_.begin(), fields_.end(), key,
+                            [](const value_type& field, std::string_view k) { return field.first < k; });
+  }
+
+  std::vector<value_type> fields_;
+};
+
+// Receives a typed header's fields one at a time (CommandHeader::Visit).
+class HeaderFieldSink {
+ public:
+  // `name` is a literal; `text` lasts as long as the header if `lasting`
+  // (a string member), else only during the call (a number's text).
+  virtual void Field(std::string_view name, std::string_view text, bool lasting) = 0;
+
+ protected:
+  ~HeaderFieldSink() = default;
+};
 
 // A typed request or response header (command_header.h defines them).
 class CommandHeader {
@@ -35,6 +130,14 @@ class CommandHeader {
   virtual ~CommandHeader() = default;
   // Writes every present field into `fields`, under RocketMQ's names.
   virtual void Encode(ExtFields* fields) const = 0;
+  // Hands every present field to `sink`, under RocketMQ's names, with the
+  // text Encode would write, building no map (a frame encoder's hot path),
+  // and returns true; or returns false having called nothing, and the
+  // caller uses Encode (this default).
+  virtual bool Visit(HeaderFieldSink& sink) const {
+    (void)sink;
+    return false;
+  }
 };
 
 // The body of a command: zero or more chunks of bytes. A body received from

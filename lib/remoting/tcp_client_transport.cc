@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -103,6 +104,51 @@ class TcpClientTransport::Impl final : public TcpConnection::Listener {
   }
 
   bool InIoThread() const { return loop_.InThisThread(); }
+
+  // A permit for one unwritten oneway frame; false after oneway_timeout.
+  bool AcquireOneway() {
+    absl::MutexLock lock(&oneway_mu_);
+    auto below = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(oneway_mu_) {
+      return oneway_pending_ < std::max<size_t>(1, options_.max_pending_oneway);
+    };
+    if (!oneway_mu_.AwaitWithTimeout(absl::Condition(&below), options_.oneway_timeout)) {
+      return false;
+    }
+    ++oneway_pending_;
+    return true;
+  }
+  // Sends a oneway request and waits for it to be written.
+  absl::Status OnewayAndWait(TcpConnection& connection, const std::string& address,
+                             RemotingCommand request) {
+    // Shared: a write that outlasts the wait still reports into it.
+    struct Written {
+      absl::Notification done;
+      absl::Status status;
+    };
+    auto written = std::make_shared<Written>();
+    const int32_t code = request.code;
+    absl::Status queued = connection.SendOneway(std::move(request), [written](absl::Status status) {
+      written->status = std::move(status);
+      written->done.Notify();
+    });
+    if (!queued.ok()) {
+      written->status = std::move(queued);
+    } else if (!written->done.WaitForNotificationWithTimeout(options_.oneway_timeout)) {
+      return absl::DeadlineExceededError(
+          StrCat(RequestCodeName(code), " to ", address, ": oneway request not written within ",
+                 absl::FormatDuration(options_.oneway_timeout)));
+    }
+    if (!written->status.ok()) {
+      return absl::Status(written->status.code(), StrCat(RequestCodeName(code), " to ", address,
+                                                         ": ", StdView(written->status.message())));
+    }
+    return absl::OkStatus();
+  }
+
+  void ReleaseOneway() {
+    absl::MutexLock lock(&oneway_mu_);
+    --oneway_pending_;
+  }
   const TcpClientOptions& options() const { return options_; }
 
   void Shutdown() {
@@ -152,6 +198,8 @@ class TcpClientTransport::Impl final : public TcpConnection::Listener {
   const TcpClientOptions options_;
   IoLoop loop_;
   std::unique_ptr<HandlerPool> workers_;
+  absl::Mutex oneway_mu_;
+  size_t oneway_pending_ ABSL_GUARDED_BY(oneway_mu_) = 0;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, std::shared_ptr<TcpConnection>> connections_
@@ -190,31 +238,37 @@ absl::Status TcpClientTransport::InvokeOneway(const std::string& address,
                                               RemotingCommand request) {
   absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
   if (!connection.ok()) return connection.status();
+  const int32_t code = request.code;
   if (impl_->InIoThread()) {
     // Cannot wait for the io thread on itself: queue it and trust it.
     (*connection)->InvokeOneway(std::move(request));
     return absl::OkStatus();
   }
-  // Shared: a write that outlasts the wait still reports into it.
-  struct Written {
-    absl::Notification done;
-    absl::Status status;
-  };
-  auto written = std::make_shared<Written>();
-  const int32_t code = request.code;
-  (*connection)->SendOneway(std::move(request), [written](absl::Status status) {
-    written->status = std::move(status);
-    written->done.Notify();
-  });
-  if (!written->done.WaitForNotificationWithTimeout(impl_->options().oneway_timeout)) {
+  if (!(*connection)->connected()) {
+    // A new connection: as RocketMQ waits for the channel before writing,
+    // wait for this frame to be written, so that a peer that cannot be
+    // reached is reported here.
+    return impl_->OnewayAndWait(**connection, address, std::move(request));
+  }
+  if (!impl_->AcquireOneway()) {
     return absl::DeadlineExceededError(
-        StrCat(RequestCodeName(code), " to ", address, ": oneway request not written within ",
+        StrCat(RequestCodeName(code), " to ", address, ": ", impl_->options().max_pending_oneway,
+               " oneway requests still unwritten after ",
                absl::FormatDuration(impl_->options().oneway_timeout)));
   }
-  if (!written->status.ok()) {
-    return absl::Status(written->status.code(),
-                        StrCat(RequestCodeName(code), " to ", address, ": ",
-                               StdView(written->status.message())));
+  Impl* impl = impl_.get();
+  absl::Status queued = (*connection)->SendOneway(
+      std::move(request), [impl, code, address](absl::Status written) {
+        impl->ReleaseOneway();
+        if (!written.ok()) {
+          spdlog::debug("remoting: oneway {} to {} not written: {}", RequestCodeName(code),
+                       address, StdView(written.message()));
+        }
+      });
+  if (!queued.ok()) {
+    impl_->ReleaseOneway();
+    return absl::Status(queued.code(), StrCat(RequestCodeName(code), " to ", address, ": ",
+                                              StdView(queued.message())));
   }
   return absl::OkStatus();
 }

@@ -59,7 +59,10 @@ struct TcpClientOptions {
   absl::Duration idle_timeout = absl::Seconds(120);
   // Threads answering requests servers send, if there is a handler.
   int handler_threads = 2;
-  // InvokeOneway waits at most this long for its frame to reach the socket.
+  // Oneway requests queued and not yet written, at most
+  // (clientOnewaySemaphoreValue); InvokeOneway waits at most oneway_timeout
+  // for one of them to be written when there are this many.
+  size_t max_pending_oneway = 65535;
   absl::Duration oneway_timeout = absl::Seconds(3);
 };
 
@@ -78,8 +81,12 @@ class TcpClientTransport final : public Transport {
   // Unavailable when the connection fails.
   void InvokeAsync(const std::string& address, RemotingCommand request, absl::Duration timeout,
                    ResponseCallback done) override;
-  // Sets the oneway flag and returns once the frame is written (or could not
-  // be: Unavailable; DeadlineExceeded after options.oneway_timeout).
+  // Sets the oneway flag and returns once the frame is queued on the
+  // connection, as RocketMQ's invokeOneway returns after writeAndFlush: a
+  // write that later fails is logged, not reported. With
+  // options.max_pending_oneway frames still unwritten it first waits for
+  // one (DeadlineExceeded after options.oneway_timeout). Unavailable if the
+  // connection is closed.
   absl::Status InvokeOneway(const std::string& address, RemotingCommand request) override;
   // Closes every connection (servers see their channels close), fails the
   // requests still waiting with Unavailable, and joins the threads. Later

@@ -2,6 +2,9 @@
 
 #include "remoting/tcp_connection.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -162,6 +165,11 @@ bool TcpConnection::active() const {
   return !closed_;
 }
 
+bool TcpConnection::connected() const {
+  absl::MutexLock lock(&mu_);
+  return connected_ && !closed_;
+}
+
 std::string TcpConnection::Describe(int32_t code) const {
   return StrCat(RequestCodeName(code), " to ", remote_address_);
 }
@@ -175,6 +183,7 @@ void TcpConnection::Start(asio::ip::tcp::socket socket) {
   {
     absl::MutexLock lock(&mu_);
     connected_ = true;
+    fd_ = socket_.native_handle();
   }
   last_activity_ = Steady::now();
   read_buf_.resize(kReadBufferSize);
@@ -233,6 +242,10 @@ void TcpConnection::OnConnect(const asio::error_code& ec) {
   }
   asio::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  {
+    absl::MutexLock lock(&mu_);
+    fd_ = socket_.native_handle();
+  }
   last_activity_ = Steady::now();
   read_buf_.resize(kReadBufferSize);
   StartWrite();
@@ -264,6 +277,7 @@ void TcpConnection::CloseOnIo(absl::Status reason) {
     if (closed_) return;
     closed_ = true;
     connected_ = false;
+    fd_ = -1;  // No direct write from now on: the socket closes below.
     close_reason_ = reason;
     pending_.TakeAll(&pending);
     queued.swap(queue_);
@@ -290,12 +304,59 @@ void TcpConnection::CloseOnIo(absl::Status reason) {
 // ---- Sending ---------------------------------------------------------------------------------
 
 bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque) {
-  absl::MutexLock lock(&mu_);
-  if (closed_) return false;
-  if (request != nullptr) pending_.Add(opaque, std::move(*request));
-  queue_.push_back(std::move(frame));
-  KickLocked();
+  bool written_now = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return false;
+    // A request due before the timer fires needs the io thread to re-arm it.
+    bool rearm = false;
+    if (request != nullptr) {
+      rearm = request->deadline < timer_at_;
+      pending_.Add(opaque, std::move(*request));
+    }
+    // While the io thread parses what a read brought, the write after the
+    // parse takes this frame along with the other answers.
+    if (io_parsing_) {
+      queue_.push_back(std::move(frame));
+      if (rearm || !io_->get_executor().running_in_this_thread()) KickLocked();
+      return true;
+    }
+    // Nothing ahead of it: written from this thread, no wake-up of the io
+    // thread (unless the socket does not take it all).
+    if (connected_ && fd_ >= 0 && !write_busy_ && queue_.empty()) {
+      frame.sent = WriteNowLocked(frame);
+      if (frame.sent == frame.head.size() + frame.body.size()) {
+        wrote_directly_ = true;
+        written_now = true;
+        if (rearm) KickLocked();  // Only to re-arm the timer.
+      }
+    }
+    if (!written_now) {
+      queue_.push_back(std::move(frame));
+      KickLocked();
+    }
+  }
+  if (written_now && frame.written) std::move(frame.written)(absl::OkStatus());
   return true;
+}
+
+size_t TcpConnection::WriteNowLocked(const OutFrame& frame) {
+  constexpr size_t kMaxChunks = 15;
+  iovec parts[kMaxChunks + 1];
+  size_t count = 0;
+  parts[count++] = {const_cast<char*>(frame.head.data()), frame.head.size()};
+  for (std::string_view chunk : frame.body.chunks()) {
+    if (chunk.empty()) continue;
+    if (count == kMaxChunks + 1) return 0;  // Left to the io thread's gather write.
+    parts[count++] = {const_cast<char*>(chunk.data()), chunk.size()};
+  }
+  msghdr message{};
+  message.msg_iov = parts;
+  message.msg_iovlen = count;
+  const ssize_t n = ::sendmsg(fd_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  // Would block, or failed: the io thread's write sends it (and reports a
+  // failure, closing the connection).
+  return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
 void TcpConnection::KickLocked() {
@@ -320,16 +381,17 @@ void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
 }
 
 void TcpConnection::InvokeOneway(RemotingCommand request) {
-  SendOneway(std::move(request), nullptr);
+  (void)SendOneway(std::move(request), nullptr);
 }
 
-void TcpConnection::SendOneway(RemotingCommand request,
-                               absl::AnyInvocable<void(absl::Status) &&> written) {
+absl::Status TcpConnection::SendOneway(RemotingCommand request,
+                                       absl::AnyInvocable<void(absl::Status) &&> written) {
   request.opaque = NextOpaque();
   request.flag = (request.flag & ~RemotingCommand::kResponseFlag) | RemotingCommand::kOnewayFlag;
   OutFrame frame = EncodeRequest(request);
   frame.written = std::move(written);
-  if (!Enqueue(frame, nullptr, 0) && frame.written) std::move(frame.written)(CloseReason());
+  if (Enqueue(frame, nullptr, 0)) return absl::OkStatus();
+  return CloseReason();
 }
 
 TcpConnection::OutFrame TcpConnection::EncodeRequest(RemotingCommand& request) {
@@ -375,12 +437,23 @@ void TcpConnection::StartWrite() {
     if (closed_ || !connected_ || queue_.empty()) return;
     // The emptied batch's storage becomes the next queue: no reallocation.
     writing_frames_.swap(queue_);
+    write_busy_ = true;
   }
   buffers_.clear();
   for (const OutFrame& frame : writing_frames_) {
-    buffers_.push_back(asio::buffer(frame.head));
+    // A direct write may have sent the first frame's beginning.
+    size_t skip = frame.sent;
+    auto add = [&](const char* data, size_t size) {
+      if (skip >= size) {
+        skip -= size;
+        return;
+      }
+      buffers_.push_back(asio::buffer(data + skip, size - skip));
+      skip = 0;
+    };
+    add(frame.head.data(), frame.head.size());
     for (std::string_view chunk : frame.body.chunks()) {
-      if (!chunk.empty()) buffers_.push_back(asio::buffer(chunk.data(), chunk.size()));
+      if (!chunk.empty()) add(chunk.data(), chunk.size());
     }
   }
   writing_ = true;
@@ -392,6 +465,10 @@ void TcpConnection::StartWrite() {
 
 void TcpConnection::OnWritten(const asio::error_code& ec) {
   writing_ = false;
+  {
+    absl::MutexLock lock(&mu_);
+    write_busy_ = false;
+  }
   if (ec) CloseOnIo(absl::UnavailableError(StrCat("write failed: ", ec.message())));
   const absl::Status status = ec ? CloseReason() : absl::OkStatus();
   for (OutFrame& frame : writing_frames_) {
@@ -451,7 +528,23 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
 
 void TcpConnection::ParseFrames() {
   // A read in flight calls back here when it completes.
-  if (reading_) return;
+  if (reading_ || parsing_) return;
+  parsing_ = true;
+  {
+    absl::MutexLock lock(&mu_);
+    io_parsing_ = true;
+  }
+  ParseFramesBatch();
+  {
+    absl::MutexLock lock(&mu_);
+    io_parsing_ = false;
+  }
+  parsing_ = false;
+  // One write for every answer (and request) queued while parsing.
+  StartWrite();
+}
+
+void TcpConnection::ParseFramesBatch() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
@@ -590,7 +683,8 @@ void TcpConnection::OnTimer(const asio::error_code& ec) {
     if (!connected_) {
       connect_timed_out = now >= connect_deadline_;
     } else if (options_.idle_timeout > absl::ZeroDuration()) {
-      if (inflight_ != 0 || !pending_.empty() || !queue_.empty() || writing_) {
+      if (inflight_ != 0 || !pending_.empty() || !queue_.empty() || writing_ || wrote_directly_) {
+        wrote_directly_ = false;
         last_activity_ = now;  // Busy is not idle.
       } else {
         idle = now - last_activity_ >= ToSteady(options_.idle_timeout);

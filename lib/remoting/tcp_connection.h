@@ -8,8 +8,10 @@
 //
 // Threads. Every socket and timer operation runs on one io thread (IoLoop);
 // requests and responses are queued from any thread under the connection's
-// mutex and the io thread is kicked to write them. Handlers never run on the
-// io thread: the owner (Listener) hands requests to a HandlerPool.
+// mutex and the io thread is kicked to write them. Handlers run on the io
+// thread only if they never block (the owner, Listener, hands the others to
+// a HandlerPool); frames queued on the io thread while it parses what one
+// read brought need no kick: they go out in one write after the parse.
 //
 // Reading. Frames are parsed out of a 64 KiB read buffer (many small frames
 // per read call); a frame larger than the buffer is read straight into its
@@ -18,7 +20,12 @@
 //
 // Writing. Each queued frame is its encoded head plus the body's chunks,
 // kept alive by the queued Payload; all frames queued while a write is in
-// flight go out in the next gather write. Bodies are never copied.
+// flight go out in the next gather write. Bodies are never copied. A frame
+// sent when nothing is queued or being written is written by the sending
+// thread itself (a non-blocking sendmsg under the mutex), so a lone request
+// or answer wakes no io thread; what the socket does not take is queued,
+// rest first. Answers made on the io thread while it parses one read's
+// frames are queued and leave in one write after the parse.
 //
 // Requests this side sends wait in a table keyed by opaque; a response with
 // that opaque completes them, once (PendingRequests). The connection's one
@@ -185,6 +192,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // Channel.
   const std::string& remote_address() const override { return remote_address_; }
   bool active() const override;
+  // Connected and not closed (a connecting connection is active, not connected).
+  bool connected() const;
   // `done` runs once: on the io thread with the response, a timeout or the
   // connection's end; on the caller's thread if already closed.
   void InvokeAsync(RemotingCommand request, absl::Duration timeout,
@@ -192,13 +201,16 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void InvokeOneway(RemotingCommand request) override;
   // As InvokeOneway; `written` learns when the frame has reached the socket
   // (OK) or why it never will (the connection's close reason, Unavailable).
-  void SendOneway(RemotingCommand request, absl::AnyInvocable<void(absl::Status) &&> written);
+  // Returns the close reason, not calling `written`, if already closed.
+  absl::Status SendOneway(RemotingCommand request,
+                          absl::AnyInvocable<void(absl::Status) &&> written);
 
  private:
   struct OutFrame {
     std::string head;
     Payload body;  // Keeps the body's chunks alive until written.
     absl::AnyInvocable<void(absl::Status) &&> written;  // Usually empty.
+    size_t sent = 0;  // Bytes of it a direct write already sent (first frame only).
   };
   // Counts one of the peer's requests in flight until destroyed (it lives in
   // the request's Responder sink).
@@ -213,6 +225,9 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // Why the connection closed (OK while open).
   absl::Status CloseReason();
   void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes `frame` on the calling thread, without blocking, as far as the
+  // socket takes it: the bytes sent.
+  size_t WriteNowLocked(const OutFrame& frame) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendResponse(RemotingCommand response, SerializeType type);
   void ReleaseInflight();
 
@@ -226,6 +241,7 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void OnRead(const asio::error_code& ec, size_t n);
   void OnBigFrameRead(const asio::error_code& ec);
   void ParseFrames();
+  void ParseFramesBatch();
   bool HandleFrame(std::string frame);
   void DispatchRequest(RemotingCommand request);
   void OnTimer(const asio::error_code& ec);
@@ -244,6 +260,13 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   bool kick_posted_ ABSL_GUARDED_BY(mu_) = false;
+  // The socket's descriptor while connected (-1 once closed): a thread that
+  // finds nothing queued or being written writes its frame itself, under
+  // mu_, rather than waking the io thread.
+  int fd_ ABSL_GUARDED_BY(mu_) = -1;
+  bool write_busy_ ABSL_GUARDED_BY(mu_) = false;     // An async write is in flight.
+  bool wrote_directly_ ABSL_GUARDED_BY(mu_) = false;  // Since the timer last looked.
+  bool io_parsing_ ABSL_GUARDED_BY(mu_) = false;     // The io thread is in ParseFrames.
   std::vector<OutFrame> queue_ ABSL_GUARDED_BY(mu_);
   PendingRequests pending_ ABSL_GUARDED_BY(mu_);
   Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
@@ -262,6 +285,7 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   std::vector<OutFrame> writing_frames_;
   std::vector<asio::const_buffer> buffers_;
   bool reading_ = false;
+  bool parsing_ = false;  // In ParseFrames: frames queued now are written after it.
   std::vector<char> read_buf_;
   size_t read_begin_ = 0;
   size_t read_end_ = 0;

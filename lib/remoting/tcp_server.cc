@@ -3,6 +3,7 @@
 #include "remoting/tcp_server.h"
 
 #include <atomic>
+#include <exception>
 #include <utility>
 #include <vector>
 
@@ -87,6 +88,25 @@ class TcpServer::Impl final : public TcpConnection::Listener {
   void OnRequest(const std::shared_ptr<TcpConnection>& connection, RemotingCommand request,
                  Responder responder) override {
     if (stopping_.load()) return;  // The responder answers SYSTEM_ERROR, if anything.
+    if (handler_->AnswersWithoutBlocking(request)) {
+      // Cheap and never blocks (a send to an asynchronously flushed store):
+      // answered here, its response joins the connection's next write with
+      // the other answers to the frames of this read.
+      // What it throws must not unwind through the connection's parsing
+      // (which would stop reading it): logged, and the dropped responder
+      // answers SYSTEM_ERROR.
+      const int32_t code = request.code;
+      try {
+        handler_->HandleRequest(connection, std::move(request), std::move(responder));
+      } catch (const std::exception& e) {
+        spdlog::error("remoting: handling request code {} from {} threw: {}", code,
+                      connection->remote_address(), e.what());
+      } catch (...) {
+        spdlog::error("remoting: handling request code {} from {} threw", code,
+                      connection->remote_address());
+      }
+      return;
+    }
     workers_.Post([handler = handler_, channel = std::shared_ptr<Channel>(connection),
                    request = std::move(request), responder = std::move(responder)]() mutable {
       handler->HandleRequest(channel, std::move(request), std::move(responder));

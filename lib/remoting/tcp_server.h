@@ -4,7 +4,11 @@
 // RocketMQ's remoting frames (frame_codec.h), as NettyRemotingServer does.
 //
 // One io thread accepts connections and reads and writes every socket;
-// handler calls run on worker threads. Each accepted connection is the
+// handler calls run on worker threads, except requests the handler says it
+// answers without blocking (AnswersWithoutBlocking: a send to an
+// asynchronously flushed store), which run on the io thread itself so that
+// their answers go out in the same write as the other answers to one read.
+// Each accepted connection is the
 // Channel the handler sees on each of its requests: the handler answers
 // through the Responder (in the request's serialize type) now or later from
 // any thread, and can send requests of its own to the client through the

@@ -87,6 +87,14 @@ class RequestHandler {
                              Responder responder) = 0;
   // `channel`'s peer has gone (connection closed, client shut down).
   virtual void OnChannelClosed(const std::shared_ptr<Channel>& channel) { (void)channel; }
+  // Whether HandleRequest answers `request` quickly and never blocks (an
+  // append to an asynchronously flushed store): a TCP server then runs it on
+  // its io thread, with no hand-off to a worker and back. Called on the io
+  // thread, so it must itself be cheap. The default, false, is always safe.
+  virtual bool AnswersWithoutBlocking(const RemotingCommand& request) const {
+    (void)request;
+    return false;
+  }
 };
 
 // The client side: sends requests to addresses.

@@ -5,8 +5,11 @@
 // Payload ownership.
 
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -185,5 +188,34 @@ TEST_CASE("a borrowed payload points at the caller's bytes", "[payload]") {
   CHECK(borrowed.ToString() == bytes);
 }
 
+
+TEST_CASE("ExtFields is a map kept sorted by name", "[remoting]") {
+  ExtFields fields = {{"b", "2"}, {"a", "1"}, {"b", "ignored"}};  // as std::map: first wins
+  CHECK(fields.size() == 2);
+  CHECK(fields.at("b") == "2");
+  fields.insert_or_assign("c", std::string_view("3"));
+  fields.insert_or_assign("a", "one");
+  fields["0"] = "zero";
+  CHECK_FALSE(fields.emplace("c", "x").second);
+  CHECK(fields.emplace("d", "4").second);
+  // Appended in order, and out of order (a decoder reading a Java peer's
+  // HashMap order): sorted either way, the last value of a name wins.
+  fields.Append("e", "5");
+  fields.Append("bb", "22");
+  fields.Append("e", "five");
+  std::vector<std::string> names;
+  for (const auto& [name, value] : fields) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"0", "a", "b", "bb", "c", "d", "e"});
+  CHECK(fields.at("a") == "one");
+  CHECK(fields.at("e") == "five");
+  CHECK(fields.contains("bb"));
+  CHECK(fields.count("zz") == 0);
+  CHECK(fields.find("zz") == fields.end());
+  CHECK_THROWS_AS(fields.at("zz"), std::out_of_range);
+  CHECK(fields.erase("bb") == 1);
+  CHECK(fields.erase("bb") == 0);
+  CHECK(fields == ExtFields{{"0", "zero"}, {"a", "one"}, {"b", "2"}, {"c", "3"}, {"d", "4"},
+                            {"e", "five"}});
+}
 }  // namespace
 }  // namespace rmq::internal

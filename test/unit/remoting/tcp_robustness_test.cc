@@ -361,5 +361,99 @@ TEST_CASE("a response over the client's limit fails the request, not the client"
   REQUIRE(fine.ok());
 }
 
+
+// ---- Many frames in one read ----------------------------------------------------------------
+
+// A handler the server may run on its io thread (AnswersWithoutBlocking).
+class InlineHandler : public TestHandler {
+ public:
+  explicit InlineHandler(bool inline_answers) : inline_(inline_answers) {}
+  bool AnswersWithoutBlocking(const RemotingCommand&) const override { return inline_; }
+
+ private:
+  const bool inline_;
+};
+
+TEST_CASE("frames arriving together are each answered once, boundaries and order kept",
+          "[tcp][robustness]") {
+  const bool inline_answers = GENERATE(true, false);
+  INFO("answered on the io thread: " << inline_answers);
+  InlineHandler handler(inline_answers);
+  auto server = MustStart(&handler);
+  RawClient raw(server->port());
+
+  // One send holding many frames of both header types; one body is larger
+  // than the connection's read buffer (64 KiB), so it is read on its own.
+  constexpr int kFrames = 300;
+  std::string burst;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < kFrames; ++i) {
+    RemotingCommand request = Echo(std::to_string(i));
+    request.opaque = 1000 + i;
+    bodies.push_back(i == 150 ? std::string(100 * 1024, 'B') : std::string(i % 7, 'a' + i % 26));
+    request.body = Payload(bodies.back());
+    burst += EncodeFrame(request, i % 2 == 0 ? SerializeType::kRocketmq : SerializeType::kJson);
+  }
+  REQUIRE(raw.Send(burst));
+
+  std::vector<bool> seen(kFrames, false);
+  std::vector<int> order;
+  for (int n = 0; n < kFrames; ++n) {
+    std::optional<std::string> frame = raw.ReadFrame();
+    REQUIRE(frame.has_value());
+    auto response = DecodeFrame(*std::move(frame), FrameLimits{});
+    REQUIRE(response.ok());
+    REQUIRE(response->is_response());
+    const int i = response->opaque - 1000;
+    REQUIRE(i >= 0);
+    REQUIRE(i < kFrames);
+    CHECK_FALSE(seen[static_cast<size_t>(i)]);
+    seen[static_cast<size_t>(i)] = true;
+    order.push_back(i);
+    CHECK(response->remark == std::to_string(i));
+    CHECK(response->body.ToString() == bodies[static_cast<size_t>(i)]);
+    CHECK(response->serialize_type ==
+          (i % 2 == 0 ? SerializeType::kRocketmq : SerializeType::kJson));
+  }
+  if (inline_answers) {
+    // Answered where they were read: in the order they were sent.
+    std::vector<int> sent(kFrames);
+    for (int i = 0; i < kFrames; ++i) sent[static_cast<size_t>(i)] = i;
+    CHECK(order == sent);
+  }
+}
+
+TEST_CASE("a malformed frame after good ones in the same read closes only that connection",
+          "[tcp][robustness]") {
+  const bool inline_answers = GENERATE(true, false);
+  INFO("answered on the io thread: " << inline_answers);
+  InlineHandler handler(inline_answers);
+  TcpServerOptions options;
+  options.worker_threads = 1;  // The close is handled after the requests before it.
+  auto server = MustStart(&handler, options);
+  BusyClient busy(AddressOf(*server));
+  REQUIRE(busy.AwaitMore(1));
+
+  std::string bad_address;
+  {
+    RawClient raw(server->port());
+    bad_address = raw.local_address();
+    std::string burst;
+    for (int i = 0; i < 3; ++i) burst += EncodeFrame(Echo(StrCat("good", i)), SerializeType::kRocketmq);
+    burst += U32(12) + U32(0x05000004) + "oops";  // serialize type 5 does not exist
+    burst += EncodeFrame(Echo("after"), SerializeType::kRocketmq);  // never read
+    REQUIRE(raw.Send(burst));
+    CHECK(raw.AwaitClosed());
+  }
+  REQUIRE(handler.AwaitClosed(1));
+  CHECK(handler.closed().at(0)->remote_address() == bad_address);
+  REQUIRE(busy.AwaitMore(3));
+  CHECK(busy.Stop() == 0);
+  // The good frames before the bad one were handled; nothing after it.
+  int from_bad = 0;
+  for (const auto& channel : handler.channels()) from_bad += channel->remote_address() == bad_address;
+  CHECK(from_bad == 3);
+}
+
 }  // namespace
 }  // namespace rmq::internal

@@ -264,6 +264,48 @@ TEST_CASE("no answer within the timeout is DeadlineExceeded; the late answer is 
   CHECK(async.calls == 1);
 }
 
+TEST_CASE("a short timeout is kept whichever thread sends the request", "[tcp]") {
+  // A request written by its own thread, or queued from a response callback
+  // (the io thread, while it parses), behind a request with a long timeout:
+  // the connection's timer must be re-armed for the earlier deadline.
+  std::vector<Responder> kept;
+  absl::Mutex mu;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    if (request.remark.starts_with("silent")) {
+      absl::MutexLock lock(&mu);
+      kept.push_back(std::move(responder));
+      return;
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  TcpClientTransport client("c", nullptr);
+
+  // Arms the timer for a deadline a minute away.
+  AsyncResult long_wait;
+  client.InvokeAsync(address, Echo("silent-long"), absl::Seconds(60), long_wait.Callback());
+
+  const absl::Time start = absl::Now();
+  auto sync = client.InvokeSync(address, Echo("silent-sync"), absl::Milliseconds(100));
+  CHECK(sync.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(absl::Now() - start < absl::Seconds(20));
+
+  AsyncResult inner;
+  absl::Time inner_sent;
+  client.InvokeAsync(address, Echo("answered"), kTimeout,
+                     [&](absl::StatusOr<RemotingCommand>) {
+                       inner_sent = absl::Now();
+                       client.InvokeAsync(address, Echo("silent-inner"), absl::Milliseconds(100),
+                                          inner.Callback());
+                     });
+  REQUIRE(inner.Await());
+  CHECK(inner.result->status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(absl::Now() - inner_sent < absl::Seconds(20));
+  CHECK_FALSE(long_wait.done.HasBeenNotified());
+}
+
 // ---- Server → client -------------------------------------------------------------------------
 
 TEST_CASE("the server calls the client back through the channel", "[tcp]") {
@@ -562,6 +604,40 @@ TEST_CASE("the in-flight limit holds back reading and loses no request", "[tcp]"
   }
   absl::MutexLock lock(&mu);
   CHECK(most_waiting == kLimit);
+}
+
+
+// ---- Oneway -----------------------------------------------------------------------------------
+
+TEST_CASE("a burst of oneway requests all arrive, in order, however few may wait unwritten",
+          "[tcp]") {
+  // InvokeOneway returns once its frame is queued; a bounded number may wait
+  // unwritten (max_pending_oneway), the next call waits for one to go out.
+  const size_t max_pending = GENERATE(size_t{1}, size_t{4}, size_t{65535});
+  INFO("max_pending_oneway " << max_pending);
+  constexpr int kRequests = 3000;
+  absl::Mutex mu;
+  std::vector<std::string> remarks;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request, Responder) {
+    absl::MutexLock lock(&mu);
+    remarks.push_back(request.remark);
+  });
+  TcpServerOptions server_options;
+  server_options.worker_threads = 1;  // Handled in arrival order.
+  auto server = MustStart(&handler, server_options);
+  const std::string address = AddressOf(*server);
+  TcpClientOptions options;
+  options.max_pending_oneway = max_pending;
+  TcpClientTransport client("c", nullptr, options);
+  for (int i = 0; i < kRequests; ++i) {
+    RemotingCommand request = Echo(std::to_string(i));
+    request.body = Payload(std::string(static_cast<size_t>(i % 300), 'x'));
+    REQUIRE(client.InvokeOneway(address, std::move(request)).ok());
+  }
+  absl::MutexLock lock(&mu);
+  REQUIRE(AwaitLocked(mu, [&] { return remarks.size() >= static_cast<size_t>(kRequests); }));
+  REQUIRE(remarks.size() == static_cast<size_t>(kRequests));
+  for (int i = 0; i < kRequests; ++i) CHECK(remarks[static_cast<size_t>(i)] == std::to_string(i));
 }
 
 // ---- Routing -------------------------------------------------------------------------------
