@@ -6,6 +6,7 @@
 
 #include "common/big_endian.h"
 #include "common/crc32.h"
+#include "common/message_access.h"
 #include "common/properties_codec.h"
 #include "common/status_macros.h"
 #include "fmt/format.h"
@@ -354,20 +355,19 @@ absl::StatusOr<MessageExt> DecodeRecord(std::string_view record) {
   return msg;
 }
 
-absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg) {
-  Message::Properties& properties = msg->mutable_properties();
-  properties.clear();
-  absl::Status props = DecodeProperties(view.properties, &properties);
+absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg,
+                              std::span<const PropertyView> extra) {
+  absl::Status props = DecodePropertiesWith(view.properties, extra, &msg->mutable_properties());
   if (!props.ok()) {
     return absl::DataLossError(fmt::format("corrupt record (PHYSICALOFFSET field {}): {}",
                                            view.physical_offset,
                                            std::string_view(props.message().data(),
                                                             props.message().size())));
   }
-  msg->set_topic(std::string(view.topic));
+  MessageAccess::topic(*msg).assign(view.topic);
   // The body is returned as stored; a compressed one (sysflag::kCompressed)
   // is for the consumer to inflate, as RocketMQ's clients do.
-  msg->set_body(std::string(view.body));
+  MessageAccess::body(*msg).assign(view.body);
   msg->set_flag(view.flag);
   msg->queue_id = view.queue_id;
   msg->store_size = view.total_size;
