@@ -19,17 +19,18 @@ size_t CapacityBytes(const std::vector<MessageExt>& msgs) {
 
 }  // namespace
 
-std::shared_ptr<MessageBatchPool> MessageBatchPool::Create(size_t max_batches,
-                                                           size_t max_batch_bytes) {
-  return std::shared_ptr<MessageBatchPool>(new MessageBatchPool(max_batches, max_batch_bytes));
+std::shared_ptr<MessageBatchPool> MessageBatchPool::Create(size_t max_messages, size_t max_bytes) {
+  return std::shared_ptr<MessageBatchPool>(new MessageBatchPool(max_messages, max_bytes));
 }
 
 std::vector<MessageExt> MessageBatchPool::Take() {
   absl::MutexLock lock(&mu_);
   if (free_.empty()) return {};
-  std::vector<MessageExt> msgs = std::move(free_.back());
+  Kept kept = std::move(free_.back());
   free_.pop_back();
-  return msgs;
+  kept_messages_ -= kept.msgs.size();
+  kept_bytes_ -= kept.bytes;
+  return std::move(kept.msgs);
 }
 
 std::shared_ptr<std::vector<MessageExt>> MessageBatchPool::Share(std::vector<MessageExt> msgs) {
@@ -42,9 +43,13 @@ std::shared_ptr<std::vector<MessageExt>> MessageBatchPool::Share(std::vector<Mes
 }
 
 void MessageBatchPool::Recycle(std::vector<MessageExt>&& msgs) {
-  if (msgs.capacity() == 0 || CapacityBytes(msgs) > max_batch_bytes_) return;
+  if (msgs.empty()) return;
+  const size_t bytes = CapacityBytes(msgs);
   absl::MutexLock lock(&mu_);
-  if (free_.size() < max_batches_) free_.push_back(std::move(msgs));
+  if (kept_messages_ + msgs.size() > max_messages_ || kept_bytes_ + bytes > max_bytes_) return;
+  kept_messages_ += msgs.size();
+  kept_bytes_ += bytes;
+  free_.push_back(Kept{std::move(msgs), bytes});
 }
 
 size_t MessageBatchPool::kept() {

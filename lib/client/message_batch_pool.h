@@ -21,11 +21,12 @@ namespace rmq::internal {
 
 class MessageBatchPool : public std::enable_shared_from_this<MessageBatchPool> {
  public:
-  // Keeps at most `max_batches` vectors, none holding more than
-  // `max_batch_bytes` of string capacity (so a burst of large messages
-  // does not stay allocated).
-  static std::shared_ptr<MessageBatchPool> Create(size_t max_batches = 16,
-                                                  size_t max_batch_bytes = 128 * 1024);
+  // Keeps vectors holding at most `max_messages` messages and `max_bytes`
+  // of string capacity in all (so a burst of large messages does not stay
+  // allocated). The default matches what one queue's flow control lets be
+  // in flight (pullThresholdForQueue 1000).
+  static std::shared_ptr<MessageBatchPool> Create(size_t max_messages = 1024,
+                                                  size_t max_bytes = 1024 * 1024);
 
   // A vector of consumed messages to decode into (empty if none is kept).
   std::vector<MessageExt> Take();
@@ -34,20 +35,26 @@ class MessageBatchPool : public std::enable_shared_from_this<MessageBatchPool> {
   // listener), the vector comes back to this pool if it still exists.
   std::shared_ptr<std::vector<MessageExt>> Share(std::vector<MessageExt> msgs);
 
-  // Keeps `msgs` for a later Take, if there is room and it is not too large.
+  // Keeps `msgs` for a later Take, if the pool has room for it.
   void Recycle(std::vector<MessageExt>&& msgs);
 
   // Vectors kept now (for tests).
   size_t kept();
 
  private:
-  MessageBatchPool(size_t max_batches, size_t max_batch_bytes)
-      : max_batches_(max_batches), max_batch_bytes_(max_batch_bytes) {}
+  struct Kept {
+    std::vector<MessageExt> msgs;
+    size_t bytes;
+  };
+  MessageBatchPool(size_t max_messages, size_t max_bytes)
+      : max_messages_(max_messages), max_bytes_(max_bytes) {}
 
-  const size_t max_batches_;
-  const size_t max_batch_bytes_;
+  const size_t max_messages_;
+  const size_t max_bytes_;
   absl::Mutex mu_;
-  std::vector<std::vector<MessageExt>> free_ ABSL_GUARDED_BY(mu_);
+  std::vector<Kept> free_ ABSL_GUARDED_BY(mu_);
+  size_t kept_messages_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t kept_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace rmq::internal

@@ -111,7 +111,7 @@ TEST_CASE("a pull decoded into an earlier pull's messages equals one decoded fre
 }
 
 TEST_CASE("MessageBatchPool hands consumed batches back for the next pull", "[client][pull]") {
-  auto pool = MessageBatchPool::Create(/*max_batches=*/2, /*max_batch_bytes=*/4096);
+  auto pool = MessageBatchPool::Create(/*max_messages=*/4, /*max_bytes=*/4096);
   CHECK(pool->Take().empty());
 
   std::vector<MessageExt> msgs(3);
@@ -128,12 +128,17 @@ TEST_CASE("MessageBatchPool hands consumed batches back for the next pull", "[cl
   CHECK(taken.size() == 3);
   CHECK(pool->kept() == 0);
 
-  // Too large a batch is not kept; nor more than max_batches.
+  // Too many bytes are not kept; nor more messages than max_messages.
   std::vector<MessageExt> large(1);
   large[0].set_body(std::string(5000, 'L'));
   pool->Recycle(std::move(large));
   CHECK(pool->kept() == 0);
-  for (int i = 0; i < 3; ++i) pool->Recycle(std::vector<MessageExt>(1));
+  pool->Recycle(std::move(taken));            // 3 messages
+  pool->Recycle(std::vector<MessageExt>(1));  // 4
+  pool->Recycle(std::vector<MessageExt>(1));  // 5: over
+  CHECK(pool->kept() == 2);
+  CHECK(pool->Take().size() == 1);
+  pool->Recycle(std::vector<MessageExt>(1));  // room again
   CHECK(pool->kept() == 2);
 
   // A batch outliving its pool is simply freed.
