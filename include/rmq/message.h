@@ -21,6 +21,10 @@
 
 namespace rmq {
 
+namespace internal {
+class MessageAccess;  // lib/common/message_access.h: the library's own access.
+}  // namespace internal
+
 // RocketMQ's property names (org.apache.rocketmq.common.message.MessageConst).
 namespace property {
 inline constexpr std::string_view kTags = "TAGS";
@@ -120,6 +124,8 @@ class MessageProperties {
   friend bool operator==(const MessageProperties&, const MessageProperties&) = default;
 
  private:
+  friend class internal::MessageAccess;
+
   // The first item whose name is not less than `name`.
   iterator LowerBound(std::string_view name);
 
@@ -186,6 +192,8 @@ class Message {
   friend bool operator==(const Message&, const Message&) = default;
 
  private:
+  friend class internal::MessageAccess;
+
   std::string topic_;
   int32_t flag_ = 0;
   Properties properties_;

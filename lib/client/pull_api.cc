@@ -56,13 +56,21 @@ size_t CountRecords(const Payload& body) {
   return count;
 }
 
-// Decodes every record of every body chunk; keeps those passing the tag check.
+// Decodes every record of every body chunk; keeps those passing the tag
+// check. The messages already in `out` are decoded into again (their
+// strings keep their capacity); those left over are removed.
 absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscription,
                            const PullMessageResponseHeader& header, std::vector<MessageExt>* out) {
-  // RocketMQ's PullAPIWrapper stamps each message with the queue's offsets.
+  // RocketMQ's PullAPIWrapper stamps each message with the queue's offsets
+  // (sorted by name, as DecodeRecordView wants them).
   const std::string min_offset = std::to_string(header.min_offset);
   const std::string max_offset = std::to_string(header.max_offset);
-  out->reserve(CountRecords(body));
+  const PropertyView offsets[] = {{property::kMaxOffset, max_offset},
+                                  {property::kMinOffset, min_offset}};
+  static_assert(property::kMaxOffset < property::kMinOffset);
+  const size_t count = CountRecords(body);
+  out->reserve(count);
+  size_t n = 0;  // Messages decoded into (*out)[0, n).
   for (std::string_view chunk : body.chunks()) {
     size_t pos = 0;
     while (pos < chunk.size()) {
@@ -76,18 +84,18 @@ absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscrip
       std::string_view tags;
       FindProperty(view.properties, property::kTags, &tags);
       if (!MatchesSubscription(subscription, tags)) continue;
-      MessageExt& msg = out->emplace_back();
-      RMQ_RETURN_IF_ERROR(DecodeRecordView(view, &msg));
+      MessageExt& msg = n < out->size() ? (*out)[n] : out->emplace_back();
+      ++n;
+      RMQ_RETURN_IF_ERROR(DecodeRecordView(view, &msg, offsets));
       if ((msg.sys_flag & sysflag::kCompressed) != 0) {
         auto body_bytes = ZlibUncompress(msg.body());
         if (!body_bytes.ok()) return body_bytes.status();
         msg.set_body(std::move(*body_bytes));
         msg.sys_flag &= ~sysflag::kCompressed;
       }
-      msg.PutProperty(property::kMinOffset, min_offset);
-      msg.PutProperty(property::kMaxOffset, max_offset);
     }
   }
+  out->resize(n);
   return absl::OkStatus();
 }
 
@@ -95,8 +103,10 @@ absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscrip
 
 absl::StatusOr<PullResult> ProcessPullResponse(const RemotingCommand& response,
                                                const MessageQueue& queue,
-                                               const SubscriptionData& subscription) {
+                                               const SubscriptionData& subscription,
+                                               std::vector<MessageExt> reuse) {
   PullResult result;
+  result.msgs = std::move(reuse);
   switch (response.code) {
     case response_code::kSuccess: result.pull_status = PullStatus::kFound; break;
     case response_code::kPullNotFound: result.pull_status = PullStatus::kNoNewMsg; break;
@@ -120,6 +130,8 @@ absl::StatusOr<PullResult> ProcessPullResponse(const RemotingCommand& response,
   result.max_offset = header->max_offset;
   if (result.pull_status == PullStatus::kFound) {
     RMQ_RETURN_IF_ERROR(DecodeRecords(response.body, subscription, *header, &result.msgs));
+  } else {
+    result.msgs.clear();
   }
   return result;
 }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "remoting/protocol_bodies.h"
@@ -40,10 +41,13 @@ struct PullRequestArgs {
 RemotingCommand BuildPullRequest(const PullRequestArgs& args);
 
 // Interprets a PULL_MESSAGE response. Errors: the broker's error response, or
-// DataLoss for a corrupt record in the body.
+// DataLoss for a corrupt record in the body. The messages are decoded into
+// `reuse` (messages of an earlier pull, consumed: their strings keep their
+// capacity, so decoding allocates little); whatever it held is replaced.
 absl::StatusOr<PullResult> ProcessPullResponse(const RemotingCommand& response,
                                                const MessageQueue& queue,
-                                               const SubscriptionData& subscription);
+                                               const SubscriptionData& subscription,
+                                               std::vector<MessageExt> reuse = {});
 
 }  // namespace rmq::internal
 

@@ -507,7 +507,7 @@ void PushConsumerImpl::OnPullResponse(PullRequest request, absl::StatusOr<Remoti
     PullLater(std::move(request), kDelayWhenException);
     return;
   }
-  auto result = ProcessPullResponse(*response, request.queue, *sub);
+  auto result = ProcessPullResponse(*response, request.queue, *sub, batch_pool_->Take());
   if (!result.ok()) {
     spdlog::warn("group {}: pull of {}: {}", config_.group_name, request.queue.ToString(),
                  result.status().ToString());
@@ -526,9 +526,10 @@ void PushConsumerImpl::OnPullResponse(PullRequest request, absl::StatusOr<Remoti
       }
       if (consume_orderly_) {
         const bool dispatch = request.pq->PutMessagesOrderly(result->msgs);
+        batch_pool_->Recycle(std::move(result->msgs));  // The process queue has copies.
         orderly_service_->Submit(request.pq, request.queue, dispatch);
       } else {
-        auto msgs = std::make_shared<std::vector<MessageExt>>(std::move(result->msgs));
+        auto msgs = batch_pool_->Share(std::move(result->msgs));
         request.pq->PutMessages(*msgs);
         consume_service_->Submit(std::move(msgs), request.pq, request.queue);
       }

@@ -19,6 +19,7 @@
 #include "client/client_instance.h"
 #include "client/consume_concurrently_service.h"
 #include "client/consume_orderly_service.h"
+#include "client/message_batch_pool.h"
 #include "client/offset_store.h"
 #include "common/msg_id.h"
 #include "client/rebalance_impl.h"
@@ -97,6 +98,8 @@ class PushConsumerImpl final : public ConsumerInner,
   std::unique_ptr<OffsetStore> offset_store_;
   std::unique_ptr<ConsumeConcurrentlyService> consume_service_;
   std::unique_ptr<ConsumeOrderlyService> orderly_service_;
+  // Consumed pull results, decoded into again by the next pulls.
+  std::shared_ptr<MessageBatchPool> batch_pool_ = MessageBatchPool::Create();
   // enableMsgTrace: created by Start, flushed and stopped by Shutdown.
   std::unique_ptr<TraceDispatcher> trace_;
   bool consume_orderly_ = false;  // Set at Start.

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "common/message_access.h"
+#include "common/status_macros.h"
 #include "fmt/format.h"
 
 namespace rmq::internal {
@@ -84,6 +86,20 @@ absl::Status ValidateProperties(const Message::Properties& props) {
   return absl::OkStatus();
 }
 
+namespace {
+
+absl::Status NoSeparatorError(size_t pos) {
+  return absl::InvalidArgumentError(fmt::format(
+      "message properties: item at byte {} has no name/value separator (\\x01)", pos));
+}
+
+absl::Status EmptyNameError(size_t pos) {
+  return absl::InvalidArgumentError(
+      fmt::format("message properties: item at byte {} has an empty name", pos));
+}
+
+}  // namespace
+
 absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props) {
   props->clear();
   // One allocation for every item: one per separator, one more for a last
@@ -94,13 +110,11 @@ absl::Status DecodeProperties(std::string_view encoded, Message::Properties* pro
   absl::Status status;
   ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
     if (!ok) {
-      status = absl::InvalidArgumentError(fmt::format(
-          "message properties: item at byte {} has no name/value separator (\\x01)", pos));
+      status = NoSeparatorError(pos);
       return false;
     }
     if (name.empty()) {
-      status = absl::InvalidArgumentError(
-          fmt::format("message properties: item at byte {} has an empty name", pos));
+      status = EmptyNameError(pos);
       return false;
     }
     // A repeated name keeps the last value, as Java's HashMap.put does.
@@ -109,6 +123,68 @@ absl::Status DecodeProperties(std::string_view encoded, Message::Properties* pro
   });
   if (!status.ok()) props->clear();
   return status;
+}
+
+absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const PropertyView> extra,
+                                  Message::Properties* props) {
+  std::vector<MessageProperties::value_type>& items = MessageAccess::items(*props);
+  // New properties: one allocation, for about as many items as the bytes
+  // allow (no count pass: a reused vector has the room already).
+  if (items.capacity() == 0) items.reserve(extra.size() + 1 + encoded.size() / 16);
+  size_t n = 0;  // Items written so far, into items[0, n).
+  auto put = [&](std::string_view name, std::string_view value) {
+    if (n < items.size()) {
+      items[n].first.assign(name);
+      items[n].second.assign(value);
+    } else {
+      items.emplace_back(std::string(name), std::string(value));
+    }
+    ++n;
+  };
+  size_t next_extra = 0;
+  std::string_view last_name;
+  bool ascending = true;
+  absl::Status status;
+  ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
+    if (!ok) {
+      status = NoSeparatorError(pos);
+      return false;
+    }
+    if (name.empty()) {
+      status = EmptyNameError(pos);
+      return false;
+    }
+    if (!last_name.empty() && name <= last_name) {
+      ascending = false;  // Out of order or repeated: the general path below.
+      return false;
+    }
+    last_name = name;
+    // The extras that sort before this name go first; an extra of the same
+    // name replaces it (it is put after decoding).
+    while (next_extra < extra.size() && extra[next_extra].first < name) {
+      put(extra[next_extra].first, extra[next_extra].second);
+      ++next_extra;
+    }
+    if (next_extra < extra.size() && extra[next_extra].first == name) {
+      put(name, extra[next_extra].second);
+      ++next_extra;
+    } else {
+      put(name, value);
+    }
+    return true;
+  });
+  if (!status.ok()) {
+    props->clear();
+    return status;
+  }
+  if (!ascending) {
+    RMQ_RETURN_IF_ERROR(DecodeProperties(encoded, props));
+    for (const auto& [name, value] : extra) props->insert_or_assign(name, std::string(value));
+    return absl::OkStatus();
+  }
+  for (; next_extra < extra.size(); ++next_extra) put(extra[next_extra].first, extra[next_extra].second);
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(n), items.end());
+  return absl::OkStatus();
 }
 
 bool FindProperty(std::string_view encoded, std::string_view name, std::string_view* value) {

@@ -8,8 +8,10 @@
 #define RMQ_COMMON_PROPERTIES_CODEC_H_
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "rmq/message.h"
@@ -45,6 +47,18 @@ absl::Status ValidateProperties(const Message::Properties& props);
 // without a name/value separator, or an empty name, is an error naming the
 // item's byte position.
 absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props);
+
+// One property as views, for DecodePropertiesWith.
+using PropertyView = std::pair<std::string_view, std::string_view>;
+
+// As DecodeProperties, then sets each of `extra` (sorted by name, unique
+// names) as Message::PutProperty would, but in one pass that assigns into
+// the strings `props` already holds: decoding into the properties of a
+// message decoded before allocates nothing when the strings fit. Encodings
+// with names in ascending order (what rmq's broker stores) take that pass;
+// others are decoded as DecodeProperties does and `extra` put after.
+absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const PropertyView> extra,
+                                  Message::Properties* props);
 
 // Finds one property's value in an encoding without decoding the rest.
 // Returns false if absent.

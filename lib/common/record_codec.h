@@ -31,9 +31,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/properties_codec.h"
 #include "rmq/message.h"
 #include "rmq/store.h"
 
@@ -131,9 +133,13 @@ absl::StatusOr<MessageExt> DecodeRecord(std::string_view record);
 
 // Fills `msg` from a record ParseRecord already found to be a message (what
 // a consumer does with a pull response: RocketMQ's clients do not re-check
-// the CRC the broker's store checked). `msg`'s properties are replaced.
-// DataLoss if the encoded properties are malformed.
-absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg);
+// the CRC the broker's store checked). Every field of `msg` is replaced, its
+// properties by the record's plus `extra` (sorted by name; they win over the
+// record's). The strings `msg` holds are assigned, not replaced, so decoding
+// into a message decoded before reuses their capacity. DataLoss if the
+// encoded properties are malformed.
+absl::Status DecodeRecordView(const RecordView& view, MessageExt* msg,
+                              std::span<const PropertyView> extra = {});
 
 // Raw host bytes (8 or 20) to a HostAddress, and back.
 HostAddress DecodeHost(std::string_view raw);

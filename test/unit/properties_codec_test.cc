@@ -95,3 +95,75 @@ TEST_CASE("FindProperty agrees with decoding", "[properties]") {
   REQUIRE(FindProperty("x\x02" "b\x01" "3", "b", &v));
   CHECK(v == "3");
 }
+
+namespace {
+
+// What DecodePropertiesWith must equal: DecodeProperties, then each extra put.
+absl::Status Eager(std::string_view encoded, std::span<const PropertyView> extra,
+                   Message::Properties* props) {
+  absl::Status s = DecodeProperties(encoded, props);
+  if (!s.ok()) return s;
+  for (const auto& [name, value] : extra) props->insert_or_assign(name, std::string(value));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+TEST_CASE("DecodePropertiesWith equals decoding then putting the extras", "[properties]") {
+  const PropertyView offsets[] = {{"MAX_OFFSET", "99"}, {"MIN_OFFSET", "0"}};
+  const std::string_view encodings[] = {
+      "",
+      "CLUSTER\x01" "DefaultCluster\x02UNIQ_KEY\x01" "0A0B0C0D0E0F00112233445566778899\x02",
+      "A\x01" "1\x02Z\x01" "2\x02",                      // extras fall between
+      "MAX_OFFSET\x01" "5\x02TAGS\x01t\x02",              // an extra replaces a stored one
+      "TAGS\x01t\x02KEYS\x01k\x02",                        // out of order
+      "KEYS\x01k1\x02KEYS\x01k2\x02",                      // repeated: the last wins
+      "\x02\x02KEYS\x01k\x02\x02",                          // empty items
+      "KEYS\x01k\x02TAGS\x01last",                          // last item without separator
+      "KEYS\x01v\x01w\x02",                                 // a value holding \x01
+      "KEYS\x01k\x02TAGS\x02",                              // no name/value separator
+      "KEYS\x01k\x02\x01v\x02",                             // empty name
+      "TAGS\x01t\x02KEYS\x02",                              // out of order, then an error
+  };
+  for (std::string_view encoded : encodings) {
+    for (size_t extras = 0; extras <= 2; ++extras) {
+      INFO("encoded: " << encoded << ", extras: " << extras);
+      std::span<const PropertyView> extra(offsets, extras);
+      Message::Properties want;
+      absl::Status want_status = Eager(encoded, extra, &want);
+      // Into empty properties and into ones holding more items than needed.
+      Message::Properties fresh;
+      Message::Properties used{{"A", "a"}, {"B", std::string(100, 'b')}, {"C", "c"},
+                               {"D", "d"}, {"E", "e"},    {"F", "f"}};
+      for (Message::Properties* props : {&fresh, &used}) {
+        absl::Status status = DecodePropertiesWith(encoded, extra, props);
+        CHECK(status == want_status);
+        CHECK(*props == want);
+      }
+    }
+  }
+}
+
+TEST_CASE("DecodePropertiesWith reuses the strings it decodes into", "[properties]") {
+  const std::string uniq(32, 'F');
+  const std::string encoded = "CLUSTER\x01" "DefaultCluster\x02UNIQ_KEY\x01" + uniq + "\x02";
+  const PropertyView offsets[] = {{"MAX_OFFSET", "12"}, {"MIN_OFFSET", "0"}};
+  Message::Properties props;
+  REQUIRE(DecodePropertiesWith(encoded, offsets, &props).ok());
+  const char* uniq_data = props.find("UNIQ_KEY")->second.data();
+  const auto* items = &*props.begin();
+
+  const std::string uniq2(32, 'E');
+  const std::string encoded2 = "CLUSTER\x01" "DefaultCluster\x02UNIQ_KEY\x01" + uniq2 + "\x02";
+  REQUIRE(DecodePropertiesWith(encoded2, offsets, &props).ok());
+  CHECK(props == Message::Properties{{"CLUSTER", "DefaultCluster"},
+                                     {"MAX_OFFSET", "12"},
+                                     {"MIN_OFFSET", "0"},
+                                     {"UNIQ_KEY", uniq2}});
+  CHECK(&*props.begin() == items);                            // same vector storage
+  CHECK(props.find("UNIQ_KEY")->second.data() == uniq_data);  // same string storage
+
+  // Fewer properties this time: the rest go.
+  REQUIRE(DecodePropertiesWith("KEYS\x01k\x02", {}, &props).ok());
+  CHECK(props == Message::Properties{{"KEYS", "k"}});
+}

@@ -292,3 +292,49 @@ TEST_CASE("every corruption is DataLoss saying what is wrong", "[record]") {
   CHECK(decoded.status().code() == absl::StatusCode::kDataLoss);
   CHECK_THAT(Msg(decoded.status()), Catch::Contains("separator"));
 }
+
+namespace {
+
+// ValidateEncodedProperties' rules, one byte at a time.
+bool ValidByteByByte(std::string_view encoded) {
+  bool in_value = false;
+  size_t name_start = 0;
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] == '\x01') {
+      if (in_value || i == name_start) return false;
+      in_value = true;
+    } else if (encoded[i] == '\x02') {
+      if (!in_value) return false;
+      in_value = false;
+      name_start = i + 1;
+    }
+  }
+  return !in_value && name_start == encoded.size();
+}
+
+}  // namespace
+
+TEST_CASE("ValidateEncodedProperties finds separators at any byte of a word", "[record]") {
+  // Separators, NULs and high bytes at every position of strings long
+  // enough to span several 8-byte words.
+  const char alphabet[] = {'a', 'Z', '\x01', '\x02', '\0', '\x80', '\x83', '\xff', '\x03'};
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245 + 12345;
+    return seed >> 16;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const size_t len = next() % 40;
+    // Mostly well formed: name\x01value\x02 pieces, then a mutation.
+    while (s.size() < len) {
+      s += std::string(1 + next() % 9, static_cast<char>('a' + next() % 26));
+      s += '\x01';
+      s += std::string(next() % 12, static_cast<char>('A' + next() % 26));
+      s += '\x02';
+    }
+    if (!s.empty() && round % 2 == 0) s[next() % s.size()] = alphabet[next() % sizeof(alphabet)];
+    INFO("round " << round);
+    CHECK(ValidateEncodedProperties(s).ok() == ValidByteByByte(s));
+  }
+}
