@@ -98,6 +98,13 @@ absl::Status EmptyNameError(size_t pos) {
       fmt::format("message properties: item at byte {} has an empty name", pos));
 }
 
+// Why an item ForEachItem reports is malformed (no separator, no name), or OK.
+absl::Status ItemError(size_t pos, bool ok, std::string_view name) {
+  if (!ok) return NoSeparatorError(pos);
+  if (name.empty()) return EmptyNameError(pos);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props) {
@@ -109,14 +116,8 @@ absl::Status DecodeProperties(std::string_view encoded, Message::Properties* pro
       static_cast<size_t>(std::count(encoded.begin(), encoded.end(), kPropertySeparator)) + 3);
   absl::Status status;
   ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
-    if (!ok) {
-      status = NoSeparatorError(pos);
-      return false;
-    }
-    if (name.empty()) {
-      status = EmptyNameError(pos);
-      return false;
-    }
+    status = ItemError(pos, ok, name);
+    if (!status.ok()) return false;
     // A repeated name keeps the last value, as Java's HashMap.put does.
     props->insert_or_assign(name, std::string(value));
     return true;
@@ -146,14 +147,8 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
   bool ascending = true;
   absl::Status status;
   ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
-    if (!ok) {
-      status = NoSeparatorError(pos);
-      return false;
-    }
-    if (name.empty()) {
-      status = EmptyNameError(pos);
-      return false;
-    }
+    status = ItemError(pos, ok, name);
+    if (!status.ok()) return false;
     if (!last_name.empty() && name <= last_name) {
       ascending = false;  // Out of order or repeated: the general path below.
       return false;
