@@ -281,10 +281,12 @@ TEST_CASE("a short timeout is kept whichever thread sends the request", "[tcp]")
   });
   auto server = MustStart(&handler);
   const std::string address = AddressOf(*server);
+  // Declared before the client: its request is still pending when the test
+  // ends, and the client's destructor answers it.
+  AsyncResult long_wait;
   TcpClientTransport client("c", nullptr);
 
   // Arms the timer for a deadline a minute away.
-  AsyncResult long_wait;
   client.InvokeAsync(address, Echo("silent-long"), absl::Seconds(60), long_wait.Callback());
 
   const absl::Time start = absl::Now();
