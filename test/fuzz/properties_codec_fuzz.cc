@@ -5,7 +5,10 @@
 // and that FindProperty, which scans without decoding, agrees with it; also
 // that the strict checks of the broker's send path (ValidateEncodedProperties,
 // RewriteSendProperties) accept only what DecodeProperties accepts, and that
-// a rewrite means what the general path would store.
+// a rewrite means what the general path would store; and that
+// DecodePropertiesWith (a pulled record's properties plus MIN/MAX_OFFSET,
+// decoded into a message's earlier properties) means what DecodeProperties
+// followed by PutProperty does.
 
 #include <cstdint>
 #include <cstdlib>
@@ -40,6 +43,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!DecodeProperties(rewritten, &got).ok() || got != expected) std::abort();
     if (rewritten != EncodeProperties(expected)) std::abort();  // sorted, as the map encodes
   }
+  // Into properties that hold something already (a reused message).
+  static constexpr PropertyView kOffsets[] = {{"MAX_OFFSET", "9"}, {"MIN_OFFSET", "0"}};
+  rmq::Message::Properties reused{{"A", std::string(40, 'x')}, {"ZZ", "z"}};
+  const bool decoded_with = DecodePropertiesWith(in, kOffsets, &reused).ok();
+  if (decoded_with != decoded) std::abort();
+  if (decoded) {
+    rmq::Message::Properties expected = props;
+    for (const auto& [name, value] : kOffsets) expected.insert_or_assign(name, std::string(value));
+    if (reused != expected) std::abort();
+  }
+
   if (!decoded) {
     if (!props.empty()) std::abort();  // a failed decode leaves nothing behind
     return 0;
