@@ -8,6 +8,7 @@
 #include "common/big_endian.h"
 #include "common/crc32.h"
 #include "common/properties_codec.h"
+#include "support/record_encoding.h"
 
 using rmq::HostAddress;
 using rmq::MessageExt;
@@ -39,14 +40,7 @@ MessageExt SampleMessage(int32_t sys_flag) {
   return m;
 }
 
-std::string Encode(MessageExt* m) {
-  const std::string props = EncodeProperties(m->properties());
-  const size_t size = RecordSize(m->sys_flag, m->body().size(), m->topic().size(), props.size());
-  m->store_size = static_cast<int32_t>(size);
-  std::string record(size, '\0');
-  EncodeRecord(*m, props, m->body_crc, record.data());
-  return record;
-}
+std::string Encode(MessageExt* m) { return rmq::testing::EncodeStoredRecord(m); }
 
 absl::Status ParseStatus(std::string_view data, bool check_crc = true) {
   RecordView view;

@@ -17,6 +17,7 @@
 #include "common/record_codec.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/request_code.h"
+#include "support/record_encoding.h"
 
 using rmq::HostAddress;
 using rmq::MessageExt;
@@ -44,14 +45,7 @@ MessageExt Stored(int64_t offset, std::string body, std::string tags, bool extra
   return m;
 }
 
-std::string Encode(MessageExt* m) {
-  const std::string props = EncodeProperties(m->properties());
-  const size_t size = RecordSize(m->sys_flag, m->body().size(), m->topic().size(), props.size());
-  m->store_size = static_cast<int32_t>(size);
-  std::string record(size, '\0');
-  EncodeRecord(*m, props, m->body_crc, record.data());
-  return record;
-}
+std::string Encode(MessageExt* m) { return rmq::testing::EncodeStoredRecord(m); }
 
 // A PULL_MESSAGE response carrying `msgs`, and what a consumer must see.
 RemotingCommand Response(std::vector<MessageExt>* msgs, int64_t max_offset) {
