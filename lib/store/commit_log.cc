@@ -44,7 +44,10 @@ CommitLog::CommitLog(const MessageStoreConfig& config, const Clock& clock, HostA
     : config_(config),
       clock_(clock),
       store_host_(store_host),
-      segments_(config.CommitLogDir(), config.mapped_file_size_commit_log, /*preallocate=*/true) {}
+      segments_(config.CommitLogDir(), config.mapped_file_size_commit_log,
+                config.flush_disk_type == FlushDiskType::kSyncFlush
+                    ? MappedFileQueue::Preparation::kPreallocateAndWriteZeros
+                    : MappedFileQueue::Preparation::kPreallocate) {}
 
 absl::Status CommitLog::Load() { return segments_.Load(); }
 

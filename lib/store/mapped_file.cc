@@ -208,4 +208,11 @@ void MappedFile::Prefault(int64_t pos, int64_t size) const {
 #endif
 }
 
+void MappedFile::StartWriteBack(int64_t pos, int64_t size) const {
+  int64_t begin = std::max<int64_t>(0, pos / kPageSize * kPageSize);
+  int64_t end = std::min(file_size_, pos + size);
+  // Best effort: if it fails, the records' own flush converts the extents.
+  if (end > begin) ::sync_file_range(fd_, begin, end - begin, SYNC_FILE_RANGE_WRITE);
+}
+
 }  // namespace rmq::internal

@@ -102,6 +102,13 @@ class MappedFile {
   // background thread ahead of the writer; a no-op where unsupported.
   void Prefault(int64_t pos, int64_t size) const;
 
+  // Starts writing [pos, pos+size) to disk in the background
+  // (sync_file_range) and returns at once. Run on pages the writer has not
+  // reached yet, which still hold the zeros Prefault mapped: their blocks
+  // stop being "unwritten" extents, so a later sync of real records there
+  // is one data write, not a data write plus a metadata update.
+  void StartWriteBack(int64_t pos, int64_t size) const;
+
  private:
   MappedFile(std::string path, int64_t from_offset, int64_t file_size, int fd, char* data);
   // The body shared by Open and OpenNamed, once the arguments are checked.

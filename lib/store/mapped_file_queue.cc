@@ -13,9 +13,9 @@ namespace rmq::internal {
 
 namespace fs = std::filesystem;
 
-MappedFileQueue::MappedFileQueue(std::string dir, int64_t file_size, bool preallocate)
-    : dir_(std::move(dir)), file_size_(file_size) {
-  if (preallocate) {
+MappedFileQueue::MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation)
+    : dir_(std::move(dir)), file_size_(file_size), preparation_(preparation) {
+  if (preparation != Preparation::kNone) {
     allocator_ = std::jthread([this](std::stop_token stop) { PreallocateLoop(stop); });
   }
 }
@@ -125,12 +125,12 @@ void MappedFileQueue::PreallocateLoop(std::stop_token stop) {
       }
     }
     if (warm) {
-      warm->Prefault(warm_from, warm_size);
+      Warm(*warm, warm_from, warm_size);
       continue;
     }
     auto file =
         MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)), file_size_);
-    if (file.ok()) (*file)->Prefault(0, std::min(file_size_, kWarmAheadBytes));
+    if (file.ok()) Warm(**file, 0, std::min(file_size_, kWarmAheadBytes));
     absl::MutexLock lock(&alloc_mu_);
     if (file.ok() && wanted_offset_ == offset) {
       ready_ = *std::move(file);
@@ -140,6 +140,11 @@ void MappedFileQueue::PreallocateLoop(std::stop_token stop) {
       if (file.ok()) (*file)->Unlink();  // Nobody wants it any more.
     }
   }
+}
+
+void MappedFileQueue::Warm(const MappedFile& file, int64_t pos, int64_t size) const {
+  file.Prefault(pos, size);
+  if (preparation_ == Preparation::kPreallocateAndWriteZeros) file.StartWriteBack(pos, size);
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::SegmentForAppend(int64_t offset) {

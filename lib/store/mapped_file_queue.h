@@ -23,9 +23,19 @@ namespace rmq::internal {
 
 class MappedFileQueue {
  public:
-  // `preallocate`: keep the next segment created ahead of need, on a
-  // background thread, so the writer never waits for open/fallocate/mmap.
-  MappedFileQueue(std::string dir, int64_t file_size, bool preallocate = false);
+  // How far the background thread prepares segments ahead of the writer.
+  enum class Preparation {
+    kNone,
+    // Keep the next segment created (open, fallocate, mmap) and the pages
+    // ahead of the writer mapped, so the writer never waits for either.
+    kPreallocate,
+    // kPreallocate, and also write the mapped zero pages to disk ahead of
+    // the writer, as RocketMQ's warmMappedFile does for SYNC_FLUSH: a
+    // fallocated block is an "unwritten" extent until first written, and
+    // converting it costs every group commit a metadata write.
+    kPreallocateAndWriteZeros,
+  };
+  MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation = Preparation::kNone);
   ~MappedFileQueue();
 
   const std::string& dir() const { return dir_; }
@@ -80,9 +90,13 @@ class MappedFileQueue {
  private:
   absl::StatusOr<std::shared_ptr<MappedFile>> CreateSegment(int64_t offset);
   void PreallocateLoop(std::stop_token stop);
+  // Maps [pos, pos+size) of `file` ahead of the writer (and writes it back,
+  // per preparation_).
+  void Warm(const MappedFile& file, int64_t pos, int64_t size) const;
 
   const std::string dir_;
   const int64_t file_size_;
+  const Preparation preparation_;
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<MappedFile>> segments_ ABSL_GUARDED_BY(mu_);
 
