@@ -195,4 +195,15 @@ bool FindProperty(std::string_view encoded, std::string_view name, std::string_v
   return found;
 }
 
+void FindProperties(std::string_view encoded, std::span<const std::string_view> names,
+                    std::span<std::string_view> values) {
+  ForEachItem(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
+    if (!ok) return true;
+    for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+      if (item_name == names[i]) values[i] = v;
+    }
+    return true;
+  });
+}
+
 }  // namespace rmq::internal

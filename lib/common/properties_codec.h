@@ -64,6 +64,12 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
 // Returns false if absent.
 bool FindProperty(std::string_view encoded, std::string_view name, std::string_view* value);
 
+// FindProperty for several names in one pass: values[i] becomes the value of
+// names[i] (the last, if repeated) and is left as it was if absent. For a
+// reader that needs a few properties of every record (the dispatcher).
+void FindProperties(std::string_view encoded, std::span<const std::string_view> names,
+                    std::span<std::string_view> values);
+
 }  // namespace rmq::internal
 
 #endif  // RMQ_COMMON_PROPERTIES_CODEC_H_

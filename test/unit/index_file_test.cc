@@ -125,6 +125,34 @@ TEST_CASE("JavaStringHashAppend matches Java's String.hashCode of the decoded by
   CHECK(JavaStringHashAppend(JavaStringHashAppend(0, "TopicA#"), "key1") == 641858179);
 }
 
+TEST_CASE("JavaStringHashAppend folds ASCII eight bytes at a time with the same result") {
+  // Reference: one UTF-16 unit at a time, for strings of ASCII and 'é'
+  // (C3 A9, the unit 0xE9) placed so that every block alignment is crossed.
+  auto reference = [](uint32_t h, const std::vector<uint32_t>& units) {
+    for (uint32_t unit : units) h = 31 * h + unit;
+    return static_cast<int32_t>(h);
+  };
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t accent = 0; accent <= length; accent += 3) {
+      std::string utf8;
+      std::vector<uint32_t> units;
+      for (size_t i = 0; i < length; ++i) {
+        if (i == accent && i % 2 == 1) {
+          utf8 += "\xc3\xa9";
+          units.push_back(0xE9);
+        } else {
+          char c = static_cast<char>('!' + (i * 7) % 90);
+          utf8 += c;
+          units.push_back(static_cast<unsigned char>(c));
+        }
+      }
+      INFO("utf8 " << utf8);
+      CHECK(JavaStringHashAppend(0, utf8) == reference(0, units));
+      CHECK(JavaStringHashAppend(12345, utf8) == reference(12345, units));
+    }
+  }
+}
+
 TEST_CASE("IndexKeyHash is |hashCode(topic#key)|, with Integer.MIN_VALUE as 0") {
   CHECK(IndexKeyHash("TopicA", "key1") == 641858179);
   // "topic#Aa".hashCode() == -957350892 == "topic#BB".hashCode().

@@ -75,6 +75,26 @@ TEST_CASE("validate rejects separators and empty names", "[properties]") {
   CHECK_THAT(Msg(s), Catch::Contains("'TAGS'"));
 }
 
+TEST_CASE("FindProperties finds several names in one pass as FindProperty does", "[properties]") {
+  const std::string enc = "TAGS\x01TagA\x02KEYS\x01k1 k2\x02UNIQ_KEY\x01U1\x02TAGS\x01TagB\x02odd\x02";
+  constexpr std::string_view kNames[] = {"TAGS", "KEYS", "UNIQ_KEY", "ABSENT", "odd"};
+  std::string_view values[std::size(kNames)] = {"", "", "", "kept", "kept"};
+  FindProperties(enc, kNames, values);
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    INFO("name " << kNames[i]);
+    std::string_view one = "kept";
+    FindProperty(enc, kNames[i], &one);
+    CHECK(values[i] == one);
+  }
+  CHECK(values[0] == "TagB");      // The last of a repeated name, as decoding.
+  CHECK(values[3] == "kept");      // Absent: left as it was.
+  CHECK(values[4] == "kept");      // An item without a separator is no property.
+  // Fewer values than names: only those are written.
+  std::string_view first[1];
+  FindProperties(enc, kNames, first);
+  CHECK(first[0] == "TagB");
+}
+
 TEST_CASE("FindProperty agrees with decoding", "[properties]") {
   const std::string enc = EncodeProperties({{"TAGS", "TagA"}, {"KEYS", "k"}, {"E", ""}});
   std::string_view v;
