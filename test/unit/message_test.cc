@@ -88,6 +88,24 @@ TEST_CASE("properties stay sorted by name whatever the insertion order", "[messa
   CHECK(other.empty());
 }
 
+TEST_CASE("find finds every property of small and large sets, and nothing else", "[message]") {
+  // Up to 16 properties are scanned, more are binary-searched: both agree.
+  for (int count : {0, 1, 5, 16, 17, 40}) {
+    INFO(count << " properties");
+    rmq::MessageProperties props;
+    for (int i = 0; i < count; ++i) props.emplace("p" + std::to_string(i * 7 % 41), std::to_string(i));
+    for (int i = 0; i < count; ++i) {
+      auto it = props.find("p" + std::to_string(i * 7 % 41));
+      REQUIRE(it != props.end());
+      CHECK(it->second == std::to_string(i));
+    }
+    CHECK(props.find("p") == props.end());
+    CHECK(props.find("p41") == props.end());
+    CHECK(props.find("q0") == props.end());
+    CHECK(props.find("") == props.end());
+  }
+}
+
 TEST_CASE("delay level reads the DELAY property", "[message]") {
   Message m("T", "b");
   CHECK(m.delay_time_level() == 0);
