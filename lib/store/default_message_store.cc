@@ -289,18 +289,45 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::FinishPut(absl::StatusOr<A
 
 namespace {
 
-// False when no property name starts with "TIMER_" (every timer property
-// does). Encoded properties are scanned as text, so a value holding the
-// text only costs the full lookups that follow.
-bool MayHaveTimerProperty(std::string_view encoded_properties, const MessageExt* msg) {
+// The properties that decide whether a put is parked (delayed or timed).
+struct ParkingProperties {
+  std::string_view delay;
+  std::string_view timer_out;      // Already through the timer, or put by it:
+  std::string_view timer_dequeue;  // never parked again.
+  std::string_view deliver;
+  std::string_view delay_sec;
+  std::string_view delay_ms;
+};
+
+// Encoded properties: all six in one pass over the text.
+ParkingProperties ParkingPropertiesOf(std::string_view encoded) {
+  static constexpr std::string_view kNames[] = {
+      property::kDelayTimeLevel, property::kTimerOutMs,    property::kTimerDequeueMs,
+      property::kTimerDeliverMs, property::kTimerDelaySec, property::kTimerDelayMs};
+  std::string_view values[std::size(kNames)];
+  FindProperties(encoded, kNames, values);
+  return {values[0], values[1], values[2], values[3], values[4], values[5]};
+}
+
+// Decoded properties: most messages have no property starting with
+// "TIMER_" (every timer property does), which one search of the sorted
+// names tells, sparing the five lookups.
+ParkingProperties ParkingPropertiesOf(const MessageExt& msg) {
+  ParkingProperties found;
+  found.delay = msg.GetProperty(property::kDelayTimeLevel);
   constexpr std::string_view kPrefix = "TIMER_";
-  if (msg == nullptr) return encoded_properties.find(kPrefix) != std::string_view::npos;
-  const MessageProperties& props = msg->properties();
+  const MessageProperties& props = msg.properties();
   auto first = std::lower_bound(props.begin(), props.end(), kPrefix,
                                 [](const auto& item, std::string_view name) {
                                   return std::string_view(item.first) < name;
                                 });
-  return first != props.end() && first->first.starts_with(kPrefix);
+  if (first == props.end() || !first->first.starts_with(kPrefix)) return found;
+  found.timer_out = msg.GetProperty(property::kTimerOutMs);
+  found.timer_dequeue = msg.GetProperty(property::kTimerDequeueMs);
+  found.deliver = msg.GetProperty(property::kTimerDeliverMs);
+  found.delay_sec = msg.GetProperty(property::kTimerDelaySec);
+  found.delay_ms = msg.GetProperty(property::kTimerDelayMs);
+  return found;
 }
 
 }  // namespace
@@ -311,34 +338,20 @@ absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
   Parking parking;
   const int32_t tx = sysflag::TransactionValue(sys_flag);
   if (tx != sysflag::kTransactionNotType && tx != sysflag::kTransactionCommitType) return parking;
-  auto property_of = [&](std::string_view name) {
-    if (msg != nullptr) return msg->GetProperty(name);
-    std::string_view value;
-    FindProperty(encoded_properties, name, &value);
-    return value;
-  };
-  auto level = delay_levels_.LevelOf(property_of(property::kDelayTimeLevel));
+  const ParkingProperties found =
+      msg != nullptr ? ParkingPropertiesOf(*msg) : ParkingPropertiesOf(encoded_properties);
+  auto level = delay_levels_.LevelOf(found.delay);
   if (!level.ok()) return level.status();
   parking.delay_level = *level;
   if (parking.delay_level > 0 || topic == kTimerTopic) return parking;
-  // Most messages have no timer property at all: one scan of the encoded
-  // properties, or one search of the sorted decoded ones, says so.
-  if (!MayHaveTimerProperty(encoded_properties, msg)) return parking;
-  // Already through the timer (or put by it): never parked again.
-  if (!property_of(property::kTimerOutMs).empty() ||
-      !property_of(property::kTimerDequeueMs).empty()) {
-    return parking;
-  }
-  const std::string_view deliver = property_of(property::kTimerDeliverMs);
-  const std::string_view delay_sec = property_of(property::kTimerDelaySec);
-  const std::string_view delay_ms = property_of(property::kTimerDelayMs);
-  if (deliver.empty() && delay_sec.empty() && delay_ms.empty()) return parking;
+  if (!found.timer_out.empty() || !found.timer_dequeue.empty()) return parking;
+  if (found.deliver.empty() && found.delay_sec.empty() && found.delay_ms.empty()) return parking;
   if (!config_.timer_wheel_enable) {
     return absl::InvalidArgumentError(
         "timer messages are disabled on this broker (timerWheelEnable=false)");
   }
   const int64_t now = clock_->NowMillis();
-  auto due = TimerDueMillis(deliver, delay_sec, delay_ms, now,
+  auto due = TimerDueMillis(found.deliver, found.delay_sec, found.delay_ms, now,
                             int64_t{config_.timer_max_delay_sec} * 1000);
   if (!due.ok()) return due.status();
   // Due already: stored in its topic at once, as RocketMQ does.
