@@ -299,14 +299,26 @@ struct ParkingProperties {
   std::string_view delay_ms;
 };
 
-// Encoded properties: all six in one pass over the text.
+constexpr std::string_view kTimerPrefix = "TIMER_";  // Every timer property's.
+
+// Encoded properties: most messages have no timer property, and one fast
+// search for the text "TIMER_" says so (a value holding that text only
+// costs the lookup that follows); the five are then read in one pass.
 ParkingProperties ParkingPropertiesOf(std::string_view encoded) {
-  static constexpr std::string_view kNames[] = {
-      property::kDelayTimeLevel, property::kTimerOutMs,    property::kTimerDequeueMs,
-      property::kTimerDeliverMs, property::kTimerDelaySec, property::kTimerDelayMs};
+  ParkingProperties found;
+  FindProperty(encoded, property::kDelayTimeLevel, &found.delay);
+  if (encoded.find(kTimerPrefix) == std::string_view::npos) return found;
+  static constexpr std::string_view kNames[] = {property::kTimerOutMs, property::kTimerDequeueMs,
+                                                property::kTimerDeliverMs, property::kTimerDelaySec,
+                                                property::kTimerDelayMs};
   std::string_view values[std::size(kNames)];
   FindProperties(encoded, kNames, values);
-  return {values[0], values[1], values[2], values[3], values[4], values[5]};
+  found.timer_out = values[0];
+  found.timer_dequeue = values[1];
+  found.deliver = values[2];
+  found.delay_sec = values[3];
+  found.delay_ms = values[4];
+  return found;
 }
 
 // Decoded properties: most messages have no property starting with
@@ -315,13 +327,12 @@ ParkingProperties ParkingPropertiesOf(std::string_view encoded) {
 ParkingProperties ParkingPropertiesOf(const MessageExt& msg) {
   ParkingProperties found;
   found.delay = msg.GetProperty(property::kDelayTimeLevel);
-  constexpr std::string_view kPrefix = "TIMER_";
   const MessageProperties& props = msg.properties();
-  auto first = std::lower_bound(props.begin(), props.end(), kPrefix,
+  auto first = std::lower_bound(props.begin(), props.end(), kTimerPrefix,
                                 [](const auto& item, std::string_view name) {
                                   return std::string_view(item.first) < name;
                                 });
-  if (first == props.end() || !first->first.starts_with(kPrefix)) return found;
+  if (first == props.end() || !first->first.starts_with(kTimerPrefix)) return found;
   found.timer_out = msg.GetProperty(property::kTimerOutMs);
   found.timer_dequeue = msg.GetProperty(property::kTimerDequeueMs);
   found.deliver = msg.GetProperty(property::kTimerDeliverMs);
