@@ -8,10 +8,12 @@
 // a rewrite means what the general path would store; and that
 // DecodePropertiesWith (a pulled record's properties plus MIN/MAX_OFFSET,
 // decoded into a message's earlier properties) means what DecodeProperties
-// followed by PutProperty does.
+// followed by PutProperty does; and that FindProperties (several names in
+// one pass) finds what FindProperty finds for each, on any bytes.
 
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -52,6 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rmq::Message::Properties expected = props;
     for (const auto& [name, value] : kOffsets) expected.insert_or_assign(name, std::string(value));
     if (reused != expected) std::abort();
+  }
+
+  // Several names in one pass, on any bytes: what FindProperty finds for each.
+  static constexpr std::string_view kNames[] = {"TAGS", "KEYS", "UNIQ_KEY", "a", ""};
+  std::string_view several[std::size(kNames)];
+  FindProperties(in, kNames, several);
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    std::string_view one;
+    FindProperty(in, kNames[i], &one);
+    if (several[i] != one) std::abort();
   }
 
   if (!decoded) {
