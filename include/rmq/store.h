@@ -156,7 +156,8 @@ class GetMessageResult {
   int64_t total_bytes() const { return total_bytes_; }
 
   // Used by the store to fill the result.
-  void Add(std::string_view record, int64_t queue_offset, std::shared_ptr<const void> keep_alive);
+  void Add(std::string_view record, int64_t queue_offset,
+           const std::shared_ptr<const void>& keep_alive);
 
  private:
   std::vector<std::string_view> records_;

@@ -324,16 +324,27 @@ absl::StatusOr<AppendResult> CommitLog::AppendEncoded(std::string_view topic, in
 
 absl::StatusOr<std::string_view> CommitLog::ReadRecord(int64_t offset, int32_t size,
                                                        std::shared_ptr<const void>* keep_alive) const {
-  auto file = segments_.FindByOffset(offset);
-  if (!file) {
-    return absl::NotFoundError(StrCat("commit log offset ", offset, " is not in any segment"));
+  SegmentCursor cursor;
+  auto bytes = ReadRecord(offset, size, &cursor);
+  if (bytes.ok()) *keep_alive = std::move(cursor.keep_alive);
+  return bytes;
+}
+
+absl::StatusOr<std::string_view> CommitLog::ReadRecord(int64_t offset, int32_t size,
+                                                       SegmentCursor* cursor) const {
+  if (cursor->file == nullptr || !cursor->file->Contains(offset)) {
+    std::shared_ptr<MappedFile> file = segments_.FindByOffset(offset);
+    if (!file) {
+      return absl::NotFoundError(StrCat("commit log offset ", offset, " is not in any segment"));
+    }
+    cursor->file = file.get();
+    cursor->keep_alive = std::move(file);
   }
-  std::string_view bytes = file->Read(offset - file->from_offset(), size);
+  std::string_view bytes = cursor->file->Read(offset - cursor->file->from_offset(), size);
   if (bytes.empty()) {
     return absl::NotFoundError(
         StrCat("commit log range [", offset, ", ", offset + size, ") is not written"));
   }
-  *keep_alive = std::move(file);
   return bytes;
 }
 

@@ -474,6 +474,7 @@ GetMessageResult DefaultMessageStore::Get(std::string_view topic, int32_t queue_
     result.status = GetStatus::kNoMatchedMessage;
     result.next_begin_offset = offset;
     bool removing = false;
+    CommitLog::SegmentCursor segment;  // Consecutive records usually share one.
     for (int64_t i = offset; i < scan_end && static_cast<int64_t>(result.message_count()) < limit;
          ++i) {
       if (result.total_bytes() >= config_.max_transfer_bytes_on_message_in_memory) break;
@@ -489,14 +490,13 @@ GetMessageResult DefaultMessageStore::Get(std::string_view topic, int32_t queue_
         continue;
       }
       if (filter && !filter->MatchesTagsCode(unit.tags_code)) continue;
-      std::shared_ptr<const void> keep_alive;
-      auto record = commit_log_->ReadRecord(unit.commit_log_offset, unit.size, &keep_alive);
+      auto record = commit_log_->ReadRecord(unit.commit_log_offset, unit.size, &segment);
       if (!record.ok()) {
         removing = true;
         continue;
       }
       if (filter && !filter->MatchesRecord(*record)) continue;
-      result.Add(*record, i, std::move(keep_alive));
+      result.Add(*record, i, segment.keep_alive);
     }
     if (result.message_count() > 0) {
       result.status = GetStatus::kFound;

@@ -40,11 +40,11 @@ std::string_view GetStatusName(GetStatus status) {
 }
 
 void GetMessageResult::Add(std::string_view record, int64_t queue_offset,
-                           std::shared_ptr<const void> keep_alive) {
+                           const std::shared_ptr<const void>& keep_alive) {
   records_.push_back(record);
   queue_offsets_.push_back(queue_offset);
   // Consecutive records usually share a segment: keep one reference per run.
-  if (keep_alive_.empty() || keep_alive_.back() != keep_alive) keep_alive_.push_back(std::move(keep_alive));
+  if (keep_alive_.empty() || keep_alive_.back() != keep_alive) keep_alive_.push_back(keep_alive);
   total_bytes_ += static_cast<int64_t>(record.size());
 }
 
