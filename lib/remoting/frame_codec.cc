@@ -70,6 +70,7 @@ class TypedFields final : public HeaderFieldSink {
   struct Entry {
     std::string_view name;
     std::string_view text;  // Into the header, texts_, spilled_ or fallback_.
+    uint64_t order = 0;     // OrderKey(name).
   };
 
   explicit TypedFields(const CommandHeader* header) {
@@ -80,11 +81,11 @@ class TypedFields final : public HeaderFieldSink {
       for (const auto& [name, text] : fallback_) entries_.push_back({name, text});
       return;  // Already sorted.
     }
-    SortByName();
+    SortByName(entries_.data(), entries_.size());
   }
 
   void Field(std::string_view name, std::string_view text, bool lasting) override {
-    entries_.push_back({name, lasting ? text : Keep(text)});
+    entries_.push_back({name, lasting ? text : Keep(text), OrderKey(name)});
   }
 
   const absl::InlinedVector<Entry, 16>& entries() const { return entries_; }
@@ -104,22 +105,28 @@ class TypedFields final : public HeaderFieldSink {
     return *spilled_.emplace_back(std::make_unique<std::string>(text));
   }
 
-  // Stable, as fields with equal names are written in visiting order. An
-  // insertion sort: a header has a dozen fields, and no buffer is needed.
-  void SortByName() {
-    for (size_t i = 1; i < entries_.size(); ++i) {
-      const Entry entry = entries_[i];
-      size_t j = i;
-      for (; j > 0 && NameLess(entry, entries_[j - 1]); --j) entries_[j] = entries_[j - 1];
-      entries_[j] = entry;
-    }
+  // The first eight bytes of `name` as a big-endian number, zero-padded:
+  // names whose keys differ sort as their keys do (a shorter name's padding
+  // sorts before any byte but NUL), so most comparisons are one integer
+  // comparison; equal keys fall back to comparing the names.
+  static uint64_t OrderKey(std::string_view name) {
+    unsigned char bytes[8] = {};
+    for (size_t i = 0; i < std::min<size_t>(8, name.size()); ++i) bytes[i] = name[i];
+    return GetBig<uint64_t>(bytes);
   }
   static bool NameLess(const Entry& a, const Entry& b) {
-    // Names mostly differ in their first letter: decided without memcmp.
-    if (!a.name.empty() && !b.name.empty() && a.name[0] != b.name[0]) {
-      return static_cast<unsigned char>(a.name[0]) < static_cast<unsigned char>(b.name[0]);
-    }
+    if (a.order != b.order) return a.order < b.order;
     return a.name < b.name;
+  }
+  // Stable, as fields with equal names are written in visiting order. An
+  // insertion sort: a header has a dozen fields, and no buffer is needed.
+  static void SortByName(Entry* entries, size_t count) {
+    for (size_t i = 1; i < count; ++i) {
+      const Entry entry = entries[i];
+      size_t j = i;
+      for (; j > 0 && NameLess(entry, entries[j - 1]); --j) entries[j] = entries[j - 1];
+      entries[j] = entry;
+    }
   }
 
   absl::InlinedVector<Entry, 16> entries_;

@@ -84,13 +84,25 @@ TEST_CASE("Visited fields encode as the same fields written into a map", "[frame
   CHECK(Head(Command(fields, /*visit=*/true), type) == Head(Command(fields, /*visit=*/false), type));
 }
 
-TEST_CASE("Fields named alike except after their first letter sort as strings do",
+TEST_CASE("Fields named alike sort as strings do",
           "[frame][encode]") {
-  // Same first letter ("queue" is a prefix of the others, so it sorts
-  // first), upper case before lower, and bytes above 0x7f after ASCII.
+  // Same first letters ("queue" is a prefix of the others, so it sorts
+  // first), the same first eight bytes or more, a NUL where a shorter name
+  // ends, upper case before lower, and bytes above 0x7f after ASCII.
   const std::vector<std::pair<std::string, std::string>> fields = {
-      {"queueOffset", "1"}, {"queue", "2"}, {"queueId", "3"}, {"Queue", "4"}, {"\xc3\xa9t\xc3\xa9", "5"},
-      {"", "6"}};
+      {"queueOffset", "1"},
+      {"queue", "2"},
+      {"queueId", "3"},
+      {"Queue", "4"},
+      {"\xc3\xa9t\xc3\xa9", "5"},
+      {"", "6"},
+      {"defaultTopicQueueNums", "7"},
+      {"defaultTopic", "8"},
+      {"defaultT", "9"},
+      {std::string("ab\0", 3), "10"},
+      {"ab", "11"},
+      {"abcdefghij", "12"},
+      {"abcdefghi", "13"}};
   const auto type = GENERATE(SerializeType::kRocketmq, SerializeType::kJson);
   CHECK(Head(Command(fields, true), type) == Head(Command(fields, false), type));
 }
