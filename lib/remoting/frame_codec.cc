@@ -3,6 +3,7 @@
 #include "remoting/frame_codec.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -71,6 +72,7 @@ class TypedFields final : public HeaderFieldSink {
     std::string_view name;
     std::string_view text;  // Into the header, texts_, spilled_ or fallback_.
     uint64_t order = 0;     // OrderKey(name).
+    size_t visited = 0;     // Place in visiting order.
   };
 
   explicit TypedFields(const CommandHeader* header) {
@@ -81,11 +83,11 @@ class TypedFields final : public HeaderFieldSink {
       for (const auto& [name, text] : fallback_) entries_.push_back({name, text});
       return;  // Already sorted.
     }
-    SortByName(entries_.data(), entries_.size());
+    SortByName();
   }
 
   void Field(std::string_view name, std::string_view text, bool lasting) override {
-    entries_.push_back({name, lasting ? text : Keep(text), OrderKey(name)});
+    entries_.push_back({name, lasting ? text : Keep(text), OrderKey(name), entries_.size()});
   }
 
   const absl::InlinedVector<Entry, 16>& entries() const { return entries_; }
@@ -93,6 +95,17 @@ class TypedFields final : public HeaderFieldSink {
  private:
   // Room for the numbers of a large header (at most 20 characters each).
   static constexpr size_t kTextBytes = 512;
+  // Headers with more fields than this are sorted every time.
+  static constexpr size_t kRememberedFields = 24;
+
+  // How this thread last sorted a header's fields: the names as visited
+  // and, for each sorted place, the visited place it takes its entry from.
+  // A thread that sends one kind of request over and over sorts it once.
+  struct LastOrder {
+    size_t count = 0;
+    std::array<std::string_view, kRememberedFields> names;
+    std::array<uint8_t, kRememberedFields> from;
+  };
 
   // A copy of `text` that lives as long as this object.
   std::string_view Keep(std::string_view text) {
@@ -111,20 +124,61 @@ class TypedFields final : public HeaderFieldSink {
   // comparison; equal keys fall back to comparing the names.
   static uint64_t OrderKey(std::string_view name) {
     unsigned char bytes[8] = {};
-    for (size_t i = 0; i < std::min<size_t>(8, name.size()); ++i) bytes[i] = name[i];
+    if (name.size() >= 8) {
+      std::memcpy(bytes, name.data(), 8);
+    } else {
+      for (size_t i = 0; i < name.size(); ++i) bytes[i] = static_cast<unsigned char>(name[i]);
+    }
     return GetBig<uint64_t>(bytes);
   }
-  static bool NameLess(const Entry& a, const Entry& b) {
+  // By name, then (stable) by visiting order.
+  static bool Before(const Entry& a, const Entry& b) {
     if (a.order != b.order) return a.order < b.order;
-    return a.name < b.name;
+    if (a.name != b.name) return a.name < b.name;
+    return a.visited < b.visited;
   }
-  // Stable, as fields with equal names are written in visiting order. An
-  // insertion sort: a header has a dozen fields, and no buffer is needed.
-  static void SortByName(Entry* entries, size_t count) {
+
+  void SortByName() {
+    Entry* const entries = entries_.data();
+    const size_t count = entries_.size();
+    if (count > kRememberedFields) {
+      InsertionSort(entries, count);
+      return;
+    }
+    thread_local LastOrder last;
+    if (Reorder(last, entries, count)) return;
+    last.count = count;
+    // By visited place: a failed Reorder left the entries rearranged.
+    for (size_t i = 0; i < count; ++i) last.names[entries[i].visited] = entries[i].name;
+    InsertionSort(entries, count);
+    for (size_t i = 0; i < count; ++i) last.from[i] = static_cast<uint8_t>(entries[i].visited);
+  }
+  // Puts the entries in `last`'s order if they were visited under the same
+  // names (the same literals), and tells whether that sorted them: a
+  // header whose names are not literals may reuse their addresses for
+  // other names, so the order is checked rather than trusted.
+  static bool Reorder(const LastOrder& last, Entry* entries, size_t count) {
+    if (last.count != count) return false;
+    for (size_t i = 0; i < count; ++i) {
+      if (last.names[i].data() != entries[i].name.data() ||
+          last.names[i].size() != entries[i].name.size()) {
+        return false;
+      }
+    }
+    std::array<Entry, kRememberedFields> visited;
+    std::copy(entries, entries + count, visited.begin());
+    for (size_t i = 0; i < count; ++i) entries[i] = visited[last.from[i]];
+    for (size_t i = 1; i < count; ++i) {
+      if (!Before(entries[i - 1], entries[i])) return false;
+    }
+    return true;
+  }
+  // A header has a dozen fields: an insertion sort needs no buffer.
+  static void InsertionSort(Entry* entries, size_t count) {
     for (size_t i = 1; i < count; ++i) {
       const Entry entry = entries[i];
       size_t j = i;
-      for (; j > 0 && NameLess(entry, entries[j - 1]); --j) entries[j] = entries[j - 1];
+      for (; j > 0 && Before(entry, entries[j - 1]); --j) entries[j] = entries[j - 1];
       entries[j] = entry;
     }
   }
