@@ -68,11 +68,13 @@ std::string_view LanguageNameOf(uint8_t code) {
 // nothing. A header without Visit is encoded into a map kept here.
 class TypedFields final : public HeaderFieldSink {
  public:
+  // No member initializers: Reorder's scratch array of them costs nothing
+  // to create.
   struct Entry {
     std::string_view name;
     std::string_view text;  // Into the header, texts_, spilled_ or fallback_.
-    uint64_t order = 0;     // OrderKey(name).
-    size_t visited = 0;     // Place in visiting order.
+    uint64_t order;         // OrderKey(name).
+    size_t visited;         // Place in visiting order.
   };
 
   explicit TypedFields(const CommandHeader* header) {
@@ -80,7 +82,7 @@ class TypedFields final : public HeaderFieldSink {
     if (!header->Visit(*this)) {
       entries_.clear();
       header->Encode(&fallback_);
-      for (const auto& [name, text] : fallback_) entries_.push_back({name, text});
+      for (const auto& [name, text] : fallback_) entries_.push_back({name, text, 0, 0});
       return;  // Already sorted.
     }
     SortByName();
@@ -165,8 +167,8 @@ class TypedFields final : public HeaderFieldSink {
         return false;
       }
     }
-    std::array<Entry, kRememberedFields> visited;
-    std::copy(entries, entries + count, visited.begin());
+    Entry visited[kRememberedFields];
+    std::copy(entries, entries + count, visited);
     for (size_t i = 0; i < count; ++i) entries[i] = visited[last.from[i]];
     for (size_t i = 1; i < count; ++i) {
       if (!Before(entries[i - 1], entries[i])) return false;
