@@ -64,8 +64,8 @@ std::string_view LanguageNameOf(uint8_t code) {
 // A typed header's fields, sorted by name, gathered without a map: names
 // are literals and string fields are borrowed from the header, which
 // outlives the encoding; a number's text is copied into a buffer kept here.
-// Entries are two views, so sorting them moves no strings and allocates
-// nothing. A header without Visit is encoded into a map kept here.
+// Entries are views and numbers, so sorting them moves no strings and
+// allocates nothing. A header without Visit is encoded into a map kept here.
 class TypedFields final : public HeaderFieldSink {
  public:
   // No member initializers: Reorder's scratch array of them costs nothing
