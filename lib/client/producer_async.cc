@@ -24,15 +24,36 @@ namespace rmq::internal {
 // One async send, shared by its steps; it owns the message, so the request
 // body can borrow from it for as long as the request lives.
 struct ProducerImpl::AsyncSend {
-  AsyncSend(Message m, Producer::SendCallback cb, std::shared_ptr<InFlight> f)
-      : msg(std::move(m)), callback(std::move(cb)), in_flight(std::move(f)) {}
+  AsyncSend(ProducerImpl* p, Message m, Producer::SendCallback cb, std::shared_ptr<InFlight> f)
+      : producer(p), msg(std::move(m)), callback(std::move(cb)), in_flight(std::move(f)) {}
 
+  // The attempt on the wire. A send has one at a time (a retry starts after
+  // the previous attempt's answer or failure), so its state lives here and
+  // the transport's callback carries only the send: small enough for the
+  // callback's inline storage, no allocation per attempt.
+  // `mq` and `addr` point into `route` below, or into a route a retry
+  // replaced (kept in `replaced_routes`).
+  struct Attempt {
+    const MessageQueue* mq = nullptr;
+    const std::string* addr = nullptr;  // Into `route`'s addresses, or `learned_addr`.
+    std::string learned_addr;  // An address the route did not have.
+    int64_t start_ms = 0;
+  };
+
+  ProducerImpl* const producer;  // Outlives the send: Shutdown waits for it.
   Message msg;
   Producer::SendCallback callback;
   std::shared_ptr<InFlight> in_flight;
   int64_t begin_ms = 0;
   PreparedSend send;
   std::shared_ptr<const PublishRoute> route;
+  // Routes retries replaced, kept until the send ends: the thread of an
+  // earlier attempt may still be inside InvokeAsync with an address in one
+  // (its answer, a failure, can start the retry before InvokeAsync returns).
+  // Keeping them spares every attempt a hold on the route, whose count all
+  // sends share.
+  std::vector<std::shared_ptr<const PublishRoute>> replaced_routes;
+  Attempt attempt;
   std::string last_broker;
   std::vector<std::string> tried;
   int retries = 0;
@@ -52,10 +73,12 @@ std::string Join(const std::vector<std::string>& brokers) {
 }  // namespace
 
 SendExecutor& ProducerImpl::Executor() {
+  if (SendExecutor* ready = executor_ready_.load(std::memory_order_acquire)) return *ready;
   absl::MutexLock lock(&executor_mu_);
   if (executor_ == nullptr) {
     // As RocketMQ's asyncSenderExecutor: one thread per processor.
     executor_ = std::make_unique<SendExecutor>(std::max(1u, std::thread::hardware_concurrency()));
+    executor_ready_.store(executor_.get(), std::memory_order_release);
   }
   return *executor_;
 }
@@ -76,15 +99,16 @@ void ProducerImpl::SendAsync(Message msg, Producer::SendCallback callback) {
                         : state);
     return;
   }
-  auto send = std::make_shared<AsyncSend>(std::move(msg), std::move(callback), in_flight_);
+  auto send = std::make_shared<AsyncSend>(this, std::move(msg), std::move(callback), in_flight_);
   send->begin_ms = clock_->NowMillis();
   if (RouteKnown(send->msg.topic(), send->begin_ms)) {
     // Nothing to wait for: the request goes out from this thread, with no
     // hand-off to the executor.
-    StartAsync(send, /*on_caller=*/true);
+    StartAsync(send, /*on_caller=*/true, send->begin_ms);
     return;
   }
-  if (!Executor().Submit([this, send] { StartAsync(send, /*on_caller=*/false); })) {
+  if (!Executor().Submit(
+          [this, send] { StartAsync(send, /*on_caller=*/false, clock_->NowMillis()); })) {
     FinishAsync(send, absl::FailedPreconditionError("the producer's sender threads have stopped"));
   }
 }
@@ -100,9 +124,9 @@ void ProducerImpl::FailAsync(const std::shared_ptr<AsyncSend>& send, absl::Statu
   FinishAsync(send, std::move(error));
 }
 
-void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller) {
+void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller,
+                              int64_t now) {
   const std::string& topic = send->msg.topic();
-  const int64_t now = clock_->NowMillis();
   const int64_t waited = now - send->begin_ms;
   if (waited >= config_.send_msg_timeout) {
     FailAsync(send, absl::DeadlineExceededError(StrCat(
@@ -125,15 +149,20 @@ void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_ca
     FailAsync(send, std::move(prepared), on_caller);
     return;
   }
-  AttemptAsync(send, on_caller);
+  AttemptAsync(send, on_caller, now);
 }
 
-void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller) {
+void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller,
+                                int64_t start_ms) {
   const PublishRoute& route = *send->route;
   const MessageQueue& mq = fault_->SelectOneMessageQueue(*route.info, send->last_broker);
-  std::string addr = route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
-  if (addr.empty()) addr = BrokerAddress(mq.broker_name, send->send.topic());
-  const int64_t start_ms = clock_->NowMillis();
+  const std::string* addr =
+      &route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
+  std::string learned;
+  if (addr->empty()) {
+    learned = BrokerAddress(mq.broker_name, send->send.topic());
+    addr = &learned;
+  }
   const int64_t remaining = config_.send_msg_timeout - (start_ms - send->begin_ms);
   if (remaining <= 0) {
     FailAsync(send, absl::DeadlineExceededError(StrCat(
@@ -143,7 +172,7 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_
               on_caller);
     return;
   }
-  if (addr.empty()) {
+  if (addr->empty()) {
     fault_->UpdateFaultItem(mq.broker_name, 0, true);
     send->last_broker = mq.broker_name;
     send->tried.push_back(mq.broker_name);
@@ -153,57 +182,65 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_
     return;
   }
   RemotingCommand request =
-      send->send.BuildRequest(mq, config_, start_ms, send->send.BodyFor(addr, send));
-  // The queue is copied: a retry may replace the route it points into.
+      send->send.BuildRequest(mq, config_, start_ms, send->send.BodyFor(*addr, send));
+  AsyncSend::Attempt& attempt = send->attempt;
+  attempt.mq = &mq;
+  if (addr == &learned) {
+    attempt.learned_addr = learned;
+    attempt.addr = &attempt.learned_addr;
+  } else {
+    attempt.addr = addr;
+  }
+  attempt.start_ms = start_ms;
   instance_->transport().InvokeAsync(
-      addr, std::move(request), absl::Milliseconds(remaining),
-      [this, send, mq = MessageQueue(mq), addr, start_ms](absl::StatusOr<RemotingCommand> response) mutable {
+      *addr, std::move(request), absl::Milliseconds(remaining),
+      [send](absl::StatusOr<RemotingCommand> response) mutable {
         // Off the transport's thread (over TCP, its io thread): the
         // application's callback may be slow or send again synchronously, as
         // RocketMQ runs callbacks on the producer's executor.
-        QueueAsyncResponse(send, mq, std::move(addr), start_ms, std::move(response));
+        AsyncSend& self = *send;
+        self.producer->QueueAsyncResponse(std::move(send), std::move(response));
       });
 }
 
-void ProducerImpl::QueueAsyncResponse(const std::shared_ptr<AsyncSend>& send,
-                                      const MessageQueue& mq, std::string addr,
-                                      int64_t attempt_start_ms,
+void ProducerImpl::QueueAsyncResponse(std::shared_ptr<AsyncSend> send,
                                       absl::StatusOr<RemotingCommand> response) {
   if (Executor().InExecutorThread()) {
-    OnAsyncResponse(send, mq, addr, attempt_start_ms, std::move(response));
+    OnAsyncResponse(send, std::move(response));
     return;
   }
   bool submit = false;
   {
     absl::MutexLock lock(&responses_mu_);
-    responses_.push_back({send, mq, std::move(addr), attempt_start_ms, std::move(response)});
+    responses_.push_back({std::move(send), std::move(response)});
     if (!responses_draining_) submit = responses_draining_ = true;
   }
   if (submit && !Executor().Submit([this] { DrainAsyncResponses(); })) DrainAsyncResponses();
 }
 
 void ProducerImpl::DrainAsyncResponses() {
-  std::vector<AsyncResponse> batch;
+  // draining_ and responses_ trade buffers, both kept: no allocation per burst.
   for (;;) {
-    batch.clear();
+    draining_.clear();
     {
       absl::MutexLock lock(&responses_mu_);
       if (responses_.empty()) {
         responses_draining_ = false;
         return;
       }
-      batch.swap(responses_);
+      draining_.swap(responses_);
     }
-    for (AsyncResponse& r : batch) {
-      OnAsyncResponse(r.send, r.mq, r.addr, r.attempt_start_ms, std::move(r.response));
-    }
+    for (AsyncResponse& r : draining_) OnAsyncResponse(r.send, std::move(r.response));
   }
 }
 
-void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
-                                   const std::string& addr, int64_t attempt_start_ms,
+void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send,
                                    absl::StatusOr<RemotingCommand> response) {
-  const int64_t latency = clock_->NowMillis() - attempt_start_ms;
+  const MessageQueue& mq = *send->attempt.mq;
+  const std::string& addr = *send->attempt.addr;
+  // The latency only feeds the fault strategy: no clock read without it.
+  const int64_t latency =
+      fault_->enabled() ? clock_->NowMillis() - send->attempt.start_ms : 0;
   if (!response.ok()) {
     fault_->UpdateFaultItem(mq.broker_name, latency, true);
     send->last_broker = mq.broker_name;
@@ -232,9 +269,10 @@ void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl
     // failure (it may be the clock's timer thread).
     bool queued = Executor().Submit([this, send] {
       if (auto fresh = RefreshRoute(send->send.topic()); fresh != nullptr && fresh->info->ok()) {
+        send->replaced_routes.push_back(std::move(send->route));
         send->route = std::move(fresh);
       }
-      AttemptAsync(send, /*on_caller=*/false);
+      AttemptAsync(send, /*on_caller=*/false, clock_->NowMillis());
     });
     if (queued) return;
   }

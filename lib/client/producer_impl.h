@@ -117,22 +117,22 @@ class ProducerImpl final : public ProducerInner {
   absl::StatusOr<SendResult> SendToQueue(const PreparedSend& send, const MessageQueue& mq,
                                          const std::string& addr, int64_t begin_ms);
 
-  // The async send's steps (producer_async.cc).
+  // The async send's steps (producer_async.cc). `now_ms` is the clock's
+  // reading the caller already took (one read serves a send's first steps).
   // `on_caller`: on SendAsync's caller's thread, where a failure must not
   // call the application back (it goes through the executor).
-  void StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller);
+  void StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller, int64_t now_ms);
   // Whether StartAsync would find `topic`'s route without a name server.
   bool RouteKnown(const std::string& topic, int64_t now_ms);
-  void AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller);
+  void AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller, int64_t now_ms);
   // FinishAsync, through the executor if `on_caller`.
   void FailAsync(const std::shared_ptr<AsyncSend>& send, absl::Status error, bool on_caller);
-  void OnAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
-                       const std::string& addr, int64_t attempt_start_ms,
+  // The answer (or failure) of the send's attempt in flight.
+  void OnAsyncResponse(const std::shared_ptr<AsyncSend>& send,
                        absl::StatusOr<RemotingCommand> response);
   // A response (or failure) from the transport's thread: queued for the
   // executor, which takes every queued one per wake-up.
-  void QueueAsyncResponse(const std::shared_ptr<AsyncSend>& send, const MessageQueue& mq,
-                          std::string addr, int64_t attempt_start_ms,
+  void QueueAsyncResponse(std::shared_ptr<AsyncSend> send,
                           absl::StatusOr<RemotingCommand> response);
   void DrainAsyncResponses();
   void RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl::Status error,
@@ -165,17 +165,19 @@ class ProducerImpl final : public ProducerInner {
   // Async responses waiting for the executor, and whether a task to run them
   // is queued (one task takes them all: one wake-up per burst, not each).
   struct AsyncResponse {
-    std::shared_ptr<AsyncSend> send;
-    MessageQueue mq;
-    std::string addr;
-    int64_t attempt_start_ms = 0;
+    std::shared_ptr<AsyncSend> send;  // Its attempt in flight says what was asked of whom.
     absl::StatusOr<RemotingCommand> response;
   };
   absl::Mutex responses_mu_;
   std::vector<AsyncResponse> responses_ ABSL_GUARDED_BY(responses_mu_);
   bool responses_draining_ ABSL_GUARDED_BY(responses_mu_) = false;
+  // The responses being run: only the one task draining (responses_draining_) touches it.
+  std::vector<AsyncResponse> draining_;
   absl::Mutex executor_mu_;
   std::unique_ptr<SendExecutor> executor_ ABSL_GUARDED_BY(executor_mu_);  // Created on first use.
+  // executor_ once created (it is never replaced): every async response
+  // asks for it, and a lock each time showed in profiles.
+  std::atomic<SendExecutor*> executor_ready_{nullptr};
 
   // A transactional producer's listener, and the thread its checks run on
   // (RocketMQ's checkExecutor): set before Start, stopped by Shutdown.

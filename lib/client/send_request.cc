@@ -55,6 +55,17 @@ bool Compress(std::string_view in, int level, std::string* out) {
   return true;
 }
 
+// The header of a send's answer, taken out of `response`: decoded from the
+// wire's fields into a value (no header object is allocated for it, as
+// RemotingCommand::DecodeHeader would), or moved out of the typed header an
+// in-process broker answered with.
+absl::StatusOr<SendMessageResponseHeader> TakeSendResponseHeader(RemotingCommand& response) {
+  if (response.header == nullptr) return SendMessageResponseHeader::Decode(response.ext_fields);
+  absl::StatusOr<SendMessageResponseHeader*> typed = response.DecodeHeader<SendMessageResponseHeader>();
+  if (!typed.ok()) return typed.status();
+  return std::move(**typed);
+}
+
 }  // namespace
 
 absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConfig& config,
@@ -226,18 +237,18 @@ absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const Pr
       return ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
                                                " to ", mq.broker_name, " (", addr, ")"));
   }
-  auto header = response.DecodeHeader<SendMessageResponseHeader>();
+  absl::StatusOr<SendMessageResponseHeader> header = TakeSendResponseHeader(response);
   if (!header.ok()) {
     return absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
                                       ") to a send is malformed: ", StdView(header.status().message())));
   }
   result.msg_id = send.MsgId();
-  result.offset_msg_id = std::move((*header)->msg_id);
+  result.offset_msg_id = std::move(header->msg_id);
   result.message_queue.topic = send.topic();
   result.message_queue.broker_name = mq.broker_name;
-  result.message_queue.queue_id = (*header)->queue_id;
-  result.queue_offset = (*header)->queue_offset;
-  if ((*header)->transaction_id.has_value()) result.transaction_id = std::move(*(*header)->transaction_id);
+  result.message_queue.queue_id = header->queue_id;
+  result.queue_offset = header->queue_offset;
+  if (header->transaction_id.has_value()) result.transaction_id = std::move(*header->transaction_id);
   return out;
 }
 

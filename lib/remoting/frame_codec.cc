@@ -3,6 +3,7 @@
 #include "remoting/frame_codec.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -62,17 +63,18 @@ std::string_view LanguageNameOf(uint8_t code) {
 
 // A typed header's fields, sorted by name, gathered without a map: names
 // are literals and string fields are borrowed from the header, which
-// outlives the encoding; a number's text is kept in its entry (inline in
-// the string: numbers are short). A header without Visit is encoded into
-// a map kept here.
+// outlives the encoding; a number's text is copied into a buffer kept here.
+// Entries are views and numbers, so sorting them moves no strings and
+// allocates nothing. A header without Visit is encoded into a map kept here.
 class TypedFields final : public HeaderFieldSink {
  public:
+  // No member initializers: Reorder's scratch array of them costs nothing
+  // to create.
   struct Entry {
     std::string_view name;
-    std::string_view text;  // Into the header, into `owned_text` or into fallback_.
-    std::string owned_text;
-    bool owned = false;
-    std::string_view Text() const { return owned ? std::string_view(owned_text) : text; }
+    std::string_view text;  // Into the header, texts_, spilled_ or fallback_.
+    uint64_t order;         // OrderKey(name).
+    size_t visited;         // Place in visiting order.
   };
 
   explicit TypedFields(const CommandHeader* header) {
@@ -80,28 +82,113 @@ class TypedFields final : public HeaderFieldSink {
     if (!header->Visit(*this)) {
       entries_.clear();
       header->Encode(&fallback_);
-      for (const auto& [name, text] : fallback_) Field(name, text, /*lasting=*/true);
+      for (const auto& [name, text] : fallback_) entries_.push_back({name, text, 0, 0});
       return;  // Already sorted.
     }
-    std::stable_sort(entries_.begin(), entries_.end(),
-                     [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    SortByName();
   }
 
   void Field(std::string_view name, std::string_view text, bool lasting) override {
-    Entry& entry = entries_.emplace_back();
-    entry.name = name;
-    if (lasting) {
-      entry.text = text;
-    } else {
-      entry.owned = true;
-      entry.owned_text.assign(text);
-    }
+    entries_.push_back({name, lasting ? text : Keep(text), OrderKey(name), entries_.size()});
   }
 
   const absl::InlinedVector<Entry, 16>& entries() const { return entries_; }
 
  private:
+  // Room for the numbers of a large header (at most 20 characters each).
+  static constexpr size_t kTextBytes = 512;
+  // Headers with more fields than this are sorted every time.
+  static constexpr size_t kRememberedFields = 24;
+
+  // How this thread last sorted a header's fields: the names as visited
+  // and, for each sorted place, the visited place it takes its entry from.
+  // A thread that sends one kind of request over and over sorts it once.
+  struct LastOrder {
+    size_t count = 0;
+    std::array<std::string_view, kRememberedFields> names;
+    std::array<uint8_t, kRememberedFields> from;
+  };
+
+  // A copy of `text` that lives as long as this object.
+  std::string_view Keep(std::string_view text) {
+    if (text.size() <= kTextBytes - texts_used_) {
+      char* at = texts_ + texts_used_;
+      std::memcpy(at, text.data(), text.size());
+      texts_used_ += text.size();
+      return {at, text.size()};
+    }
+    return *spilled_.emplace_back(std::make_unique<std::string>(text));
+  }
+
+  // The first eight bytes of `name` as a big-endian number, zero-padded:
+  // names whose keys differ sort as their keys do (a shorter name's padding
+  // sorts before any byte but NUL), so most comparisons are one integer
+  // comparison; equal keys fall back to comparing the names.
+  static uint64_t OrderKey(std::string_view name) {
+    unsigned char bytes[8] = {};
+    if (name.size() >= 8) {
+      std::memcpy(bytes, name.data(), 8);
+    } else {
+      for (size_t i = 0; i < name.size(); ++i) bytes[i] = static_cast<unsigned char>(name[i]);
+    }
+    return GetBig<uint64_t>(bytes);
+  }
+  // By name, then (stable) by visiting order.
+  static bool Before(const Entry& a, const Entry& b) {
+    if (a.order != b.order) return a.order < b.order;
+    if (a.name != b.name) return a.name < b.name;
+    return a.visited < b.visited;
+  }
+
+  void SortByName() {
+    Entry* const entries = entries_.data();
+    const size_t count = entries_.size();
+    if (count > kRememberedFields) {
+      InsertionSort(entries, count);
+      return;
+    }
+    thread_local LastOrder last;
+    if (Reorder(last, entries, count)) return;
+    last.count = count;
+    // By visited place: a failed Reorder left the entries rearranged.
+    for (size_t i = 0; i < count; ++i) last.names[entries[i].visited] = entries[i].name;
+    InsertionSort(entries, count);
+    for (size_t i = 0; i < count; ++i) last.from[i] = static_cast<uint8_t>(entries[i].visited);
+  }
+  // Puts the entries in `last`'s order if they were visited under the same
+  // names (the same literals), and tells whether that sorted them: a
+  // header whose names are not literals may reuse their addresses for
+  // other names, so the order is checked rather than trusted.
+  static bool Reorder(const LastOrder& last, Entry* entries, size_t count) {
+    if (last.count != count) return false;
+    for (size_t i = 0; i < count; ++i) {
+      if (last.names[i].data() != entries[i].name.data() ||
+          last.names[i].size() != entries[i].name.size()) {
+        return false;
+      }
+    }
+    Entry visited[kRememberedFields];
+    std::copy(entries, entries + count, visited);
+    for (size_t i = 0; i < count; ++i) entries[i] = visited[last.from[i]];
+    for (size_t i = 1; i < count; ++i) {
+      if (!Before(entries[i - 1], entries[i])) return false;
+    }
+    return true;
+  }
+  // A header has a dozen fields: an insertion sort needs no buffer.
+  static void InsertionSort(Entry* entries, size_t count) {
+    for (size_t i = 1; i < count; ++i) {
+      const Entry entry = entries[i];
+      size_t j = i;
+      for (; j > 0 && Before(entry, entries[j - 1]); --j) entries[j] = entries[j - 1];
+      entries[j] = entry;
+    }
+  }
+
   absl::InlinedVector<Entry, 16> entries_;
+  char texts_[kTextBytes];
+  size_t texts_used_ = 0;
+  std::vector<std::unique_ptr<std::string>> spilled_;  // Texts past texts_.
   ExtFields fallback_;
 };
 
@@ -120,47 +207,74 @@ void ForEachField(const ExtFields& fields, const TypedFields& typed_fields, Fn f
       ++f;
     } else {
       if (f != fields.end() && std::string_view(f->first) == t->name) ++f;
-      fn(t->name, t->Text());
+      fn(t->name, t->text);
       ++t;
     }
   }
-}
-
-template <typename T>
-void AppendBig(std::string* out, T value) {
-  char bytes[sizeof(T)];
-  PutBig<T>(bytes, value);
-  out->append(bytes, sizeof(T));
 }
 
 // ---- Encoding -----------------------------------------------------------------
 
 // RocketMQSerializable's layout. Code and version are Java shorts on this
 // wire: values beyond int16 are truncated exactly as Java truncates them.
-void AppendRocketmqHeader(const RemotingCommand& command, const TypedFields& typed,
-                          std::string* out) {
-  AppendBig<int16_t>(out, static_cast<int16_t>(command.code));
-  out->push_back(static_cast<char>(LanguageCodeOf(command.language)));
-  AppendBig<int16_t>(out, static_cast<int16_t>(command.version));
-  AppendBig<int32_t>(out, command.opaque);
-  AppendBig<int32_t>(out, command.flag);
-  AppendBig<int32_t>(out, static_cast<int32_t>(command.remark.size()));
-  out->append(command.remark);
+// The size is known before a byte is written, so the header is written into
+// room made once (appending field by field grew the buffer many times).
+class RocketmqHeader {
+ public:
+  RocketmqHeader(const RemotingCommand& command, const TypedFields& typed)
+      : command_(command), typed_(typed) {}
 
-  const size_t ext_length_at = out->size();
-  AppendBig<int32_t>(out, 0);  // patched below
-  ForEachField(command.ext_fields, typed, [out](std::string_view key, std::string_view value) {
-    // A key length is 16 bits here. No header field name comes near that; a
-    // longer key is left out, as writing it would corrupt the entries after it.
-    if (key.size() > std::numeric_limits<uint16_t>::max()) return;
-    AppendBig<uint16_t>(out, static_cast<uint16_t>(key.size()));
-    out->append(key);
-    AppendBig<int32_t>(out, static_cast<int32_t>(value.size()));
-    out->append(value);
-  });
-  PutBig<int32_t>(out->data() + ext_length_at,
-                  static_cast<int32_t>(out->size() - ext_length_at - 4));
-}
+  size_t size() const {
+    size_t size = kFixedBytes + command_.remark.size();
+    ForEachField(command_.ext_fields, typed_, [&size](std::string_view key, std::string_view value) {
+      if (Writable(key)) size += 2 + key.size() + 4 + value.size();
+    });
+    return size;
+  }
+
+  // Writes size() bytes at `p`.
+  void WriteTo(char* p) const {
+    p = Put<int16_t>(p, static_cast<int16_t>(command_.code));
+    p = Put<uint8_t>(p, LanguageCodeOf(command_.language));
+    p = Put<int16_t>(p, static_cast<int16_t>(command_.version));
+    p = Put<int32_t>(p, command_.opaque);
+    p = Put<int32_t>(p, command_.flag);
+    p = Put<int32_t>(p, static_cast<int32_t>(command_.remark.size()));
+    p = PutBytes(p, command_.remark);
+    char* const ext_length_at = p;
+    p += 4;  // Written below, once the fields are.
+    ForEachField(command_.ext_fields, typed_, [&p](std::string_view key, std::string_view value) {
+      if (!Writable(key)) return;
+      p = Put<uint16_t>(p, static_cast<uint16_t>(key.size()));
+      p = PutBytes(p, key);
+      p = Put<int32_t>(p, static_cast<int32_t>(value.size()));
+      p = PutBytes(p, value);
+    });
+    PutBig<int32_t>(ext_length_at, static_cast<int32_t>(p - ext_length_at - 4));
+  }
+
+ private:
+  // code, language, version, opaque, flag, remark length, ext fields length.
+  static constexpr size_t kFixedBytes = 2 + 1 + 2 + 4 + 4 + 4 + 4;
+
+  // A key length is 16 bits here. No header field name comes near that; a
+  // longer key is left out, as writing it would corrupt the entries after it.
+  static bool Writable(std::string_view key) {
+    return key.size() <= std::numeric_limits<uint16_t>::max();
+  }
+  template <typename T>
+  static char* Put(char* p, T value) {
+    PutBig<T>(p, value);
+    return p + sizeof(T);
+  }
+  static char* PutBytes(char* p, std::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+    return p + bytes.size();
+  }
+
+  const RemotingCommand& command_;
+  const TypedFields& typed_;
+};
 
 // The object fastjson writes: keys in name order (its default), null fields
 // (remark, a command's absent extFields) left out. Java writes extFields,
@@ -395,10 +509,12 @@ void EncodeFrameHead(const RemotingCommand& command, SerializeType type, std::st
   const TypedFields typed(command.header.get());
 
   const size_t start = out->size();
-  out->append(kFramePrefixSize, '\0');  // patched once the header's size is known
   if (type == SerializeType::kRocketmq) {
-    AppendRocketmqHeader(command, typed, out);
+    const RocketmqHeader header(command, typed);
+    out->resize(start + kFramePrefixSize + header.size());
+    header.WriteTo(out->data() + start + kFramePrefixSize);
   } else {
+    out->append(kFramePrefixSize, '\0');  // patched once the header's size is known
     AppendJsonHeader(command, typed, out);
   }
   // A header of 16 MiB or more does not fit the 24-bit field; its frame is

@@ -161,6 +161,44 @@ TEST_CASE("an async send that gets no answer is retried on another broker") {
   }
 }
 
+TEST_CASE("after a retry, the result and the error name the attempt that was answered") {
+  // Each attempt's queue and address travel with the send, not with the
+  // transport's callback: a retry must replace them.
+  ProducerTestCluster cluster(2);
+  cluster.AddTopic("TopicA", 1);
+  ProducerConfig config = cluster.Config();
+  config.retry_times_when_send_async_failed = 1;
+  auto producer = StartedProducer(config);
+  cluster.server(0).SetReachable(false);
+  const std::string& address_b = cluster.broker(1).address();
+
+  SECTION("answered") {
+    // Round-robin: of two sends, one starts on the unreachable broker-a.
+    for (int i = 0; i < 2; ++i) {
+      auto result = producer->SendAsync(Message("TopicA", "x")).get();
+      REQUIRE(result.ok());
+      CHECK(result->message_queue.broker_name == "broker-b");
+      CHECK(result->message_queue.topic == "TopicA");
+    }
+  }
+  SECTION("answered with an error") {
+    cluster.broker(1).AnswerWith(rc::kSystemError, "disk full");
+    bool retried = false;
+    for (int i = 0; i < 2; ++i) {
+      auto result = producer->SendAsync(Message("TopicA", "x")).get();
+      REQUIRE_FALSE(result.ok());
+      const std::string message(result.status().message());
+      INFO(message);
+      CHECK_THAT(message, Catch::Contains("failed on broker-b") &&
+                              Catch::Contains("broker-b (" + address_b + ")") &&
+                              Catch::Contains("disk full"));
+      retried = retried || message.find("broker-a, broker-b") != std::string::npos;
+    }
+    CHECK(retried);
+  }
+  producer->Shutdown();
+}
+
 TEST_CASE("an error the broker answers is not retried (as RocketMQ 4.9's async send)") {
   ProducerTestCluster cluster(2);
   cluster.AddTopic("TopicA", 1);
