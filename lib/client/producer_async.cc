@@ -31,8 +31,8 @@ struct ProducerImpl::AsyncSend {
   // the previous attempt's answer or failure), so its state lives here and
   // the transport's callback carries only the send: small enough for the
   // callback's inline storage, no allocation per attempt.
-  // `mq` and `addr` point into `route` below, or into a route a retry
-  // replaced (kept in `replaced_routes`).
+  // `mq` and `addr` point into `route` below, which only a retry replaces,
+  // and it sets a new attempt right after.
   struct Attempt {
     const MessageQueue* mq = nullptr;
     const std::string* addr = nullptr;  // Into `route`'s addresses, or `learned_addr`.
@@ -47,12 +47,6 @@ struct ProducerImpl::AsyncSend {
   int64_t begin_ms = 0;
   PreparedSend send;
   std::shared_ptr<const PublishRoute> route;
-  // Routes retries replaced, kept until the send ends: the thread of an
-  // earlier attempt may still be inside InvokeAsync with an address in one
-  // (its answer, a failure, can start the retry before InvokeAsync returns).
-  // Keeping them spares every attempt a hold on the route, whose count all
-  // sends share.
-  std::vector<std::shared_ptr<const PublishRoute>> replaced_routes;
   Attempt attempt;
   std::string last_broker;
   std::vector<std::string> tried;
@@ -154,10 +148,12 @@ void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_ca
 
 void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_caller,
                                 int64_t start_ms) {
-  const PublishRoute& route = *send->route;
-  const MessageQueue& mq = fault_->SelectOneMessageQueue(*route.info, send->last_broker);
+  // Held here too: a retry may replace the attempt's route (on another
+  // thread) while this thread is still inside InvokeAsync with `addr`.
+  std::shared_ptr<const PublishRoute> route = send->route;
+  const MessageQueue& mq = fault_->SelectOneMessageQueue(*route->info, send->last_broker);
   const std::string* addr =
-      &route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
+      &route->queue_addrs[static_cast<size_t>(&mq - route->info->queues().data())];
   std::string learned;
   if (addr->empty()) {
     learned = BrokerAddress(mq.broker_name, send->send.topic());
@@ -269,7 +265,6 @@ void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl
     // failure (it may be the clock's timer thread).
     bool queued = Executor().Submit([this, send] {
       if (auto fresh = RefreshRoute(send->send.topic()); fresh != nullptr && fresh->info->ok()) {
-        send->replaced_routes.push_back(std::move(send->route));
         send->route = std::move(fresh);
       }
       AttemptAsync(send, /*on_caller=*/false, clock_->NowMillis());
