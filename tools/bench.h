@@ -35,6 +35,7 @@ struct InprocBenchOptions {
   int64_t count = 1000000;  // messages in all
   std::string flush = "async";
   double rate = 0;          // messages/s in all; 0 = as fast as possible
+  int64_t warmup = 2000;    // rmq: messages sent and received before timing starts
 };
 
 struct TcpBenchOptions {

@@ -7,7 +7,10 @@
 // std::deque guarded by a mutex and a condition variable, the plainest
 // in-process hand-off. Latency is measured from just before the send (or the
 // push) to the listener (or the pop), with the steady clock; the send time
-// travels in the first 8 bytes of each body.
+// travels in the first 8 bytes of each body. Before the timed messages rmq
+// sends --warmup messages (time 0 in the body, not counted) and waits for
+// them all to arrive, so that start-up (the consumer's first rebalance and
+// pulls, routes, fresh pages) is not measured as latency.
 
 #include <algorithm>
 #include <atomic>
@@ -158,8 +161,10 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
   const int64_t per_producer = o.count / o.producers;
   const int64_t total = per_producer * o.producers;
   std::atomic<int64_t> received{0};
+  std::atomic<int64_t> warmup_received{0};
   absl::Mutex done_mu;
   bool done = false;
+  bool warmed_up = o.warmup == 0;
   Latencies latencies(o.consumers);
   std::vector<std::unique_ptr<PushConsumer>> consumers;
   for (int c = 0; c < o.consumers; ++c) {
@@ -176,15 +181,23 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
     consumer->RegisterMessageListener(
         [&, samples, samples_mu](std::span<const MessageExt> msgs, ConsumeConcurrentlyContext&) {
           int64_t now = NowNs();
+          int64_t timed = 0;
           {
             absl::MutexLock lock(samples_mu);
-            for (const MessageExt& m : msgs) samples->push_back(now - BodyStamp(m.body()));
+            for (const MessageExt& m : msgs) {
+              const int64_t stamp = BodyStamp(m.body());
+              if (stamp == 0) continue;  // A warm-up message.
+              samples->push_back(now - stamp);
+              ++timed;
+            }
           }
-          int64_t n = received.fetch_add(static_cast<int64_t>(msgs.size())) +
-                      static_cast<int64_t>(msgs.size());
-          if (n >= total) {
+          const int64_t untimed = static_cast<int64_t>(msgs.size()) - timed;
+          const int64_t n = received.fetch_add(timed) + timed;
+          const int64_t w = warmup_received.fetch_add(untimed) + untimed;
+          if (n >= total || (untimed > 0 && w >= o.warmup)) {
             absl::MutexLock lock(&done_mu);
-            done = true;
+            done = done || n >= total;
+            warmed_up = warmed_up || w >= o.warmup;
           }
           return ConsumeConcurrentlyStatus::kConsumeSuccess;
         });
@@ -204,6 +217,16 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
     if (auto q = producers.back()->FetchPublishMessageQueues("BenchTopic"); !q.ok()) return q.status();
   }
   std::atomic<int64_t> send_errors{0};
+  // Warm-up: untimed messages, all received before the clock starts.
+  for (int64_t i = 0; i < o.warmup; ++i) {
+    Message msg("BenchTopic", std::string(static_cast<size_t>(std::max<int64_t>(o.size, 8)), '\0'));
+    if (!producers[static_cast<size_t>(i % o.producers)]->Send(msg).ok()) send_errors.fetch_add(1);
+  }
+  {
+    absl::MutexLock lock(&done_mu);
+    auto warm = [&]() ABSL_SHARED_LOCKS_REQUIRED(done_mu) { return warmed_up; };
+    done_mu.AwaitWithTimeout(absl::Condition(&warm), absl::Seconds(60));
+  }
   auto start = SteadyClock::now();
   std::vector<std::thread> threads;
   for (int p = 0; p < o.producers; ++p) {
@@ -262,11 +285,12 @@ int RunInprocBench(const InprocBenchOptions& options) {
   }
   const int64_t expected = options.count / options.producers * options.producers;
   std::printf(
-      "mode=inproc producers=%d consumers=%d size=%lld count=%lld flush=%s rate=%.0f "
+      "mode=inproc producers=%d consumers=%d size=%lld count=%lld warmup=%lld flush=%s rate=%.0f "
       "received=%lld msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p99_9_us=%.1f "
       "baseline_msgs_per_s=%.0f baseline_p50_us=%.1f baseline_p99_us=%.1f ratio=%.3f\n",
       options.producers, options.consumers, static_cast<long long>(options.size),
-      static_cast<long long>(expected), options.flush.c_str(), options.rate,
+      static_cast<long long>(expected), static_cast<long long>(options.warmup),
+      options.flush.c_str(), options.rate,
       static_cast<long long>(rmq->received), rmq->msgs_per_s, rmq->p50_us, rmq->p99_us,
       rmq->p99_9_us, baseline.msgs_per_s, baseline.p50_us, baseline.p99_us,
       baseline.msgs_per_s > 0 ? rmq->msgs_per_s / baseline.msgs_per_s : 0.0);

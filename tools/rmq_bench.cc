@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   i->add_option("--flush", inproc.flush, "flushDiskType")->check(CLI::IsMember({"sync", "async"}));
   i->add_option("--rate", inproc.rate, "messages/s in all (0: unlimited)")->check(CLI::NonNegativeNumber);
   i->add_option("--dir", inproc.dir, "store directory (default: a temporary one)");
+  i->add_option("--warmup", inproc.warmup,
+                "messages sent and received untimed first (consumers started, routes and pages warm)")
+      ->check(CLI::NonNegativeNumber);
 
   rmq::bench::TcpBenchOptions tcp;
   auto* t = app.add_subcommand("tcp", "Producer sends to a running server over TCP; baseline: "
