@@ -591,7 +591,7 @@ void TcpConnection::ParseFramesBatch() {
 
 bool TcpConnection::HandleFrame(std::string frame) {
   last_activity_ = Steady::now();
-  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits);
+  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits, options_.typed_header);
   if (!command.ok()) {
     Malformed(command.status());
     return false;

@@ -157,6 +157,9 @@ struct TcpConnectionOptions {
   bool adopt_peer_type = false;
   // A connection still connecting after this long fails.
   absl::Duration connect_timeout = absl::Seconds(3);
+  // Decodes the headers of the requests it knows straight from their frames
+  // (DecodeFrame); null: every request's fields go to ext_fields.
+  TypedHeaderDecoder typed_header = nullptr;
 };
 
 class TcpConnection final : public Channel, public std::enable_shared_from_this<TcpConnection> {
