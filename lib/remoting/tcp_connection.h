@@ -194,6 +194,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
 
   // Channel.
   const std::string& remote_address() const override { return remote_address_; }
+  // Parsed once: a broker stamps it on every message the peer sends.
+  std::optional<HostAddress> remote_host() const override { return remote_host_; }
   bool active() const override;
   // Connected and not closed (a connecting connection is active, not connected).
   bool connected() const;
@@ -256,6 +258,7 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
 
   const std::shared_ptr<asio::io_context> io_;
   const std::string remote_address_;
+  const std::optional<HostAddress> remote_host_;
   const TcpConnectionOptions options_;
   Listener* const listener_;
 
