@@ -27,6 +27,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -148,25 +149,18 @@ class HeaderFieldReader {
   absl::Status status_;
 };
 
-// Finds the place of the field named `wanted` in a header's Fields() list
-// (counting from 0), and counts the fields.
-class HeaderFieldPlacer {
+// Collects a header's field names (literals) in the order Fields() lists them.
+class HeaderFieldNamer {
  public:
-  explicit HeaderFieldPlacer(std::string_view wanted) : wanted_(wanted) {}
-
   template <typename T>
   void operator()(std::string_view name, const T&) {
-    if (!found_.has_value() && name == wanted_) found_ = count_;
-    ++count_;
+    names_.push_back(name);
   }
 
-  std::optional<size_t> found() const { return found_; }
-  size_t count() const { return count_; }
+  std::vector<std::string_view> names() && { return std::move(names_); }
 
  private:
-  std::string_view wanted_;
-  std::optional<size_t> found_;
-  size_t count_ = 0;
+  std::vector<std::string_view> names_;
 };
 
 // Base of every typed header: Encode and Decode from Derived::Fields.
@@ -195,7 +189,7 @@ class Header : public CommandHeader {
   // Of a repeated name the last counts; unknown names are ignored.
   static absl::StatusOr<Derived> DecodeWire(std::span<const WireField> wire) {
     // Each of the header's fields takes the last wire field of its name.
-    absl::InlinedVector<const std::string_view*, 16> taken(FieldCount(), nullptr);
+    absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
     for (const WireField& field : wire) {
       if (std::optional<size_t> place = PlaceOf(field.name)) taken[*place] = &field.text;
     }
@@ -213,19 +207,22 @@ class Header : public CommandHeader {
   }
   // Where the field `name` stands in Derived::Fields; nullopt if it is none of them.
   static std::optional<size_t> PlaceOf(std::string_view name) {
-    HeaderFieldPlacer placer(name);
-    Derived::Fields(Prototype(), placer);
-    return placer.found();
+    const std::vector<std::string_view>& names = FieldNames();
+    for (size_t place = 0; place < names.size(); ++place) {
+      if (names[place] == name) return place;
+    }
+    return std::nullopt;
   }
-  static size_t FieldCount() {
-    HeaderFieldPlacer placer({});
-    Derived::Fields(Prototype(), placer);
-    return placer.count();
-  }
-  // An instance for Fields() to walk when only the names are wanted.
-  static const Derived& Prototype() {
-    static const Derived prototype;
-    return prototype;
+  // Derived::Fields' names in its order, collected once (not walked again
+  // for every field a frame carries).
+  static const std::vector<std::string_view>& FieldNames() {
+    static const std::vector<std::string_view> names = [] {
+      const Derived prototype;
+      HeaderFieldNamer namer;
+      Derived::Fields(prototype, namer);
+      return std::move(namer).names();
+    }();
+    return names;
   }
 };
 
