@@ -38,11 +38,7 @@ inline RemotingCommand BadHeader(const absl::Status& status) {
 // The client's address as a host, for a message's born host: the channel's
 // "ip:port", or 127.0.0.1:0 when it has none (an in-process client).
 inline HostAddress ChannelHost(const Channel& channel) {
-  const std::string& address = channel.remote_address();
-  if (!address.starts_with("inproc://")) {
-    if (auto host = HostAddress::Parse(address)) return *host;
-  }
-  return HostAddress::Ipv4(127, 0, 0, 1, 0);
+  return channel.remote_host().value_or(HostAddress::Ipv4(127, 0, 0, 1, 0));
 }
 
 // MixAll.DLQ_NUMS_PER_GROUP: a group's dead-letter topic has one queue.

@@ -63,6 +63,16 @@ std::string MessageTooLarge(size_t size, int32_t max) {
                 " (the message properties may take 32 KB)");
 }
 
+// RocketMQ's clients send V2 (one-letter names) for SEND_MESSAGE_V2 and
+// SEND_BATCH_MESSAGE; either form is accepted for any send code, told apart
+// by its topic's name.
+bool HasV2Names(bool has_b, bool has_topic) { return has_b && !has_topic; }
+
+bool IsSendCode(int32_t code) {
+  return code == request_code::kSendMessage || code == request_code::kSendMessageV2 ||
+         code == request_code::kSendBatchMessage;
+}
+
 }  // namespace
 
 struct SendMessageProcessor::Target {
@@ -79,15 +89,32 @@ absl::StatusOr<SendMessageRequestHeader*> DecodeSendHeader(RemotingCommand& requ
     request.header = std::make_unique<SendMessageRequestHeader>(std::move(*v2).ToV1());
     return static_cast<SendMessageRequestHeader*>(request.header.get());
   }
-  // RocketMQ's clients send V2 (one-letter names) for SEND_MESSAGE_V2 and
-  // SEND_BATCH_MESSAGE; accept either form for any send code.
-  if (request.ext_fields.contains("b") && !request.ext_fields.contains("topic")) {
+  if (HasV2Names(request.ext_fields.contains("b"), request.ext_fields.contains("topic"))) {
     auto v2 = SendMessageRequestHeaderV2::Decode(request.ext_fields);
     if (!v2.ok()) return v2.status();
     request.header = std::make_unique<SendMessageRequestHeader>(std::move(*v2).ToV1());
     return static_cast<SendMessageRequestHeader*>(request.header.get());
   }
   return request.DecodeHeader<SendMessageRequestHeader>();
+}
+
+std::unique_ptr<CommandHeader> DecodeSendHeaderFromWire(int32_t code,
+                                                         std::span<const WireField> fields) {
+  if (!IsSendCode(code)) return nullptr;
+  bool has_b = false;
+  bool has_topic = false;
+  for (const WireField& field : fields) {
+    has_b = has_b || field.name == "b";
+    has_topic = has_topic || field.name == "topic";
+  }
+  if (HasV2Names(has_b, has_topic)) {
+    auto v2 = SendMessageRequestHeaderV2::DecodeWire(fields);
+    if (!v2.ok()) return nullptr;
+    return std::make_unique<SendMessageRequestHeader>(std::move(*v2).ToV1());
+  }
+  auto v1 = SendMessageRequestHeader::DecodeWire(fields);
+  if (!v1.ok()) return nullptr;
+  return std::make_unique<SendMessageRequestHeader>(std::move(*v1));
 }
 
 RemotingCommand SendMessageProcessor::Process(const Channel& channel, RemotingCommand& request) {

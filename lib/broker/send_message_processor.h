@@ -13,7 +13,9 @@
 #ifndef RMQ_BROKER_SEND_MESSAGE_PROCESSOR_H_
 #define RMQ_BROKER_SEND_MESSAGE_PROCESSOR_H_
 
+#include <cstdint>
 #include <memory>
+#include <span>
 
 #include "broker/broker_context.h"
 #include "remoting/protocol_headers.h"
@@ -56,6 +58,13 @@ class SendMessageProcessor {
 // The SendMessageRequestHeader of a send request, whichever form it came in
 // (typed V1 or V2 header, or ext fields with long or one-letter names).
 absl::StatusOr<SendMessageRequestHeader*> DecodeSendHeader(RemotingCommand& request);
+
+// A TypedHeaderDecoder (frame_codec.h) for a broker's TCP server: a send
+// request's header decoded straight from the frame's fields into the header
+// DecodeSendHeader would make of its ext_fields. nullptr for other codes and
+// for fields that do not decode (DecodeSendHeader then reports why).
+std::unique_ptr<CommandHeader> DecodeSendHeaderFromWire(int32_t code,
+                                                         std::span<const WireField> fields);
 
 }  // namespace rmq::internal
 

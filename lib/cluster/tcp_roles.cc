@@ -9,6 +9,7 @@
 #include <atomic>
 #include <utility>
 
+#include "broker/send_message_processor.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "remoting/request_code.h"
@@ -91,6 +92,7 @@ absl::StatusOr<std::unique_ptr<TcpBroker>> TcpBroker::Start(BrokerConfig config,
   std::unique_ptr<TcpBroker> out(new TcpBroker);
   out->forward_ = std::make_unique<ForwardingHandler>();
   const std::string host = options.host;
+  options.typed_header = &DecodeSendHeaderFromWire;
   auto server = TcpServer::Start(out->forward_.get(), std::move(options));
   if (!server.ok()) return server.status();
   out->server_ = std::move(*server);

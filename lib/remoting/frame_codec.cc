@@ -11,6 +11,7 @@
 #include <memory>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -213,6 +214,21 @@ void ForEachField(const ExtFields& fields, const TypedFields& typed_fields, Fn f
   }
 }
 
+// ---- Decoding -----------------------------------------------------------------
+
+// Puts a received command's header fields into its typed header, if it is a
+// request `typed_header` decodes, else into its ext_fields.
+void TakeFields(std::span<const WireField> fields, TypedHeaderDecoder typed_header,
+                RemotingCommand* command) {
+  if (typed_header != nullptr && !command->is_response()) {
+    if (std::unique_ptr<CommandHeader> typed = typed_header(command->code, fields)) {
+      command->header = std::move(typed);
+      return;
+    }
+  }
+  command->ext_fields.AssignFromWire(fields);
+}
+
 // ---- Encoding -----------------------------------------------------------------
 
 // RocketMQSerializable's layout. Code and version are Java shorts on this
@@ -352,7 +368,8 @@ class RocketmqReader {
   size_t pos_ = 0;
 };
 
-absl::Status DecodeRocketmqHeader(std::string_view header, RemotingCommand* command) {
+absl::Status DecodeRocketmqHeader(std::string_view header, TypedHeaderDecoder typed_header,
+                                  RemotingCommand* command) {
   RocketmqReader in(header);
   int16_t code = 0;
   uint8_t language = 0;
@@ -380,13 +397,13 @@ absl::Status DecodeRocketmqHeader(std::string_view header, RemotingCommand* comm
     return RocketmqError("ext fields length ", ext_length, " at byte ", ext_length_at,
                          " does not match the ", in.left(), " bytes left in the header");
   }
+  WireFields fields;
   while (in.left() > 0) {
-    std::string_view key;
-    std::string_view value;
-    if (s = in.Sized<uint16_t>("ext field key", &key); !s.ok()) return s;
-    if (s = in.Sized<int32_t>("ext field value", &value); !s.ok()) return s;
-    command->ext_fields.Append(key, value);
+    WireField& field = fields.emplace_back();
+    if (s = in.Sized<uint16_t>("ext field key", &field.name); !s.ok()) return s;
+    if (s = in.Sized<int32_t>("ext field value", &field.text); !s.ok()) return s;
   }
+  TakeFields(fields, typed_header, command);
   return absl::OkStatus();
 }
 
@@ -425,14 +442,12 @@ absl::Status JsonString(const Json& object, const char* name, std::string* value
   return absl::OkStatus();
 }
 
-// An extFields value as the text Java would hold. Java clients send strings;
-// ali-ons sends a header's numbers and booleans as JSON numbers and booleans,
-// which fastjson turns into their text ("4", "1700000000000", "false").
-absl::Status ExtFieldText(const std::string& key, const Json& value, std::string* text) {
+// The text Java holds for an extFields value that is not a string. Java
+// clients send strings; ali-ons sends a header's numbers and booleans as JSON
+// numbers and booleans, which fastjson turns into their text ("4",
+// "1700000000000", "false").
+absl::Status NonStringText(const std::string& key, const Json& value, std::string* text) {
   switch (value.type()) {
-    case Json::value_t::string:
-      *text = value.get<std::string>();
-      return absl::OkStatus();
     case Json::value_t::number_integer:
       *text = std::to_string(value.get<int64_t>());
       return absl::OkStatus();
@@ -459,7 +474,21 @@ absl::Status ExtFieldText(const std::string& key, const Json& value, std::string
   }
 }
 
-absl::Status DecodeJsonHeader(std::string_view header, RemotingCommand* command) {
+// An extFields value as the text Java would hold: a view of a string value,
+// else of `owned`, set to the value's text.
+absl::Status ExtFieldText(const std::string& key, const Json& value, std::string_view* text,
+                          std::string* owned) {
+  if (value.is_string()) {
+    *text = value.get_ref<const std::string&>();
+    return absl::OkStatus();
+  }
+  absl::Status converted = NonStringText(key, value, owned);
+  *text = *owned;
+  return converted;
+}
+
+absl::Status DecodeJsonHeader(std::string_view header, TypedHeaderDecoder typed_header,
+                              RemotingCommand* command) {
   Json parsed;
   try {
     parsed = Json::parse(header.begin(), header.end());
@@ -492,13 +521,18 @@ absl::Status DecodeJsonHeader(std::string_view header, RemotingCommand* command)
   auto ext = parsed.find("extFields");
   if (ext != parsed.end() && !ext->is_null()) {
     if (!ext->is_object()) return JsonError("extFields should be an object, not ", ext->type_name());
+    WireFields fields;
+    // The texts of numbers and booleans; never reallocated, so the views
+    // into them stay valid.
+    std::vector<std::string> owned(ext->size());
     for (const auto& [key, value] : ext->items()) {
       // A null value is an absent field to Java (its map.get returns null).
       if (value.is_null()) continue;
-      std::string text;
-      if (s = ExtFieldText(key, value, &text); !s.ok()) return s;
-      command->ext_fields.insert_or_assign(key, std::move(text));
+      WireField& field = fields.emplace_back();
+      field.name = key;
+      if (s = ExtFieldText(key, value, &field.text, &owned[fields.size() - 1]); !s.ok()) return s;
     }
+    TakeFields(fields, typed_header, command);
   }
   return absl::OkStatus();
 }
@@ -552,7 +586,8 @@ absl::StatusOr<uint32_t> DecodeFrameLength(std::string_view prefix, const FrameL
   return length;
 }
 
-absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits) {
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
+                                            TypedHeaderDecoder typed_header) {
   if (frame.size() < 4) {
     return absl::InvalidArgumentError(StrCat("remoting frame: ", frame.size(),
                                              " bytes, too short for the header length field"));
@@ -582,8 +617,8 @@ absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits
   command.serialize_type = static_cast<SerializeType>(type);
   const std::string_view header(frame.data() + 4, header_size);
   absl::Status decoded = command.serialize_type == SerializeType::kRocketmq
-                             ? DecodeRocketmqHeader(header, &command)
-                             : DecodeJsonHeader(header, &command);
+                             ? DecodeRocketmqHeader(header, typed_header, &command)
+                             : DecodeJsonHeader(header, typed_header, &command);
   if (!decoded.ok()) return decoded;
 
   // The body stays where it arrived: the frame string moves (no byte copy

@@ -24,6 +24,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -57,11 +59,22 @@ std::string EncodeFrame(const RemotingCommand& command, SerializeType type);
 // length below 4 or above limits.max_frame_size, naming both.
 absl::StatusOr<uint32_t> DecodeFrameLength(std::string_view prefix, const FrameLimits& limits);
 
+// Decodes a request's header fields straight into its typed header, for the
+// requests a server gets most (a broker's sends), so that no ext_fields are
+// built for them: the header, or nullptr to leave the fields to ext_fields
+// (another code, or fields it cannot decode: the handler then decodes them
+// from ext_fields and reports why). `fields` come in wire order; of a
+// repeated name the last counts (as in ext_fields).
+using TypedHeaderDecoder = std::unique_ptr<CommandHeader> (*)(int32_t code,
+                                                              std::span<const WireField> fields);
+
 // Decodes one frame without its length field (`frame` is the `length` bytes
 // after it). The command's body owns its bytes (sharing `frame`'s storage
-// where it can); its header fields are in ext_fields, its serialize type in
-// serialize_type. InvalidArgument says what is wrong and at which byte.
-absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits);
+// where it can); its header fields are in ext_fields (or, for a request
+// `typed_header` decodes, in header), its serialize type in serialize_type.
+// InvalidArgument says what is wrong and at which byte.
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
+                                            TypedHeaderDecoder typed_header = nullptr);
 
 }  // namespace rmq::internal
 

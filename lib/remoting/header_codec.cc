@@ -36,9 +36,9 @@ absl::Status ParseField(std::string_view text, bool* value) {
   return absl::OkStatus();
 }
 
-void HeaderFieldReader::Fail(std::string_view field, std::string_view why) {
-  if (!status_.ok()) return;
-  status_ = absl::InvalidArgumentError(StrCat(header_name_, ": field ", field, " ", why));
+absl::Status HeaderFieldError(std::string_view header_name, std::string_view field,
+                              std::string_view why) {
+  return absl::InvalidArgumentError(StrCat(header_name, ": field ", field, " ", why));
 }
 
 }  // namespace rmq::internal

@@ -22,10 +22,14 @@
 #include <charconv>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/str_cat.h"
@@ -94,29 +98,37 @@ class HeaderFieldVisitor {
   HeaderFieldSink* sink_;
 };
 
-// Reads fields from ExtFields; remembers the first error.
+// InvalidArgument "<header>: field <field> <why>".
+absl::Status HeaderFieldError(std::string_view header_name, std::string_view field,
+                              std::string_view why);
+
+// Reads a header's fields, in the order Fields() lists them, from `lookup`:
+// a callable (std::string_view name, size_t place) -> const std::string*
+// or const std::string_view* (nullptr if absent), where `place` counts the
+// fields visited before this one. Remembers the first error.
+template <typename Lookup>
 class HeaderFieldReader {
  public:
-  HeaderFieldReader(const ExtFields& in, std::string_view header_name)
-      : in_(in), header_name_(header_name) {}
+  HeaderFieldReader(Lookup lookup, std::string_view header_name)
+      : lookup_(std::move(lookup)), header_name_(header_name) {}
 
   template <typename T>
   void operator()(std::string_view name, T& value) {
-    auto it = in_.find(name);
-    if (it == in_.end()) {
+    const auto* text = lookup_(name, place_++);
+    if (text == nullptr) {
       Fail(name, "is missing");
       return;
     }
-    Parse(name, it->second, &value);
+    Parse(name, *text, &value);
   }
   template <typename T>
   void operator()(std::string_view name, std::optional<T>& value) {
-    auto it = in_.find(name);
-    if (it == in_.end()) {
+    const auto* text = lookup_(name, place_++);
+    if (text == nullptr) {
       value.reset();
       return;
     }
-    Parse(name, it->second, &value.emplace());
+    Parse(name, *text, &value.emplace());
   }
 
   const absl::Status& status() const { return status_; }
@@ -127,11 +139,28 @@ class HeaderFieldReader {
     absl::Status parsed = ParseField(text, value);
     if (!parsed.ok()) Fail(name, StdView(parsed.message()));
   }
-  void Fail(std::string_view field, std::string_view why);
+  void Fail(std::string_view field, std::string_view why) {
+    if (status_.ok()) status_ = HeaderFieldError(header_name_, field, why);
+  }
 
-  const ExtFields& in_;
+  Lookup lookup_;
   std::string_view header_name_;
+  size_t place_ = 0;
   absl::Status status_;
+};
+
+// Collects a header's field names (literals) in the order Fields() lists them.
+class HeaderFieldNamer {
+ public:
+  template <typename T>
+  void operator()(std::string_view name, const T&) {
+    names_.push_back(name);
+  }
+
+  std::vector<std::string_view> names() && { return std::move(names_); }
+
+ private:
+  std::vector<std::string_view> names_;
 };
 
 // Base of every typed header: Encode and Decode from Derived::Fields.
@@ -149,11 +178,51 @@ class Header : public CommandHeader {
   }
 
   static absl::StatusOr<Derived> Decode(const ExtFields& fields) {
+    return DecodeWith([&fields](std::string_view name, size_t) -> const std::string* {
+      auto it = fields.find(name);
+      return it == fields.end() ? nullptr : &it->second;
+    });
+  }
+
+  // As Decode of the ExtFields that `wire` makes (ExtFields::AssignFromWire),
+  // without making them: a received frame's fields straight into the header.
+  // Of a repeated name the last counts; unknown names are ignored.
+  static absl::StatusOr<Derived> DecodeWire(std::span<const WireField> wire) {
+    // Each of the header's fields takes the last wire field of its name.
+    absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
+    for (const WireField& field : wire) {
+      if (std::optional<size_t> place = PlaceOf(field.name)) taken[*place] = &field.text;
+    }
+    return DecodeWith([&taken](std::string_view, size_t place) { return taken[place]; });
+  }
+
+ private:
+  template <typename Lookup>
+  static absl::StatusOr<Derived> DecodeWith(Lookup lookup) {
     Derived header;
-    HeaderFieldReader reader(fields, Derived::kName);
+    HeaderFieldReader<Lookup> reader(std::move(lookup), Derived::kName);
     Derived::Fields(header, reader);
     if (!reader.status().ok()) return reader.status();
     return header;
+  }
+  // Where the field `name` stands in Derived::Fields; nullopt if it is none of them.
+  static std::optional<size_t> PlaceOf(std::string_view name) {
+    const std::vector<std::string_view>& names = FieldNames();
+    for (size_t place = 0; place < names.size(); ++place) {
+      if (names[place] == name) return place;
+    }
+    return std::nullopt;
+  }
+  // Derived::Fields' names in its order, collected once (not walked again
+  // for every field a frame carries).
+  static const std::vector<std::string_view>& FieldNames() {
+    static const std::vector<std::string_view> names = [] {
+      const Derived prototype;
+      HeaderFieldNamer namer;
+      Derived::Fields(prototype, namer);
+      return std::move(namer).names();
+    }();
+    return names;
   }
 };
 

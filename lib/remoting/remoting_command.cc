@@ -15,6 +15,32 @@ const std::string& ExtFields::at(std::string_view key) const {
   return it->second;
 }
 
+void ExtFields::AssignFromWire(std::span<const WireField> wire) {
+  // Sorted once, then stored in one go: inserting the fields one by one
+  // would move the entries after each out-of-order name and grow the vector
+  // field by field. The position breaks ties, so the last of a repeated
+  // name is the last of its run (std::sort allocates nothing, unlike
+  // std::stable_sort).
+  struct Placed {
+    WireField field;
+    size_t position;
+  };
+  absl::InlinedVector<Placed, 16> placed;
+  placed.reserve(wire.size());
+  for (size_t i = 0; i < wire.size(); ++i) placed.push_back({wire[i], i});
+  std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) {
+    const int order = a.field.name.compare(b.field.name);
+    return order != 0 ? order < 0 : a.position < b.position;
+  });
+  fields_.clear();
+  fields_.reserve(placed.size());
+  for (size_t i = 0; i < placed.size(); ++i) {
+    const WireField& field = placed[i].field;
+    if (i + 1 < placed.size() && placed[i + 1].field.name == field.name) continue;
+    fields_.emplace_back(std::string(field.name), std::string(field.text));
+  }
+}
+
 Payload::Payload(std::string bytes) {
   auto owned = std::make_shared<const std::string>(std::move(bytes));
   chunks_.push_back(*owned);

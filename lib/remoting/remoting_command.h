@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,14 @@
 #include "absl/status/statusor.h"
 
 namespace rmq::internal {
+
+// One header field as a received frame carries it: views into the frame.
+struct WireField {
+  std::string_view name;
+  std::string_view text;
+};
+// A frame's header fields in the order they came (a dozen for a request).
+using WireFields = absl::InlinedVector<WireField, 16>;
 
 // Header fields as the wire carries them: RocketMQ field name → text value,
 // kept sorted by name (the order frames are encoded in). A request header
@@ -86,15 +95,10 @@ class ExtFields {
     }
     return {fields_.emplace(it, std::move(key), std::string(std::forward<V>(value))), true};
   }
-  // Appends a field whose key sorts after every present key (a decoder
-  // reading fields in order); otherwise as insert_or_assign.
-  void Append(std::string_view key, std::string_view value) {
-    if (fields_.empty() || fields_.back().first < key) {
-      fields_.emplace_back(std::string(key), std::string(value));
-    } else {
-      insert_or_assign(std::string(key), value);
-    }
-  }
+  // Replaces every field with `wire`, the fields of a received header in
+  // the order the peer sent them: a Java peer sends its HashMap's order. Of
+  // a repeated name the last counts, as Java's HashMap.put keeps it.
+  void AssignFromWire(std::span<const WireField> wire);
   size_t erase(std::string_view key) {
     auto it = find(key);
     if (it == fields_.end()) return 0;

@@ -151,6 +151,7 @@ TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string r
                              TcpConnectionOptions options, Listener* listener)
     : io_(std::move(io)),
       remote_address_(std::move(remote_address)),
+      remote_host_(HostAddress::Parse(remote_address_)),
       options_(options),
       listener_(listener),
       request_type_(options.request_type),
@@ -591,7 +592,7 @@ void TcpConnection::ParseFramesBatch() {
 
 bool TcpConnection::HandleFrame(std::string frame) {
   last_activity_ = Steady::now();
-  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits);
+  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits, options_.typed_header);
   if (!command.ok()) {
     Malformed(command.status());
     return false;

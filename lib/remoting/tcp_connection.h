@@ -157,6 +157,9 @@ struct TcpConnectionOptions {
   bool adopt_peer_type = false;
   // A connection still connecting after this long fails.
   absl::Duration connect_timeout = absl::Seconds(3);
+  // Decodes the headers of the requests it knows straight from their frames
+  // (DecodeFrame); null: every request's fields go to ext_fields.
+  TypedHeaderDecoder typed_header = nullptr;
 };
 
 class TcpConnection final : public Channel, public std::enable_shared_from_this<TcpConnection> {
@@ -191,6 +194,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
 
   // Channel.
   const std::string& remote_address() const override { return remote_address_; }
+  // Parsed once: a broker stamps it on every message the peer sends.
+  std::optional<HostAddress> remote_host() const override { return remote_host_; }
   bool active() const override;
   // Connected and not closed (a connecting connection is active, not connected).
   bool connected() const;
@@ -253,6 +258,7 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
 
   const std::shared_ptr<asio::io_context> io_;
   const std::string remote_address_;
+  const std::optional<HostAddress> remote_host_;
   const TcpConnectionOptions options_;
   Listener* const listener_;
 

@@ -150,6 +150,7 @@ class TcpServer::Impl final : public TcpConnection::Listener {
       connection_options.max_inflight_requests = options_.max_inflight_per_connection;
       connection_options.request_type = options_.request_type;
       connection_options.adopt_peer_type = true;
+      connection_options.typed_header = options_.typed_header;
       auto connection = std::make_shared<TcpConnection>(loop_.context(), EndpointName(peer),
                                                         connection_options, this);
       connections_.insert(connection);

@@ -52,6 +52,11 @@ struct TcpServerOptions {
   // Header type of the requests the server sends through a channel before
   // the client has sent one (after that, the client's own type).
   SerializeType request_type = SerializeType::kJson;
+  // Decodes the headers of the requests it knows straight from their frames
+  // into typed headers, building no ext_fields (a broker's sends:
+  // DecodeSendHeaderFromWire). Null: every request's fields are in
+  // ext_fields.
+  TypedHeaderDecoder typed_header = nullptr;
 };
 
 class TcpServer {

@@ -9,6 +9,12 @@
 
 namespace rmq::internal {
 
+std::optional<HostAddress> Channel::remote_host() const {
+  const std::string& address = remote_address();
+  if (address.starts_with("inproc://")) return std::nullopt;
+  return HostAddress::Parse(address);
+}
+
 Responder::~Responder() {
   if (pending()) {
     Respond(RemotingCommand::Response(response_code::kSystemError,

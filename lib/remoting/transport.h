@@ -13,6 +13,7 @@
 #define RMQ_REMOTING_TRANSPORT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "remoting/remoting_command.h"
+#include "rmq/message.h"
 
 namespace rmq::internal {
 
@@ -36,6 +38,10 @@ class Channel {
   virtual ~Channel() = default;
   // The peer's address, e.g. "127.0.0.1:53012" or "inproc://client/3".
   virtual const std::string& remote_address() const = 0;
+  // remote_address() as a host (a sent message's born host), or nullopt if
+  // it is not "ip:port" (an in-process peer). This default parses it on
+  // every call; a channel whose address never changes parses it once.
+  virtual std::optional<HostAddress> remote_host() const;
   // False once the peer has gone.
   virtual bool active() const = 0;
   // Requests to the peer (server → client).

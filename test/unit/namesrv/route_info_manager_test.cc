@@ -75,6 +75,12 @@ struct Fixture {
   }
 };
 
+TEST_CASE("a channel's remote host is its address parsed; an in-process peer has none") {
+  CHECK(FakeChannel("10.0.0.7:53012").remote_host() == HostAddress::Ipv4(10, 0, 0, 7, 53012));
+  CHECK(FakeChannel("inproc://client/3").remote_host() == std::nullopt);
+  CHECK(FakeChannel("not an address").remote_host() == std::nullopt);
+}
+
 TEST_CASE("a master's registration makes routes for its topics") {
   Fixture f;
   RegisterBrokerResult result =

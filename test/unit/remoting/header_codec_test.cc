@@ -6,8 +6,9 @@
 // RemotingCommand.decodeCommandCustomHeader does.
 
 #include <cstdint>
-#include <set>
 #include <memory>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -120,6 +121,76 @@ TEST_CASE("ext fields the header does not know are ignored when decoding", "[hea
   auto decoded = GetRouteInfoRequestHeader::Decode(fields);
   REQUIRE(decoded.ok());
   CHECK(decoded->topic == "TopicA");
+}
+
+// ---- Decoding straight from a frame's fields (DecodeWire) --------------------
+
+// `fields` as a peer might send them: in reverse name order, each name first
+// with `stale` text and then with its own (the last counts), and a name no
+// header has. Views into `fields`.
+std::vector<WireField> Scrambled(const ExtFields& fields, std::string_view stale) {
+  std::vector<WireField> wire = {{"zzUnknown", "1"}};
+  for (auto it = fields.end(); it != fields.begin();) {
+    --it;
+    wire.push_back({it->first, stale});
+    wire.push_back({it->first, it->second});
+  }
+  return wire;
+}
+
+// Checks that DecodeWire(wire) is Decode of the ExtFields `wire` makes:
+// the same fields, or the same error.
+template <typename H>
+void CheckWireAgrees(std::span<const WireField> wire) {
+  ExtFields fields;
+  fields.AssignFromWire(wire);
+  const absl::StatusOr<H> via_fields = H::Decode(fields);
+  const absl::StatusOr<H> via_wire = H::DecodeWire(wire);
+  REQUIRE(via_wire.status() == via_fields.status());
+  if (!via_fields.ok()) return;
+  const std::vector<FieldInfo> want = ListFields(*via_fields);
+  const std::vector<FieldInfo> got = ListFields(*via_wire);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    INFO("field " << want[i].name);
+    CHECK(got[i].value == want[i].value);
+  }
+}
+
+TEMPLATE_LIST_TEST_CASE("a header decoded from the wire is the one decoded via ExtFields",
+                        "[header]", AllHeaders) {
+  const TestType filled = Filled<TestType>::Make();
+  const ExtFields full = Encode(filled);
+  const std::vector<WireField> wire = Scrambled(full, "stale 12x");
+  auto decoded = TestType::DecodeWire(wire);
+  REQUIRE(decoded.ok());
+  const std::vector<FieldInfo> want = ListFields(filled);
+  const std::vector<FieldInfo> got = ListFields(*decoded);
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    INFO("field " << want[i].name);
+    CHECK(got[i].value == want[i].value);
+  }
+  CheckWireAgrees<TestType>(wire);
+  CheckWireAgrees<TestType>({});
+}
+
+TEMPLATE_LIST_TEST_CASE("from the wire, a missing or malformed field fails as via ExtFields",
+                        "[header]", AllHeaders) {
+  const ExtFields full = Encode(Filled<TestType>::Make());
+  for (const FieldInfo& field : ListFields(Filled<TestType>::Make())) {
+    INFO("field " << field.name);
+    ExtFields without = full;
+    without.erase(field.name);
+    CheckWireAgrees<TestType>(Scrambled(without, "x"));
+    ExtFields bad = full;
+    bad[field.name] = "12x";
+    CheckWireAgrees<TestType>(Scrambled(bad, "1"));
+  }
+  // The error names the header and the field, as Decode's.
+  const WireField no_group[] = {{"topic", "TopicA"}};
+  CHECK(SendMessageRequestHeader::DecodeWire(no_group).status().message() ==
+        "SendMessageRequestHeader: field producerGroup is missing");
 }
 
 // ---- Required and optional fields --------------------------------------------

@@ -4,6 +4,7 @@
 // EncodeHeaderFields), the flag bits, response codes as absl::Status, and
 // Payload ownership.
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -198,11 +199,8 @@ TEST_CASE("ExtFields is a map kept sorted by name", "[remoting]") {
   fields["0"] = "zero";
   CHECK_FALSE(fields.emplace("c", "x").second);
   CHECK(fields.emplace("d", "4").second);
-  // Appended in order, and out of order (a decoder reading a Java peer's
-  // HashMap order): sorted either way, the last value of a name wins.
-  fields.Append("e", "5");
-  fields.Append("bb", "22");
-  fields.Append("e", "five");
+  fields.insert_or_assign("e", "five");
+  fields.insert_or_assign("bb", "22");
   std::vector<std::string> names;
   for (const auto& [name, value] : fields) names.push_back(name);
   CHECK(names == std::vector<std::string>{"0", "a", "b", "bb", "c", "d", "e"});
@@ -217,5 +215,42 @@ TEST_CASE("ExtFields is a map kept sorted by name", "[remoting]") {
   CHECK(fields == ExtFields{{"0", "zero"}, {"a", "one"}, {"b", "2"}, {"c", "3"}, {"d", "4"},
                             {"e", "five"}});
 }
+TEST_CASE("ExtFields from the wire: sorted by name, the last of a repeated name wins",
+          "[remoting]") {
+  // A Java peer's HashMap order, with a name repeated (Java's map.put keeps
+  // the last), replacing what was there.
+  ExtFields fields = {{"stale", "x"}};
+  const WireField wire[] = {{"queueId", "1"}, {"b", "TopicA"}, {"a", "PG"},
+                            {"queueId", "2"}, {"", "empty name"}, {"b", "TopicB"},
+                            {"queueId", "3"}, {"long", std::string_view("value longer than sso ...")}};
+  fields.AssignFromWire(wire);
+  CHECK(fields == ExtFields{{"", "empty name"},
+                            {"a", "PG"},
+                            {"b", "TopicB"},
+                            {"long", "value longer than sso ..."},
+                            {"queueId", "3"}});
+  fields.AssignFromWire({});
+  CHECK(fields.empty());
+}
+
+TEST_CASE("ExtFields from the wire agree with inserting the fields one by one", "[remoting]") {
+  // Every order of a few names with repeats: the result is what
+  // insert_or_assign field by field (the previous decoder) gives.
+  std::vector<WireField> wire = {{"c", "1"}, {"a", "2"}, {"b", "3"}, {"a", "4"}, {"c", "5"}};
+  std::sort(wire.begin(), wire.end(),
+            [](const WireField& x, const WireField& y) { return x.text < y.text; });
+  do {
+    ExtFields inserted;
+    for (const WireField& field : wire) {
+      inserted.insert_or_assign(std::string(field.name), field.text);
+    }
+    ExtFields assigned;
+    assigned.AssignFromWire(wire);
+    CHECK(assigned == inserted);
+  } while (std::next_permutation(wire.begin(), wire.end(), [](const WireField& x, const WireField& y) {
+    return x.text < y.text;
+  }));
+}
+
 }  // namespace
 }  // namespace rmq::internal

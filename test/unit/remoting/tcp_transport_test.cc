@@ -96,6 +96,11 @@ TEST_CASE("sync, async and oneway requests reach the handler over TCP", "[tcp]")
   CHECK(channels[0]->active());
   CHECK(channels[0]->remote_address().starts_with("127.0.0.1:"));
   CHECK(channels[0]->remote_address() != address);
+  // Parsed once for the connection; the same as parsing the address.
+  const std::optional<HostAddress> host = channels[0]->remote_host();
+  REQUIRE(host.has_value());
+  CHECK(host == HostAddress::Parse(channels[0]->remote_address()));
+  CHECK(host->ToString() == channels[0]->remote_address());
 }
 
 TEST_CASE("the response comes back in the request's serialize type, headers intact", "[tcp]") {
