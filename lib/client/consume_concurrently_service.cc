@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <span>
 
+#include "common/this_thread.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -50,6 +51,8 @@ void ConsumeConcurrentlyService::Submit(std::shared_ptr<std::vector<MessageExt>>
 }
 
 void ConsumeConcurrentlyService::Work() {
+  NameThisThread("rmq-consume");
+  RequestShortSlice();
   Queue& q = *queue_;
   while (true) {
     Task task;

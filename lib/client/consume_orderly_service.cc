@@ -6,6 +6,7 @@
 #include <climits>
 #include <span>
 
+#include "common/this_thread.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -50,6 +51,8 @@ void ConsumeOrderlyService::Submit(std::shared_ptr<ProcessQueue> pq, const Messa
 }
 
 void ConsumeOrderlyService::Work() {
+  NameThisThread("rmq-consume-ord");
+  RequestShortSlice();
   Shared& s = *shared_;
   while (true) {
     Task task;

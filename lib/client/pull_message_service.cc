@@ -5,6 +5,8 @@
 #include <thread>
 #include <utility>
 
+#include "common/this_thread.h"
+
 namespace rmq::internal {
 
 PullMessageService::PullMessageService(std::shared_ptr<Clock> clock)
@@ -60,6 +62,8 @@ void PullMessageService::ExecuteLater(Task task, absl::Duration delay) {
 }
 
 void PullMessageService::Run(std::shared_ptr<State> shared) {
+  NameThisThread("rmq-pull");
+  RequestShortSlice();
   State& state = *shared;
   while (true) {
     Task task;

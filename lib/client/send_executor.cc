@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/this_thread.h"
+
 namespace rmq::internal {
 
 SendExecutor::SendExecutor(size_t threads) {
@@ -41,6 +43,7 @@ bool SendExecutor::InExecutorThread() const {
 bool SendExecutor::HasWorkOrStopping() const { return stopping_ || !tasks_.empty(); }
 
 void SendExecutor::Run() {
+  NameThisThread("rmq-send-async");
   for (;;) {
     Task task;
     {

@@ -12,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "common/this_thread.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq {
@@ -118,6 +119,8 @@ struct SystemClock::State {
 };
 
 void SystemClock::State::Run() {
+  internal::NameThisThread("rmq-clock");
+  internal::RequestShortSlice();
   mu.Lock();
   while (!stop) {
     std::optional<TimerEntry> next = timers.Peek();
@@ -183,7 +186,10 @@ absl::Time SystemClock::Now() const { return absl::Now(); }
 Clock::TimerId SystemClock::ScheduleAt(absl::Time when, std::function<void()> fn) {
   absl::MutexLock lock(&state_->mu);
   TimerId id = state_->timers.Add(when, std::move(fn));
-  state_->wake.Signal();  // it may be earlier than what the thread waits for
+  // Only a new earliest timer changes what the thread waits for. Most timers
+  // are timeouts scheduled far ahead and cancelled (a held pull's, many a
+  // second): waking the thread for each cost a context switch apiece.
+  if (state_->timers.Peek()->id == id) state_->wake.Signal();
   return id;
 }
 

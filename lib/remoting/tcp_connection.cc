@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common/str_cat.h"
+#include "common/this_thread.h"
 #include "remoting/request_code.h"
 #include "spdlog/spdlog.h"
 
@@ -38,6 +39,8 @@ TcpConnection::Steady::duration ToSteady(absl::Duration d) {
 // Runs `run` until it returns normally: a callback that throws is logged and
 // the loop goes on (nothing must take the io or handler thread down).
 void RunLogged(asio::io_context& context, std::string_view what) {
+  NameThisThread(StrCat("rmq-", what));
+  RequestShortSlice();
   for (;;) {
     try {
       context.run();

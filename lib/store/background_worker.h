@@ -9,12 +9,14 @@
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
+#include "common/this_thread.h"
 
 namespace rmq::internal {
 
 // A thread that runs `handler(jobs)` whenever jobs are posted: clock timers
-// only post (they must stay short), the disk work happens here. Jobs are
-// bits; posting a job already pending is a no-op.
+// only post (they must stay short), the disk work happens here, at
+// background priority. Jobs are bits; posting a job already pending is a
+// no-op.
 class BackgroundWorker {
  public:
   explicit BackgroundWorker(std::function<void(uint32_t jobs)> handler)
@@ -23,6 +25,8 @@ class BackgroundWorker {
 
   void Start() {
     thread_ = std::jthread([this] {
+      NameThisThread("rmq-store-bg");
+      MakeThisThreadBackground();
       for (;;) {
         uint32_t jobs;
         {

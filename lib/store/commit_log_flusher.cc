@@ -2,6 +2,7 @@
 
 #include "store/commit_log_flusher.h"
 
+#include "common/this_thread.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -75,7 +76,9 @@ void CommitLogFlusher::FlushOnce(int least_pages) {
 }
 
 void CommitLogFlusher::Run(std::stop_token stop) {
+  NameThisThread("rmq-flush");
   const bool sync = config_.flush_disk_type == FlushDiskType::kSyncFlush;
+  if (!sync) MakeThisThreadBackground();  // Under sync flush putters wait for this thread.
   while (!stop.stop_requested()) {
     {
       absl::MutexLock lock(&mu_);

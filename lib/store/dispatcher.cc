@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 
 #include "absl/strings/numbers.h"
+#include "common/this_thread.h"
 #include "store/timer_message_service.h"
 
 #include "common/str_cat.h"
@@ -197,6 +198,8 @@ bool Dispatcher::DispatchUntil(int64_t end) {
 }
 
 void Dispatcher::Run(std::stop_token stop) {
+  NameThisThread("rmq-dispatch");
+  RequestShortSlice();
   // Two ways to wait once caught up. First a short nap during which putters
   // do not signal: under load the next pass then takes a whole batch, and
   // putters make no system call to wake us. Only if the nap found nothing

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_join.h"
 #include "common/str_cat.h"
+#include "common/this_thread.h"
 #include "rmq/producer.h"
 #include "spdlog/spdlog.h"
 
@@ -85,6 +86,7 @@ void TraceDispatcher::OnTimer() {
 }
 
 void TraceDispatcher::Run() {
+  NameThisThread("rmq-trace");
   while (true) {
     std::vector<TraceContext> batch;
     {
