@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/big_endian.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 
 namespace rmq::internal {
@@ -345,12 +346,7 @@ absl::Status IndexFile::Flush() {
   if (count == flushed_count_.load(std::memory_order_relaxed)) return absl::OkStatus();
   // Items are scattered (slots and items far apart), so sync the whole
   // mapping; the kernel only writes the dirty pages.
-  if (::msync(data_, static_cast<size_t>(file_->file_size()), MS_SYNC) != 0) {
-    int err = errno;
-    std::string message = StrCat("cannot msync index file ", path(), ": ", std::strerror(err));
-    if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(message);
-    return absl::InternalError(message);
-  }
+  RMQ_RETURN_IF_ERROR(file_->Sync(0, file_->file_size()));
   flushed_count_.store(count, std::memory_order_release);
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #include "store/mapped_file.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/numbers.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "spdlog/spdlog.h"
@@ -149,11 +151,35 @@ absl::StatusOr<int64_t> MappedFile::Flush(int least_pages) {
     wrote = wrote / kPageSize * kPageSize;
   }
   int64_t begin = flushed / kPageSize * kPageSize;
-  if (::msync(data_ + begin, static_cast<size_t>(wrote - begin), MS_SYNC) != 0) {
+  // Step by step, recording each step, so that a putter waiting for sync
+  // flush of an early record is released before the whole range is on disk.
+  while (begin < wrote) {
+    const int64_t end = std::min(wrote, begin + kSyncStepBytes);
+    RMQ_RETURN_IF_ERROR(SyncStep(begin, end - begin));
+    set_flushed_position(end);
+    begin = end;
+  }
+  return wrote;
+}
+
+absl::Status MappedFile::Sync(int64_t pos, int64_t size) const {
+  if (pos < 0 || size < 0 || pos + size > file_size_) {
+    return absl::OutOfRangeError(StrCat("sync of [", pos, ", ", pos + size, ") outside ", path_,
+                                        " (", file_size_, " bytes)"));
+  }
+  const int64_t end = pos + size;
+  for (int64_t begin = pos / kPageSize * kPageSize; begin < end; begin += kSyncStepBytes) {
+    RMQ_RETURN_IF_ERROR(SyncStep(begin, std::min(end, begin + kSyncStepBytes) - begin));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MappedFile::SyncStep(int64_t page_aligned_pos, int64_t size) const {
+  if (::msync(data_ + page_aligned_pos, static_cast<size_t>(size), MS_SYNC) != 0) {
     return ErrnoError("cannot msync", path_);
   }
-  set_flushed_position(wrote);
-  return wrote;
+  if (size == kSyncStepBytes) sched_yield();  // More may follow: let waiting threads run.
+  return absl::OkStatus();
 }
 
 absl::Status MappedFile::TruncateFrom(int64_t pos) {

@@ -77,7 +77,7 @@ class MappedFileQueue {
   // before it gets there. Cheap; the writer calls it every kWarmStepBytes.
   void WarmAhead(const std::shared_ptr<MappedFile>& file, int64_t pos);
   static constexpr int64_t kWarmAheadBytes = 8 << 20;
-  static constexpr int64_t kWarmStepBytes = 1 << 20;
+  static constexpr int64_t kWarmStepBytes = 128 << 10;
 
   // Removes from the front the segments (never the last one) for which
   // `expired` returns true, stopping at the first that is not. The files

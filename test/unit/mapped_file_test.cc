@@ -178,6 +178,46 @@ TEST_CASE("flushed bytes are in the file") {
   CHECK(disk.substr(kPage + 7, 7) == "on disk");
 }
 
+TEST_CASE("a flush longer than one sync step covers every step") {
+  testing::TempDir dir;
+  constexpr int64_t kStep = MappedFile::kSyncStepBytes;
+  const int64_t size = 3 * kStep;
+  std::string path = dir.Sub(MappedFile::FileNameForOffset(0));
+  auto file = MappedFile::Open(path, size);
+  REQUIRE(file.ok());
+  // Bytes in each step and across the boundaries between steps; the wrote
+  // position ends inside the third step.
+  WriteAt(**file, 10, "first");
+  WriteAt(**file, kStep - 3, "across");
+  WriteAt(**file, 2 * kStep + 100, "third");
+  auto flushed = (*file)->Flush(0);
+  REQUIRE(flushed.ok());
+  CHECK(*flushed == 2 * kStep + 105);
+  CHECK((*file)->flushed_position() == 2 * kStep + 105);
+  std::string disk = ReadFromDisk(path);
+  CHECK(disk.substr(10, 5) == "first");
+  CHECK(disk.substr(kStep - 3, 6) == "across");
+  CHECK(disk.substr(2 * kStep + 100, 5) == "third");
+}
+
+TEST_CASE("Sync takes any range inside the file and names the file for one outside") {
+  testing::TempDir dir;
+  const int64_t size = 2 * MappedFile::kSyncStepBytes + kPage;
+  std::string path = dir.Sub(MappedFile::FileNameForOffset(0));
+  auto file = MappedFile::Open(path, size);
+  REQUIRE(file.ok());
+  std::memcpy((*file)->data() + size - 5, "index", 5);  // Written in place: no wrote position.
+  CHECK((*file)->Sync(0, size).ok());
+  CHECK((*file)->Sync(kPage + 1, 10).ok());  // Not page aligned.
+  CHECK((*file)->flushed_position() == 0);    // Sync leaves the positions alone.
+  CHECK(ReadFromDisk(path).substr(static_cast<size_t>(size - 5)) == "index");
+
+  absl::Status past_end = (*file)->Sync(size - 10, 11);
+  CHECK(past_end.code() == absl::StatusCode::kOutOfRange);
+  CHECK(past_end.message().find(path) != std::string_view::npos);
+  CHECK((*file)->Sync(-1, 5).code() == absl::StatusCode::kOutOfRange);
+}
+
 TEST_CASE("TruncateFrom zeroes the tail and moves the positions back") {
   testing::TempDir dir;
   std::string path = dir.Sub(MappedFile::FileNameForOffset(0));
