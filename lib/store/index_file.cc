@@ -344,9 +344,13 @@ bool IndexFile::Contains(int32_t key_hash, int64_t phy_offset) const {
 absl::Status IndexFile::Flush() {
   const int32_t count = index_count();
   if (count == flushed_count_.load(std::memory_order_relaxed)) return absl::OkStatus();
-  // Items are scattered (slots and items far apart), so sync the whole
-  // mapping; the kernel only writes the dirty pages.
-  RMQ_RETURN_IF_ERROR(file_->Sync(0, file_->file_size()));
+  // What PutKey can have written since the last flush: the header and the
+  // slots (scattered: all of them), and the items appended after the last
+  // flushed one. The rest of the file (most of it, until the file fills) is
+  // untouched zeros that msync would only walk.
+  const int64_t items_begin = ItemAt(flushed_count_.load(std::memory_order_relaxed)) - data_;
+  RMQ_RETURN_IF_ERROR(file_->Sync(0, ItemAt(0) - data_));
+  RMQ_RETURN_IF_ERROR(file_->Sync(items_begin, ItemAt(count) - data_ - items_begin));
   flushed_count_.store(count, std::memory_order_release);
   return absl::OkStatus();
 }
