@@ -261,17 +261,31 @@ class MessageStore {
   virtual StoreStats Stats() = 0;
   virtual const MessageStoreConfig& config() const = 0;
 
-  // Called once for every message that enters a consume queue, after the
-  // queue holds it (so a Get from `queue_offset` finds it), on the store's
-  // dispatch thread: a broker uses it to answer held long-polling pulls.
-  // `tags_code` is the unit's tag hash; `properties` are the message's
-  // properties as stored (name 0x01 value 0x02 …). It must be fast and must not call
-  // WaitForDispatch. Replaces any earlier listener; an empty function clears
-  // it. A listener being replaced may still finish a call already started,
-  // so what it captures must stay valid (capture shared state by shared_ptr).
-  using MessageArrivingListener =
-      std::function<void(std::string_view topic, int32_t queue_id, int64_t queue_offset,
-                         int64_t tags_code, std::string_view properties)>;
+  // A message that entered a consume queue, as the arrival listener sees it.
+  // The views are valid only during the listener's call.
+  struct ArrivedMessage {
+    std::string_view topic;
+    int32_t queue_id = 0;
+    int64_t queue_offset = 0;
+    int64_t tags_code = 0;        // The unit's tag hash.
+    std::string_view properties;  // As stored: name 0x01 value 0x02 ...
+  };
+  // At most this many messages are passed to one call of the listener.
+  static constexpr size_t kMaxArrivalsPerCall = 32;
+
+  // Called on the store's dispatch thread with the messages that entered
+  // consume queues since its last call, in log order, once their queues hold
+  // them (a Get from `queue_offset` finds them): a broker uses it to answer
+  // held long-polling pulls. The dispatcher calls it when it has caught up
+  // with the log, before it moves to the next segment, and whenever
+  // kMaxArrivalsPerCall messages are waiting, so that a pull answered from it
+  // finds a batch (as RocketMQ's, whose dispatcher runs every millisecond)
+  // rather than the one message that woke it. It must be fast and must not
+  // call WaitForDispatch. Replaces any earlier listener; an empty function
+  // clears it. A listener being replaced may still finish a call already
+  // started, so what it captures must stay valid (capture shared state by
+  // shared_ptr).
+  using MessageArrivingListener = std::function<void(std::span<const ArrivedMessage> arrived)>;
   virtual void SetMessageArrivingListener(MessageArrivingListener listener) = 0;
 };
 

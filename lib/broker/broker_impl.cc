@@ -122,9 +122,8 @@ absl::Status BrokerImpl::Start() {
   if (config_.long_polling_enable) {
     // The listener keeps the service alive for as long as the store may call it.
     store_->SetMessageArrivingListener(
-        [holds = holds_](std::string_view topic, int32_t queue_id, int64_t queue_offset,
-                         int64_t tags_code, std::string_view properties) {
-          holds->NotifyMessageArriving(topic, queue_id, queue_offset, tags_code, properties);
+        [holds = holds_](std::span<const MessageStore::ArrivedMessage> arrived) {
+          holds->NotifyMessagesArriving(arrived);
         });
   }
   pull_.set_hold_service(holds_);

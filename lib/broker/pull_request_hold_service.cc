@@ -63,22 +63,29 @@ void PullRequestHoldService::Suspend(std::unique_ptr<HeldPull> pull, absl::Durat
   }
 }
 
-void PullRequestHoldService::NotifyMessageArriving(std::string_view topic, int32_t queue_id,
-                                                   int64_t queue_offset, int64_t tags_code,
-                                                   std::string_view properties) {
+void PullRequestHoldService::NotifyMessagesArriving(
+    std::span<const MessageStore::ArrivedMessage> arrived) {
   // Pairs with the fence in Suspend (a store-buffer handshake): the caller
-  // made the new unit visible before calling, Suspend registers before it
+  // made the new units visible before calling, Suspend registers before it
   // re-reads the max offset, so at least one of the two sees the other —
   // without the fences both may read the old value and the pull sleeps
   // until its timeout although its message is there.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (held_.load(std::memory_order_relaxed) == 0 || !wake_on_arrival_) return;
-  const int64_t max_offset = queue_offset + 1;
-  WakeWhere(TopicQueueRef{topic, queue_id}, [&](const HeldPull& pull) {
-    return max_offset > pull.pull_from_offset &&
-           (pull.filter == nullptr ||
-            (pull.filter->MatchesTagsCode(tags_code) && pull.filter->MatchesProperties(properties)));
-  });
+  std::vector<Entry> woken;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const MessageStore::ArrivedMessage& m : arrived) {
+      const int64_t max_offset = m.queue_offset + 1;
+      TakeWhere(TopicQueueRef{m.topic, m.queue_id}, [&](const HeldPull& pull) {
+        return max_offset > pull.pull_from_offset &&
+               (pull.filter == nullptr || (pull.filter->MatchesTagsCode(m.tags_code) &&
+                                           pull.filter->MatchesProperties(m.properties)));
+      }, &woken);
+    }
+    if (!BeginWaking(woken)) return;
+  }
+  Wake(std::move(woken));
 }
 
 void PullRequestHoldService::CheckHeldRequests() {
@@ -99,27 +106,38 @@ void PullRequestHoldService::CheckQueue(const TopicQueueKey& key) {
 }
 
 void PullRequestHoldService::WakeWhere(TopicQueueRef key,
-                                       const std::function<bool(const HeldPull&)>& wanted) {
+                                       absl::FunctionRef<bool(const HeldPull&)> wanted) {
   std::vector<Entry> woken;
   {
     absl::MutexLock lock(&mu_);
-    auto it = table_.find(key);
-    if (it == table_.end()) return;
-    std::vector<Entry>& entries = it->second;
-    for (size_t i = 0; i < entries.size();) {
-      if (wanted(*entries[i].pull)) {
-        woken.push_back(std::move(entries[i]));
-        entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
-      }
-    }
-    if (entries.empty()) table_.erase(it);
-    if (woken.empty()) return;
-    held_.fetch_sub(woken.size(), std::memory_order_relaxed);
-    ++waking_;
+    TakeWhere(key, wanted, &woken);
+    if (!BeginWaking(woken)) return;
   }
   Wake(std::move(woken));
+}
+
+void PullRequestHoldService::TakeWhere(TopicQueueRef key,
+                                       absl::FunctionRef<bool(const HeldPull&)> wanted,
+                                       std::vector<Entry>* woken) {
+  auto it = table_.find(key);
+  if (it == table_.end()) return;
+  std::vector<Entry>& entries = it->second;
+  for (size_t i = 0; i < entries.size();) {
+    if (wanted(*entries[i].pull)) {
+      woken->push_back(std::move(entries[i]));
+      entries.erase(entries.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  if (entries.empty()) table_.erase(it);
+}
+
+bool PullRequestHoldService::BeginWaking(const std::vector<Entry>& woken) {
+  if (woken.empty()) return false;
+  held_.fetch_sub(woken.size(), std::memory_order_relaxed);
+  ++waking_;
+  return true;
 }
 
 void PullRequestHoldService::OnTimeout(const TopicQueueKey& key, uint64_t id) {
@@ -137,9 +155,7 @@ void PullRequestHoldService::OnTimeout(const TopicQueueKey& key, uint64_t id) {
       break;
     }
     if (entries.empty()) table_.erase(it);
-    if (woken.empty()) return;
-    held_.fetch_sub(1, std::memory_order_relaxed);
-    ++waking_;
+    if (!BeginWaking(woken)) return;
   }
   Wake(std::move(woken));
 }

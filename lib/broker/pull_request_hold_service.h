@@ -3,7 +3,7 @@
 // PullRequestHoldService: long polling (RocketMQ's PullRequestHoldService).
 // A pull that finds nothing new is held, not answered, until either
 //   - a message arrives in its queue (the store's arrival listener calls
-//     NotifyMessageArriving on its dispatch thread) that its filter accepts
+//     NotifyMessagesArriving on its dispatch thread) that its filter accepts
 //     (by tags code, and by properties for SQL92): the pull is run again on
 //     that thread and answered, or
 //   - its timeout passes on the Clock (suspendTimeoutMillis, or
@@ -13,8 +13,8 @@
 // checked against their queue's max offset, which catches a message that
 // arrived while its pull was being held.
 //
-// The arrival path costs one relaxed atomic load per message while nothing
-// is held.
+// The arrival path costs one relaxed atomic load per batch of arrivals while
+// nothing is held, and one lock of the table per batch otherwise.
 
 #ifndef RMQ_BROKER_PULL_REQUEST_HOLD_SERVICE_H_
 #define RMQ_BROKER_PULL_REQUEST_HOLD_SERVICE_H_
@@ -23,10 +23,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "common/periodic_timer.h"
 #include "remoting/transport.h"
@@ -64,11 +66,12 @@ class PullRequestHoldService : public std::enable_shared_from_this<PullRequestHo
   // Holds `pull` for at most `timeout`. After Shutdown, reruns it at once.
   void Suspend(std::unique_ptr<HeldPull> pull, absl::Duration timeout);
 
-  // The store's message-arriving listener: wakes the queue's held pulls
-  // whose filter passes the message (as RocketMQ, by tagsCode and, for
-  // SQL92, by properties).
-  void NotifyMessageArriving(std::string_view topic, int32_t queue_id, int64_t queue_offset,
-                             int64_t tags_code, std::string_view properties);
+  // The store's message-arriving listener: wakes the held pulls that one of
+  // the arrived messages reaches and whose filter passes it (as RocketMQ, by
+  // tagsCode and, for SQL92, by properties). Each woken pull runs once,
+  // after the whole batch is looked at, so that it reads every message of
+  // the batch it may take.
+  void NotifyMessagesArriving(std::span<const MessageStore::ArrivedMessage> arrived);
 
   // Runs every held pull against its queue's max offset (the periodic check).
   void CheckHeldRequests();
@@ -93,8 +96,15 @@ class PullRequestHoldService : public std::enable_shared_from_this<PullRequestHo
   void CheckQueue(const TopicQueueKey& key) ABSL_LOCKS_EXCLUDED(mu_);
   // Takes out of the table, and wakes, the held pulls of `key` for which
   // `wanted(pull)` is true.
-  void WakeWhere(TopicQueueRef key, const std::function<bool(const HeldPull&)>& wanted)
+  void WakeWhere(TopicQueueRef key, absl::FunctionRef<bool(const HeldPull&)> wanted)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Moves the held pulls of `key` for which `wanted(pull)` is true from the
+  // table to `woken`.
+  void TakeWhere(TopicQueueRef key, absl::FunctionRef<bool(const HeldPull&)> wanted,
+                 std::vector<Entry>* woken) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts the taken entries out of held_ and in as a wakeup in progress;
+  // false (and nothing counted) if there are none.
+  bool BeginWaking(const std::vector<Entry>& woken) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Cancels the entries' timers and reruns their pulls; call without mu_.
   void Wake(std::vector<Entry> entries) ABSL_LOCKS_EXCLUDED(mu_);
 

@@ -151,12 +151,14 @@ absl::Status DefaultMessageStore::Start() {
     // Messages outside consume queues (half and rolled-back transaction records) wake nobody.
     int32_t tx = sysflag::TransactionValue(request.sys_flag);
     if (tx == sysflag::kTransactionPreparedType || tx == sysflag::kTransactionRollbackType) return;
-    const MessageArrivingListener* listener = arriving_listener_.load(std::memory_order_acquire);
-    if (listener != nullptr) {
-      (*listener)(request.topic, request.queue_id, request.consume_queue_offset, request.tags_code,
-                  request.properties);
-    }
+    if (arriving_listener_.load(std::memory_order_relaxed) == nullptr) return;
+    arrivals_.push_back(ArrivedMessage{request.topic, request.queue_id,
+                                       request.consume_queue_offset, request.tags_code,
+                                       request.properties});
+    if (arrivals_.size() >= kMaxArrivalsPerCall) DeliverArrivals();
   });
+  dispatcher_->set_run_end([this] { DeliverArrivals(); });
+  arrivals_.reserve(kMaxArrivalsPerCall);
   RMQ_RETURN_IF_ERROR(Recover());
 
   flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
@@ -650,6 +652,13 @@ void DefaultMessageStore::FlushLogic(int least_pages) {
   }
   absl::MutexLock lock(&logic_flush_mu_);
   logic_flushed_ = mark;
+}
+
+void DefaultMessageStore::DeliverArrivals() {
+  if (arrivals_.empty()) return;
+  const MessageArrivingListener* listener = arriving_listener_.load(std::memory_order_acquire);
+  if (listener != nullptr) (*listener)(arrivals_);
+  arrivals_.clear();
 }
 
 void DefaultMessageStore::SetMessageArrivingListener(MessageArrivingListener listener) {

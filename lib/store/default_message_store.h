@@ -145,6 +145,10 @@ class DefaultMessageStore final : public MessageStore {
   // load per message (no lock). Every listener ever set stays allocated until
   // the store is destroyed, so a dispatch that loaded an old one can finish.
   std::atomic<const MessageArrivingListener*> arriving_listener_{nullptr};
+  // Messages dispatched since the listener's last call (dispatch thread
+  // only), and the call that hands them over.
+  std::vector<ArrivedMessage> arrivals_;
+  void DeliverArrivals();
   absl::Mutex arriving_mu_;
   std::vector<std::unique_ptr<MessageArrivingListener>> arriving_listeners_
       ABSL_GUARDED_BY(arriving_mu_);

@@ -154,6 +154,7 @@ bool Dispatcher::DispatchUntil(int64_t end) {
   std::shared_ptr<MappedFile> file;
   while (offset < end) {
     if (!file || !file->Contains(offset)) {
+      if (file) EndRun();  // Before letting go of the segment its views point into.
       file = log_.segments().FindByOffset(offset);  // Once per segment, not per record.
     }
     if (!file) {
@@ -163,6 +164,7 @@ bool Dispatcher::DispatchUntil(int64_t end) {
         offset = min;
         continue;
       }
+      EndRun();
       absl::MutexLock lock(&mu_);
       error_ = absl::InternalError(StrCat("dispatch: no commit log segment at ", offset));
       failed_ = true;
@@ -186,6 +188,7 @@ bool Dispatcher::DispatchUntil(int64_t end) {
     }
     if (!status.ok()) {
       spdlog::error("dispatch stopped at commit log offset {}: {}", offset, status.ToString());
+      EndRun();
       absl::MutexLock lock(&mu_);
       error_ = status;
       failed_ = true;
@@ -194,6 +197,7 @@ bool Dispatcher::DispatchUntil(int64_t end) {
     offset += view.total_size;
     dispatched_.store(offset, std::memory_order_release);
   }
+  EndRun();
   return true;
 }
 

@@ -44,6 +44,10 @@ class Dispatcher {
   void set_listener(std::function<void(const DispatchRequest&)> listener) {
     listener_ = std::move(listener);
   }
+  // Called when a run of dispatched records ends: the dispatcher caught up
+  // with the log, or is about to leave a segment (the listener's views of
+  // records point into it). Set before Start.
+  void set_run_end(std::function<void()> run_end) { run_end_ = std::move(run_end); }
 
   // Dispatches one record found by recovery, synchronously (before Start).
   absl::Status DispatchRecord(int64_t offset, const RecordView& view);
@@ -76,6 +80,11 @@ class Dispatcher {
   IndexService* const index_;
   const DelayLevels& levels_;
   std::function<void(const DispatchRequest&)> listener_;
+  std::function<void()> run_end_;
+  // Calls run_end_, if set.
+  void EndRun() {
+    if (run_end_) run_end_();
+  }
   // Queues already looked up, so dispatching a record takes no lock. Only the
   // dispatching thread (or Stop after joining it) touches it.
   TopicQueueMap<std::shared_ptr<ConsumeQueue>> queue_cache_;
