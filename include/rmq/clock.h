@@ -28,7 +28,7 @@ class Clock {
   // The current time.
   virtual absl::Time Now() const = 0;
   // The current time in milliseconds since the Unix epoch, as RocketMQ stores it.
-  int64_t NowMillis() const { return absl::ToUnixMillis(Now()); }
+  virtual int64_t NowMillis() const { return absl::ToUnixMillis(Now()); }
 
   // Runs `fn` once, at or after `when`. Returns an id for Cancel(). Timer
   // callbacks must not block for long: they share one thread per clock.
@@ -52,6 +52,9 @@ class SystemClock final : public Clock {
   static std::shared_ptr<SystemClock> Default();
 
   absl::Time Now() const override;
+  // One read of the realtime clock (vDSO), without absl::Now's conversions:
+  // every message takes its born and store timestamps from here.
+  int64_t NowMillis() const override;
   TimerId ScheduleAt(absl::Time when, std::function<void()> fn) override;
   void Cancel(TimerId id) override;
 

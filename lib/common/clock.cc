@@ -2,6 +2,8 @@
 
 #include "rmq/clock.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -182,6 +184,12 @@ std::shared_ptr<SystemClock> SystemClock::Default() {
 }
 
 absl::Time SystemClock::Now() const { return absl::Now(); }
+
+int64_t SystemClock::NowMillis() const {
+  timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return int64_t{now.tv_sec} * 1000 + now.tv_nsec / 1'000'000;
+}
 
 Clock::TimerId SystemClock::ScheduleAt(absl::Time when, std::function<void()> fn) {
   absl::MutexLock lock(&state_->mu);

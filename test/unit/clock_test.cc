@@ -252,6 +252,20 @@ TEST_CASE("a throwing SystemClock callback does not stop later timers", "[clock]
   done.WaitForNotification();
 }
 
+TEST_CASE("SystemClock::NowMillis reads the same clock as Now", "[clock]") {
+  SystemClock clock;
+  // Read between two Now() calls, it lies between them (to the millisecond).
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t before = absl::ToUnixMillis(clock.Now());
+    const int64_t millis = clock.NowMillis();
+    const int64_t after = absl::ToUnixMillis(clock.Now());
+    REQUIRE(millis >= before - 1);  // absl::Now and clock_gettime may round apart by a tick.
+    REQUIRE(millis <= after + 1);
+  }
+  VirtualClock virtual_clock(absl::FromUnixMillis(1234567));
+  CHECK(virtual_clock.NowMillis() == 1234567);
+}
+
 TEST_CASE("SystemClock::Default is one shared instance", "[clock]") {
   std::shared_ptr<SystemClock> a = SystemClock::Default();
   std::shared_ptr<SystemClock> b = SystemClock::Default();
