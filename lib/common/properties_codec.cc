@@ -3,6 +3,7 @@
 #include "common/properties_codec.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -65,6 +66,32 @@ std::string EncodeProperties(const Message::Properties& props) {
   std::string out(EncodedPropertiesSize(props), '\0');
   EncodeProperties(props, out.data());
   return out;
+}
+
+size_t CountSeparators(std::string_view bytes) {
+  static_assert(kNameValueSeparator == '\x01' && kPropertySeparator == '\x02');
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  // The high bit of each zero byte of v, and nothing else: adding 0x7F to a
+  // byte's low seven bits carries into its high bit exactly when they are
+  // not all zero, and never into the next byte.
+  auto zero_bytes = [](uint64_t v) { return ~(((v & kLow7) + kLow7) | v | kLow7); };
+  size_t count = 0;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, sizeof(word));
+    // A byte is 0x01 or 0x02, never both, so the two masks add up without
+    // overlap. Each has only bit 7 of a byte set: shifted to bit 0 and
+    // multiplied by kOnes, the byte counts sum into the top byte (at most 8).
+    // (std::popcount is a library call on baseline x86-64.)
+    const uint64_t found = zero_bytes(word ^ kOnes) | zero_bytes(word ^ (2 * kOnes));
+    count += static_cast<size_t>(((found >> 7) * kOnes) >> 56);
+  }
+  for (; i < bytes.size(); ++i) {
+    count += bytes[i] == kNameValueSeparator || bytes[i] == kPropertySeparator;
+  }
+  return count;
 }
 
 absl::Status ValidateProperties(const Message::Properties& props) {

@@ -156,8 +156,7 @@ absl::StatusOr<size_t> CommitLog::Encode(const MessageExt& msg, std::string* buf
   // A well-formed encoding has exactly one separator of each kind per
   // property; counting them is one cheap pass. Only if that fails (or a name
   // is empty) is the full check run, for its precise message.
-  size_t separators = static_cast<size_t>(std::count_if(
-      props.begin(), props.end(), [](char c) { return c == kNameValueSeparator || c == kPropertySeparator; }));
+  const size_t separators = CountSeparators(props);
   bool empty_name = std::any_of(msg.properties().begin(), msg.properties().end(),
                                 [](const auto& p) { return p.first.empty(); });
   if (separators != 2 * msg.properties().size() || empty_name) {

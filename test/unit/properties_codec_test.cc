@@ -187,3 +187,28 @@ TEST_CASE("DecodePropertiesWith reuses the strings it decodes into", "[propertie
   REQUIRE(DecodePropertiesWith("KEYS\x01k\x02", {}, &props).ok());
   CHECK(props == Message::Properties{{"KEYS", "k"}});
 }
+
+TEST_CASE("CountSeparators counts 0x01 and 0x02 bytes at every length and alignment",
+          "[properties]") {
+  // Bytes around the separators too (0x00, 0x03, 0x81, 0x82), whose bits a
+  // word-at-a-time count could confuse with them.
+  const std::string alphabet("\x00\x01\x02\x03\x81\x82\xff" "ab", 9);
+  uint32_t seed = 12345;
+  for (int round = 0; round < 2000; ++round) {
+    seed = seed * 1103515245u + 12345u;
+    const size_t length = (seed >> 8) % 40;
+    const size_t offset = (seed >> 16) % 8;
+    std::string buffer(offset + length, 'x');
+    for (size_t i = 0; i < length; ++i) {
+      seed = seed * 1103515245u + 12345u;
+      buffer[offset + i] = alphabet[(seed >> 16) % alphabet.size()];
+    }
+    const std::string_view bytes = std::string_view(buffer).substr(offset);
+    size_t want = 0;
+    for (char c : bytes) want += c == '\x01' || c == '\x02';
+    INFO("round " << round << ", length " << length << ", offset " << offset);
+    REQUIRE(CountSeparators(bytes) == want);
+  }
+  CHECK(CountSeparators("") == 0);
+  CHECK(CountSeparators(EncodeProperties(Message::Properties{{"A", "1"}, {"B", "2"}})) == 4);
+}
