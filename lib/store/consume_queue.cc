@@ -64,18 +64,26 @@ int64_t ConsumeQueue::MaxCommitLogEnd() const {
   return max_commit_log_end_.load(std::memory_order_acquire);
 }
 
-bool ConsumeQueue::ReadAt(int64_t byte_offset, Unit* unit) const {
-  auto file = segments_.FindByOffset(byte_offset);
-  if (!file) return false;
-  std::string_view bytes = file->Read(byte_offset - file->from_offset(), kUnitSize);
+bool ConsumeQueue::ReadAt(int64_t byte_offset, Unit* unit, Cursor* cursor) const {
+  if (cursor->file == nullptr || !cursor->file->Contains(byte_offset)) {
+    cursor->file = segments_.FindByOffset(byte_offset);
+    if (!cursor->file) return false;
+  }
+  const MappedFile& file = *cursor->file;
+  std::string_view bytes = file.Read(byte_offset - file.from_offset(), kUnitSize);
   if (bytes.empty()) return false;
   *unit = DecodeUnit(bytes.data());
   return true;
 }
 
 bool ConsumeQueue::Read(int64_t queue_offset, Unit* unit) const {
+  Cursor cursor;
+  return Read(queue_offset, unit, &cursor);
+}
+
+bool ConsumeQueue::Read(int64_t queue_offset, Unit* unit, Cursor* cursor) const {
   if (queue_offset < MinOffset() || queue_offset >= MaxOffset()) return false;
-  return ReadAt(queue_offset * kUnitSize, unit);
+  return ReadAt(queue_offset * kUnitSize, unit, cursor);
 }
 
 absl::Status ConsumeQueue::WriteUnit(int64_t queue_offset, const Unit& unit) {
@@ -123,9 +131,10 @@ absl::Status ConsumeQueue::TruncateDirty(int64_t commit_log_end) {
   int64_t min = segments_.MinOffset() / kUnitSize;
   int64_t keep = max;
   // Units are in commit log order: walk back from the end.
+  Cursor cursor;
   while (keep > min) {
     Unit unit;
-    if (!ReadAt((keep - 1) * kUnitSize, &unit)) break;
+    if (!ReadAt((keep - 1) * kUnitSize, &unit, &cursor)) break;
     if (!unit.IsBlank() && unit.commit_log_offset + unit.size <= commit_log_end) break;
     --keep;
   }
@@ -137,8 +146,11 @@ absl::Status ConsumeQueue::TruncateDirty(int64_t commit_log_end) {
   tail_.reset();
   int64_t end = 0;
   Unit last;
+  Cursor after;  // Not `cursor`: its segment may be gone.
   for (int64_t i = keep; i > min && end == 0; --i) {
-    if (ReadAt((i - 1) * kUnitSize, &last) && !last.IsBlank()) end = last.commit_log_offset + last.size;
+    if (ReadAt((i - 1) * kUnitSize, &last, &after) && !last.IsBlank()) {
+      end = last.commit_log_offset + last.size;
+    }
   }
   max_commit_log_end_.store(end, std::memory_order_release);
   if (MinOffset() > keep) min_offset_.store(keep, std::memory_order_release);
@@ -149,7 +161,8 @@ void ConsumeQueue::CorrectMinOffset(int64_t commit_log_min) {
   int64_t offset = std::max(MinOffset(), segments_.MinOffset() / kUnitSize);
   int64_t max = MaxOffset();
   Unit unit;
-  while (offset < max && ReadAt(offset * kUnitSize, &unit) &&
+  Cursor cursor;
+  while (offset < max && ReadAt(offset * kUnitSize, &unit, &cursor) &&
          (unit.IsBlank() || unit.commit_log_offset < commit_log_min)) {
     ++offset;
   }

@@ -54,9 +54,16 @@ class ConsumeQueue {
   // Removes the units whose record starts at or after `commit_log_end`.
   absl::Status TruncateDirty(int64_t commit_log_end);
 
+  // The segment of the last unit read through it, so that reading a run of
+  // units (a pull reads up to 32 in a row) looks the segment up once, not
+  // per unit. Holding it keeps the segment mapped.
+  struct Cursor {
+    std::shared_ptr<MappedFile> file;
+  };
+
   // The unit at `queue_offset`; false if outside [MinOffset, MaxOffset).
-  // `keep_alive` (optional) pins the segment for a batch of reads.
   bool Read(int64_t queue_offset, Unit* unit) const;
+  bool Read(int64_t queue_offset, Unit* unit, Cursor* cursor) const;
 
   int64_t MinOffset() const { return min_offset_.load(std::memory_order_acquire); }
   // One past the last written unit.
@@ -76,7 +83,7 @@ class ConsumeQueue {
   void Destroy();
 
  private:
-  bool ReadAt(int64_t byte_offset, Unit* unit) const;
+  bool ReadAt(int64_t byte_offset, Unit* unit, Cursor* cursor) const;
   absl::Status WriteUnit(int64_t queue_offset, const Unit& unit);
 
   const std::string topic_;

@@ -476,12 +476,13 @@ GetMessageResult DefaultMessageStore::Get(std::string_view topic, int32_t queue_
     result.status = GetStatus::kNoMatchedMessage;
     result.next_begin_offset = offset;
     bool removing = false;
-    CommitLog::SegmentCursor segment;  // Consecutive records usually share one.
+    CommitLog::SegmentCursor segment;  // Consecutive records usually share one,
+    ConsumeQueue::Cursor units;        // and consecutive units too.
     for (int64_t i = offset; i < scan_end && static_cast<int64_t>(result.message_count()) < limit;
          ++i) {
       if (result.total_bytes() >= config_.max_transfer_bytes_on_message_in_memory) break;
       ConsumeQueue::Unit unit;
-      if (!queue->Read(i, &unit)) {
+      if (!queue->Read(i, &unit, &units)) {
         if (result.message_count() == 0 && i == offset) result.status = GetStatus::kOffsetFoundNull;
         break;
       }

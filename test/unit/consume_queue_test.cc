@@ -74,6 +74,26 @@ TEST_CASE("Put then Read, across segments") {
   CHECK(GetBig64(bytes.data() + 32) == UnitFor(1).tags_code);
 }
 
+TEST_CASE("Read through one cursor crosses segments, forwards and backwards") {
+  testing::TempDir dir;
+  auto queue = OpenQueue(dir.path());
+  PutRange(*queue, 0, 25);
+  ConsumeQueue::Cursor cursor;
+  auto check = [&](int64_t n) {
+    INFO("queue offset " << n);
+    Unit unit;
+    REQUIRE(queue->Read(n, &unit, &cursor));
+    CHECK(unit.commit_log_offset == UnitFor(n).commit_log_offset);
+    CHECK(unit.tags_code == UnitFor(n).tags_code);
+  };
+  for (int64_t i = 0; i < 25; ++i) check(i);
+  for (int64_t i = 24; i >= 0; --i) check(i);
+  check(3);  // Back to the first segment from the last.
+  check(21);
+  Unit unit;
+  CHECK_FALSE(queue->Read(25, &unit, &cursor));
+}
+
 TEST_CASE("a unit already present is skipped (re-dispatch)") {
   testing::TempDir dir;
   auto queue = OpenQueue(dir.path());
