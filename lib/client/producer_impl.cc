@@ -9,6 +9,7 @@
 #include "client/trace/trace_hooks.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "remoting/inproc_transport.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -324,8 +325,11 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
 absl::StatusOr<SendResult> ProducerImpl::SendKernel(const PreparedSend& send, const MessageQueue& mq,
                                                     const std::string& addr, int64_t timeout_ms,
                                                     int64_t born_ms, int32_t* broker_code) {
+  // An in-process broker handles the send on this thread, during the call:
+  // it borrows this thread's header, as it borrows the body.
+  const LentSendHeader lent(IsInprocAddress(addr));
   absl::StatusOr<RemotingCommand> response = instance_->transport().InvokeSync(
-      addr, send.BuildRequest(mq, config_, born_ms, send.BodyFor(addr, nullptr)),
+      addr, send.BuildRequest(mq, config_, born_ms, send.BodyFor(addr, nullptr), lent.get()),
       absl::Milliseconds(timeout_ms));
   if (!response.ok()) return response.status();
   return ParseSendResponse(*response, send, mq, addr, broker_code);

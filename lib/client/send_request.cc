@@ -168,9 +168,15 @@ void PreparedSend::EncodeProperties(std::string* out) const {
 }
 
 RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
-                                           int64_t born_ms, Payload body) const {
+                                           int64_t born_ms, Payload body,
+                                           SendMessageRequestHeader* lent) const {
   // Built in place: this runs once per attempt, on the hot path.
-  auto header = std::make_unique<SendMessageRequestHeader>();
+  std::unique_ptr<SendMessageRequestHeader> owned;
+  SendMessageRequestHeader* header = lent;
+  if (header == nullptr || batch_) {
+    owned = std::make_unique<SendMessageRequestHeader>();
+    header = owned.get();
+  }
   header->producer_group = config.group_name;
   header->topic = *topic_;
   header->default_topic = config.create_topic_key;
@@ -182,7 +188,9 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
   if (batch_) {
     header->properties = batch_properties_;
   } else {
-    EncodeProperties(&header->properties.emplace());
+    // A lent header's string keeps its capacity from the last send.
+    EncodeProperties(header->properties.has_value() ? &*header->properties
+                                                    : &header->properties.emplace());
   }
   header->reconsume_times = reconsume_times_.value_or(0);
   header->unit_mode = false;
@@ -195,11 +203,30 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
     request = RemotingCommand::Request(
         request_code::kSendBatchMessage,
         std::make_unique<SendMessageRequestHeaderV2>(SendMessageRequestHeaderV2::FromV1(std::move(*header))));
+  } else if (owned != nullptr) {
+    request = RemotingCommand::Request(request_code::kSendMessage, std::move(owned));
   } else {
-    request = RemotingCommand::Request(request_code::kSendMessage, std::move(header));
+    request.code = request_code::kSendMessage;
+    request.header = HeaderPtr(lent, HeaderDeleter::Borrowed());
   }
   request.body = std::move(body);
   return request;
+}
+
+namespace {
+thread_local SendMessageRequestHeader tl_lent_header;
+thread_local bool tl_lent_header_busy = false;
+}  // namespace
+
+LentSendHeader::LentSendHeader(bool wanted) {
+  if (wanted && !tl_lent_header_busy) {
+    tl_lent_header_busy = true;
+    header_ = &tl_lent_header;
+  }
+}
+
+LentSendHeader::~LentSendHeader() {
+  if (header_ != nullptr) tl_lent_header_busy = false;
 }
 
 Payload PreparedSend::BodyFor(const std::string& addr, std::shared_ptr<const void> keep_alive) const {

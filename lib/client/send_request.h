@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/msg_id.h"
+#include "remoting/protocol_headers.h"
 #include "remoting/remoting_command.h"
 #include "rmq/message.h"
 #include "rmq/message_queue.h"
@@ -55,8 +56,11 @@ class PreparedSend {
   std::string MsgId() const;
 
   // The request for one attempt to `mq`, born at `born_ms`, carrying `body`.
+  // With `lent` (a single message's send only), the request borrows that
+  // header, filled in place, instead of owning a new one.
   RemotingCommand BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
-                               int64_t born_ms, Payload body) const;
+                               int64_t born_ms, Payload body,
+                               SendMessageRequestHeader* lent = nullptr) const;
   // The request body for `addr`: borrowed for an in-process broker (its
   // handler runs while the caller waits); with `keep_alive`, shared with it;
   // else a copy, so no transport can outlive the bytes.
@@ -85,6 +89,26 @@ class PreparedSend {
   // A batch: its request properties (WAIT) and its messages' UNIQ_KEYs.
   std::string batch_properties_;
   std::string batch_msg_ids_;
+};
+
+// This thread's request header for a sync send to an in-process broker,
+// lent to one request at a time for as long as this object lives: the
+// broker reads it on this thread during the call only (as it does the
+// borrowed body), and reusing it from send to send allocates neither the
+// header nor its strings. get() is null when the header is lent already
+// (a send made during another's call) or `wanted` is false; the request
+// then owns a header of its own.
+class LentSendHeader {
+ public:
+  explicit LentSendHeader(bool wanted);
+  ~LentSendHeader();
+  LentSendHeader(const LentSendHeader&) = delete;
+  LentSendHeader& operator=(const LentSendHeader&) = delete;
+
+  SendMessageRequestHeader* get() const { return header_; }
+
+ private:
+  SendMessageRequestHeader* header_ = nullptr;
 };
 
 // Whether a sync send retries after the broker answered `code`: RocketMQ
