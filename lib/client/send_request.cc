@@ -55,17 +55,6 @@ bool Compress(std::string_view in, int level, std::string* out) {
   return true;
 }
 
-// The header of a send's answer, taken out of `response`: decoded from the
-// wire's fields into a value (no header object is allocated for it, as
-// RemotingCommand::DecodeHeader would), or moved out of the typed header an
-// in-process broker answered with.
-absl::StatusOr<SendMessageResponseHeader> TakeSendResponseHeader(RemotingCommand& response) {
-  if (response.header == nullptr) return SendMessageResponseHeader::Decode(response.ext_fields);
-  absl::StatusOr<SendMessageResponseHeader*> typed = response.DecodeHeader<SendMessageResponseHeader>();
-  if (!typed.ok()) return typed.status();
-  return std::move(**typed);
-}
-
 }  // namespace
 
 absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConfig& config,
@@ -132,9 +121,19 @@ absl::Status PreparedSend::PrepareBatch(std::span<const Message> msgs, const Pro
 }
 
 std::string PreparedSend::MsgId() const {
-  if (batch_) return batch_msg_ids_;
-  if (add_uniq_key_) return std::string(new_uniq_key_.data(), new_uniq_key_.size());
-  return std::string(own_uniq_key_);
+  std::string id;
+  AssignMsgId(&id);
+  return id;
+}
+
+void PreparedSend::AssignMsgId(std::string* out) const {
+  if (batch_) {
+    out->assign(batch_msg_ids_);
+  } else if (add_uniq_key_) {
+    out->assign(new_uniq_key_.data(), new_uniq_key_.size());
+  } else {
+    out->assign(own_uniq_key_);
+  }
 }
 
 void PreparedSend::EncodeProperties(std::string* out) const {
@@ -244,6 +243,8 @@ bool IsRetryableSendCode(int32_t code) {
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code) {
+  // Every path returns `out` itself, so the result is built where the caller
+  // receives it, not moved there.
   absl::StatusOr<SendResult> out(absl::in_place);
   SendResult& result = *out;
   switch (response.code) {
@@ -261,15 +262,26 @@ absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const Pr
       break;
     default:
       *broker_code = response.code;
-      return ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
-                                               " to ", mq.broker_name, " (", addr, ")"));
+      out = ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
+                                              " to ", mq.broker_name, " (", addr, ")"));
+      return out;
   }
-  absl::StatusOr<SendMessageResponseHeader> header = TakeSendResponseHeader(response);
-  if (!header.ok()) {
-    return absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
-                                      ") to a send is malformed: ", StdView(header.status().message())));
+  // The typed header an in-process broker answered with is read in place;
+  // one from the wire is decoded from its fields into a value (no header
+  // object is allocated for it, as RemotingCommand::DecodeHeader would).
+  auto* header = dynamic_cast<SendMessageResponseHeader*>(response.header.get());
+  absl::StatusOr<SendMessageResponseHeader> decoded;
+  if (header == nullptr) {
+    decoded = SendMessageResponseHeader::Decode(response.ext_fields);
+    if (!decoded.ok()) {
+      out = absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
+                                       ") to a send is malformed: ",
+                                       StdView(decoded.status().message())));
+      return out;
+    }
+    header = &*decoded;
   }
-  result.msg_id = send.MsgId();
+  send.AssignMsgId(&result.msg_id);
   result.offset_msg_id = std::move(header->msg_id);
   result.message_queue.topic = send.topic();
   result.message_queue.broker_name = mq.broker_name;

@@ -54,6 +54,8 @@ class PreparedSend {
   std::string_view body() const { return owns_body_ ? std::string_view(owned_body_) : body_view_; }
   // The result's msgId: the UNIQ_KEY, or a batch's comma-separated UNIQ_KEYs.
   std::string MsgId() const;
+  // MsgId() into `out` (reusing its storage).
+  void AssignMsgId(std::string* out) const;
 
   // The request for one attempt to `mq`, born at `born_ms`, carrying `body`.
   // With `lent` (a single message's send only), the request borrows that
