@@ -242,7 +242,8 @@ absl::StatusOr<SendResult> ProducerImpl::Send(const Message& msg) {
   auto route = CachedRoute(msg.topic(), begin_ms);
   if (!route.ok()) return route.status();
   PreparedSend send;
-  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_));
+  // The UNIQ_KEY's time is the send's: the clock is read once.
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_, begin_ms));
   return SendDefault(send, (*route)->get(), begin_ms);
 }
 

@@ -58,7 +58,7 @@ bool Compress(std::string_view in, int level, std::string* out) {
 }  // namespace
 
 absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConfig& config,
-                                          UniqKeyGenerator& ids) {
+                                          UniqKeyGenerator& ids, std::optional<int64_t> now_ms) {
   topic_ = &msg.topic();
   batch_ = false;
   flag_ = msg.flag();
@@ -67,7 +67,13 @@ absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConf
   // resend of the same message object keeps its id).
   own_uniq_key_ = msg.GetProperty(property::kUniqKey);
   add_uniq_key_ = own_uniq_key_.empty();
-  if (add_uniq_key_) ids.NextInto(new_uniq_key_.data());
+  if (add_uniq_key_) {
+    if (now_ms.has_value()) {
+      ids.NextInto(new_uniq_key_.data(), *now_ms);
+    } else {
+      ids.NextInto(new_uniq_key_.data());
+    }
+  }
 
   sys_flag_ = 0;
   body_view_ = msg.body();

@@ -40,8 +40,10 @@ class PreparedSend {
   // its body compressed with zlib when at least compressMsgBodyOverHowmuch
   // bytes, the transaction flag, and for a retry topic the reconsume counts
   // moved from the properties into the header.
+  // `now_ms`, if the caller has read the clock already, is the new UNIQ_KEY's
+  // time (else the generator reads the clock).
   absl::Status PrepareMessage(const Message& msg, const ProducerConfig& config,
-                              UniqKeyGenerator& ids);
+                              UniqKeyGenerator& ids, std::optional<int64_t> now_ms = std::nullopt);
   // A batch already checked (CheckBatchRules, CheckMessage for each): the
   // batch encoding; InvalidArgument if it exceeds maxMessageSize.
   absl::Status PrepareBatch(std::span<const Message> msgs, const ProducerConfig& config,

@@ -97,6 +97,23 @@ TEST_CASE("a batch never borrows the lent header: it is sent in the V2 form") {
   CHECK(dynamic_cast<SendMessageRequestHeaderV2*>(request.header.get()) != nullptr);
 }
 
+TEST_CASE("a send's UNIQ_KEY carries the time the send read, else the clock's") {
+  Fixture f;
+  f.clock.Advance(absl::Hours(24 * 400));
+  const int64_t clock_ms = f.clock.NowMillis();
+  Message msg("TopicA", "body");
+  PreparedSend given;
+  REQUIRE(given.PrepareMessage(msg, f.config, f.ids, clock_ms - 2500).ok());
+  auto at = UniqKeyTimestamp(given.MsgId(), clock_ms);
+  REQUIRE(at.ok());
+  CHECK(*at == clock_ms - 2500);
+  PreparedSend from_clock;
+  REQUIRE(from_clock.PrepareMessage(msg, f.config, f.ids).ok());
+  at = UniqKeyTimestamp(from_clock.MsgId(), clock_ms);
+  REQUIRE(at.ok());
+  CHECK(*at == clock_ms);
+}
+
 TEST_CASE("this thread's header is lent to one send at a time, and only when wanted") {
   SendMessageRequestHeader* first_lent = nullptr;
   {
