@@ -249,28 +249,33 @@ bool IsRetryableSendCode(int32_t code) {
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code) {
-  // Every path returns `out` itself, so the result is built where the caller
-  // receives it, not moved there.
-  absl::StatusOr<SendResult> out(absl::in_place);
-  SendResult& result = *out;
+  absl::StatusOr<SendResult> out;
+  ParseSendResponse(response, send, mq, addr, broker_code, &out);
+  return out;
+}
+
+void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, const MessageQueue& mq,
+                       const std::string& addr, int32_t* broker_code,
+                       absl::StatusOr<SendResult>* out) {
+  SendStatus status;
   switch (response.code) {
     case rc::kSuccess:
-      result.send_status = SendStatus::kSendOk;
+      status = SendStatus::kSendOk;
       break;
     case rc::kFlushDiskTimeout:
-      result.send_status = SendStatus::kFlushDiskTimeout;
+      status = SendStatus::kFlushDiskTimeout;
       break;
     case rc::kFlushSlaveTimeout:
-      result.send_status = SendStatus::kFlushSlaveTimeout;
+      status = SendStatus::kFlushSlaveTimeout;
       break;
     case rc::kSlaveNotAvailable:
-      result.send_status = SendStatus::kSlaveNotAvailable;
+      status = SendStatus::kSlaveNotAvailable;
       break;
     default:
       *broker_code = response.code;
-      out = ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
-                                              " to ", mq.broker_name, " (", addr, ")"));
-      return out;
+      *out = ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
+                                               " to ", mq.broker_name, " (", addr, ")"));
+      return;
   }
   // The typed header an in-process broker answered with is read in place;
   // one from the wire is decoded from its fields into a value (no header
@@ -280,13 +285,15 @@ absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const Pr
   if (header == nullptr) {
     decoded = SendMessageResponseHeader::Decode(response.ext_fields);
     if (!decoded.ok()) {
-      out = absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
-                                       ") to a send is malformed: ",
-                                       StdView(decoded.status().message())));
-      return out;
+      *out = absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
+                                        ") to a send is malformed: ",
+                                        StdView(decoded.status().message())));
+      return;
     }
     header = &*decoded;
   }
+  SendResult& result = out->emplace();
+  result.send_status = status;
   send.AssignMsgId(&result.msg_id);
   result.offset_msg_id = std::move(header->msg_id);
   result.message_queue.topic = send.topic();
@@ -294,7 +301,6 @@ absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const Pr
   result.message_queue.queue_id = header->queue_id;
   result.queue_offset = header->queue_offset;
   if (header->transaction_id.has_value()) result.transaction_id = std::move(*header->transaction_id);
-  return out;
 }
 
 }  // namespace rmq::internal

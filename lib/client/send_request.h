@@ -127,6 +127,11 @@ bool IsRetryableSendCode(int32_t code);
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code);
+// The same, into `*out` (a sync send's result, made where its caller
+// receives it).
+void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, const MessageQueue& mq,
+                       const std::string& addr, int32_t* broker_code,
+                       absl::StatusOr<SendResult>* out);
 
 }  // namespace rmq::internal
 
