@@ -108,9 +108,9 @@ class PendingCall {
   }
 
   // Makes a synchronous call that was answered while its handler ran (so no
-  // timer and no channel ever saw it) ready for the next one.
-  void Reset() {
-    absl::MutexLock lock(&mu_);
+  // timer and no channel ever saw it) ready for the next one. Only its
+  // sole owner may call this, so no lock is needed.
+  void Reset() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     completed_ = false;
     answered_.store(false, std::memory_order_relaxed);
   }
@@ -207,6 +207,9 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
       : remote_(std::move(remote)), local_(std::move(local)), clock_(std::move(clock)) {}
 
   const std::string& remote_address() const override { return remote_->address; }
+  // An in-process peer has no host (the broker stamps 127.0.0.1:0 as a
+  // send's born host): known without parsing the address on every send.
+  std::optional<HostAddress> remote_host() const override { return std::nullopt; }
   bool active() const override { return remote_->open.load(); }
 
   void InvokeAsync(RemotingCommand request, absl::Duration timeout, ResponseCallback done) override {

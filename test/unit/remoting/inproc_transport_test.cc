@@ -121,6 +121,7 @@ TEST_CASE("one channel per client transport, named after the client", "[inproc]"
   CHECK(channels[3] != channels[0]);
   CHECK(channels[0]->remote_address() == "inproc://client/alice");
   CHECK(channels[3]->remote_address() == "inproc://client/bob");
+  CHECK_FALSE(channels[0]->remote_host().has_value());  // not an ip:port
   CHECK(channels[0]->active());
   CHECK(channels[3]->active());
 }
