@@ -102,8 +102,8 @@ struct SendMessageProcessor::Target {
 };
 
 absl::StatusOr<SendMessageRequestHeader*> DecodeSendHeader(RemotingCommand& request) {
-  if (auto* v1 = dynamic_cast<SendMessageRequestHeader*>(request.header.get())) return v1;
-  if (auto* v2 = dynamic_cast<SendMessageRequestHeaderV2*>(request.header.get())) {
+  if (auto* v1 = HeaderAs<SendMessageRequestHeader>(request.header.get())) return v1;
+  if (auto* v2 = HeaderAs<SendMessageRequestHeaderV2>(request.header.get())) {
     request.header = std::make_unique<SendMessageRequestHeader>(std::move(*v2).ToV1());
     return static_cast<SendMessageRequestHeader*>(request.header.get());
   }

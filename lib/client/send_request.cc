@@ -280,7 +280,7 @@ void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, cons
   // The typed header an in-process broker answered with is read in place;
   // one from the wire is decoded from its fields into a value (no header
   // object is allocated for it, as RemotingCommand::DecodeHeader would).
-  auto* header = dynamic_cast<SendMessageResponseHeader*>(response.header.get());
+  auto* header = HeaderAs<SendMessageResponseHeader>(response.header.get());
   absl::StatusOr<SendMessageResponseHeader> decoded;
   if (header == nullptr) {
     decoded = SendMessageResponseHeader::Decode(response.ext_fields);
