@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -90,14 +93,21 @@ constexpr size_t kMaxRewrittenProperties = 32;
 
 bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, bool drop_delay,
                            std::string* out, SendPropertyFlags* flags) {
+  // A property read, as offsets into `encoded`: a trivial type, so the array
+  // below costs nothing to set up (one of string_views was initialized whole
+  // on every send).
   struct Property {
-    std::string_view name;
-    std::string_view value;
-    bool keep = true;
+    uint32_t name_at;
+    uint32_t name_size;
+    uint32_t value_at;
+    uint32_t value_size;
+    bool keep;
   };
-  // Every property read (to spot a repeated name), plus the CLUSTER added.
-  std::array<Property, kMaxRewrittenProperties + 1> props;
+  if (encoded.size() > std::numeric_limits<uint32_t>::max()) return false;
+  const auto name_of = [encoded](const Property& p) { return encoded.substr(p.name_at, p.name_size); };
+  std::array<Property, kMaxRewrittenProperties> props;
   size_t count = 0;
+  size_t size = kPropertyCluster.size() + cluster.size() + 2;  // Of the rewrite; CLUSTER is added.
   *flags = SendPropertyFlags();
   size_t pos = 0;
   while (pos < encoded.size()) {
@@ -107,38 +117,55 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
     if (sep == std::string_view::npos || end == std::string_view::npos || sep == pos || end < sep) {
       return false;
     }
-    Property p{encoded.substr(pos, sep - pos), encoded.substr(sep + 1, end - sep - 1)};
-    if (p.value.find(kNameValueSeparator) != std::string_view::npos ||
+    const std::string_view name = encoded.substr(pos, sep - pos);
+    const std::string_view value = encoded.substr(sep + 1, end - sep - 1);
+    if (value.find(kNameValueSeparator) != std::string_view::npos ||
         count == kMaxRewrittenProperties) {
       return false;
     }
     for (size_t i = 0; i < count; ++i) {
-      if (props[i].name == p.name) return false;
+      if (name_of(props[i]) == name) return false;
     }
-    if (p.name == property::kWaitStoreMsgOk) {
-      flags->wait_store_msg_ok = ParseJavaBoolean(p.value);
-      p.keep = !flags->wait_store_msg_ok;
-    } else if (p.name == property::kTransactionPrepared) {
-      flags->transaction_prepared = ParseJavaBoolean(p.value);
-    } else if (p.name == kPropertyCluster || (drop_delay && p.name == property::kDelayTimeLevel)) {
-      p.keep = false;
+    bool keep = true;
+    if (name == property::kWaitStoreMsgOk) {
+      flags->wait_store_msg_ok = ParseJavaBoolean(value);
+      keep = !flags->wait_store_msg_ok;
+    } else if (name == property::kTransactionPrepared) {
+      flags->transaction_prepared = ParseJavaBoolean(value);
+    } else if (name == kPropertyCluster || (drop_delay && name == property::kDelayTimeLevel)) {
+      keep = false;
     }
-    props[count++] = p;
+    props[count++] = Property{static_cast<uint32_t>(pos), static_cast<uint32_t>(name.size()),
+                              static_cast<uint32_t>(sep + 1), static_cast<uint32_t>(value.size()),
+                              keep};
+    if (keep) size += name.size() + value.size() + 2;
     pos = end + 1;
   }
-  props[count++] = Property{kPropertyCluster, cluster};
   // Sorted by name, as Message::Properties encodes: a record stores the same
-  // bytes whichever path wrote it.
+  // bytes whichever path wrote it. CLUSTER goes in at its place on the way out.
   std::sort(props.begin(), props.begin() + static_cast<std::ptrdiff_t>(count),
-            [](const Property& a, const Property& b) { return a.name < b.name; });
-  out->clear();
+            [&name_of](const Property& a, const Property& b) { return name_of(a) < name_of(b); });
+  out->resize(size);
+  char* p = out->data();
+  const auto write = [&p](std::string_view name, std::string_view value) {
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = kNameValueSeparator;
+    std::memcpy(p, value.data(), value.size());
+    p += value.size();
+    *p++ = kPropertySeparator;
+  };
+  bool cluster_written = false;
   for (size_t i = 0; i < count; ++i) {
     if (!props[i].keep) continue;
-    out->append(props[i].name);
-    out->push_back(kNameValueSeparator);
-    out->append(props[i].value);
-    out->push_back(kPropertySeparator);
+    const std::string_view name = name_of(props[i]);
+    if (!cluster_written && kPropertyCluster < name) {
+      write(kPropertyCluster, cluster);
+      cluster_written = true;
+    }
+    write(name, encoded.substr(props[i].value_at, props[i].value_size));
   }
+  if (!cluster_written) write(kPropertyCluster, cluster);
   return true;
 }
 

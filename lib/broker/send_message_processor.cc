@@ -31,6 +31,24 @@ bool IsNotAllowedSendTopic(std::string_view topic) {
          topic == kOffsetMovedEventTopic;
 }
 
+// ValidateTopic, remembering the last topic this thread found valid (with
+// the length limit it was checked against): a producer sends to one topic
+// many times in a row, and the check scans every character of the name.
+absl::Status ValidateSendTopic(std::string_view topic, int max_length) {
+  struct LastValid {
+    std::string topic;
+    int max_length = -1;
+  };
+  thread_local LastValid last;
+  if (max_length == last.max_length && topic == last.topic) return absl::OkStatus();
+  absl::Status valid = ValidateTopic(topic, max_length);
+  if (valid.ok()) {
+    last.topic.assign(topic);
+    last.max_length = max_length;
+  }
+  return valid;
+}
+
 // A request body as one contiguous view (copied only if it came in pieces).
 std::string_view BodyView(const Payload& body, std::string* scratch) {
   if (body.chunks().size() == 1) return body.chunks().front();
@@ -84,8 +102,8 @@ struct SendMessageProcessor::Target {
 };
 
 absl::StatusOr<SendMessageRequestHeader*> DecodeSendHeader(RemotingCommand& request) {
-  if (auto* v1 = dynamic_cast<SendMessageRequestHeader*>(request.header.get())) return v1;
-  if (auto* v2 = dynamic_cast<SendMessageRequestHeaderV2*>(request.header.get())) {
+  if (auto* v1 = HeaderAs<SendMessageRequestHeader>(request.header.get())) return v1;
+  if (auto* v2 = HeaderAs<SendMessageRequestHeaderV2>(request.header.get())) {
     request.header = std::make_unique<SendMessageRequestHeader>(std::move(*v2).ToV1());
     return static_cast<SendMessageRequestHeader*>(request.header.get());
   }
@@ -138,7 +156,8 @@ bool SendMessageProcessor::CheckAndPickQueue(const Channel& channel,
       return false;
     }
   }
-  if (absl::Status valid = ValidateTopic(topic, ctx_.config->store.max_topic_length); !valid.ok()) {
+  if (absl::Status valid = ValidateSendTopic(topic, ctx_.config->store.max_topic_length);
+      !valid.ok()) {
     *failure = Reply(rc::kSystemError, std::string(valid.message()));
     return false;
   }

@@ -9,6 +9,7 @@
 #include "client/trace/trace_hooks.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "remoting/inproc_transport.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -241,7 +242,8 @@ absl::StatusOr<SendResult> ProducerImpl::Send(const Message& msg) {
   auto route = CachedRoute(msg.topic(), begin_ms);
   if (!route.ok()) return route.status();
   PreparedSend send;
-  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_));
+  // The UNIQ_KEY's time is the send's: the clock is read once.
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_, begin_ms));
   return SendDefault(send, (*route)->get(), begin_ms);
 }
 
@@ -256,6 +258,10 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
   absl::Status last_error;
   std::optional<SendResult> stored;  // Stored, but not SEND_OK, when retrying on such.
   bool timed_out = false;
+  // Every path returns this one object: the attempt's answer is parsed
+  // straight into what the caller receives (a SendResult is five strings,
+  // each move of it ~140 instructions on the hot path).
+  absl::StatusOr<SendResult> result;
   int times = 0;
   for (; times < times_total; ++times) {
     const MessageQueue& mq = fault_->SelectOneMessageQueue(*route->info, last_broker);
@@ -272,10 +278,11 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
       addr = &learned;
     }
     int32_t broker_code = -1;
-    absl::StatusOr<SendResult> result =
-        addr->empty() ? absl::NotFoundError(StrCat("broker '", mq.broker_name,
-                                                   "' has no known master address"))
-                      : SendKernel(send, mq, *addr, timeout - cost, start_ms, &broker_code);
+    if (addr->empty()) {
+      result = absl::NotFoundError(StrCat("broker '", mq.broker_name, "' has no known master address"));
+    } else {
+      SendKernel(send, mq, *addr, timeout - cost, start_ms, &broker_code, &result);
+    }
     if (fault_->enabled()) {
       fault_->UpdateFaultItem(mq.broker_name, clock_->NowMillis() - start_ms, !result.ok());
     }
@@ -295,11 +302,15 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
     last_broker = mq.broker_name;
     tried.push_back(mq.broker_name);
     if (broker_code >= 0 && !IsRetryableSendCode(broker_code)) {
-      if (stored.has_value()) return std::move(*stored);
-      return absl::Status(last_error.code(),
-                          StrCat("send to topic '", topic, "' failed on ", mq.broker_name,
-                                 " (brokers tried: ", JoinBrokers(tried),
-                                 "): ", StdView(last_error.message())));
+      if (stored.has_value()) {
+        result = std::move(*stored);
+      } else {
+        result = absl::Status(last_error.code(),
+                              StrCat("send to topic '", topic, "' failed on ", mq.broker_name,
+                                     " (brokers tried: ", JoinBrokers(tried),
+                                     "): ", StdView(last_error.message())));
+      }
+      return result;
     }
     // The route may be stale (a broker gone, queues moved): ask again.
     if (auto fresh = RefreshRoute(topic); fresh != nullptr && fresh->info->ok()) {
@@ -307,28 +318,39 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
       route = refreshed.get();
     }
   }
-  if (stored.has_value()) return std::move(*stored);
+  if (stored.has_value()) {
+    result = std::move(*stored);
+    return result;
+  }
   const int64_t elapsed = clock_->NowMillis() - begin_ms;
   if (timed_out) {
-    return absl::DeadlineExceededError(StrCat(
+    result = absl::DeadlineExceededError(StrCat(
         "send to topic '", topic, "' timed out: sendMsgTimeout ", timeout, " ms spent after ",
         times, " attempt(s) (brokers tried: ", JoinBrokers(tried), ")",
         last_error.ok() ? std::string() : StrCat("; last error: ", StdView(last_error.message()))));
+    return result;
   }
-  return absl::Status(last_error.code(),
-                      StrCat("send to topic '", topic, "' failed after ", times, " attempt(s) in ",
-                             elapsed, " ms (brokers tried: ", JoinBrokers(tried),
-                             "): ", StdView(last_error.message())));
+  result = absl::Status(last_error.code(),
+                        StrCat("send to topic '", topic, "' failed after ", times, " attempt(s) in ",
+                               elapsed, " ms (brokers tried: ", JoinBrokers(tried),
+                               "): ", StdView(last_error.message())));
+  return result;
 }
 
-absl::StatusOr<SendResult> ProducerImpl::SendKernel(const PreparedSend& send, const MessageQueue& mq,
-                                                    const std::string& addr, int64_t timeout_ms,
-                                                    int64_t born_ms, int32_t* broker_code) {
+void ProducerImpl::SendKernel(const PreparedSend& send, const MessageQueue& mq,
+                              const std::string& addr, int64_t timeout_ms, int64_t born_ms,
+                              int32_t* broker_code, absl::StatusOr<SendResult>* result) {
+  // An in-process broker handles the send on this thread, during the call:
+  // it borrows this thread's header, as it borrows the body.
+  const LentSendHeader lent(IsInprocAddress(addr));
   absl::StatusOr<RemotingCommand> response = instance_->transport().InvokeSync(
-      addr, send.BuildRequest(mq, config_, born_ms, send.BodyFor(addr, nullptr)),
+      addr, send.BuildRequest(mq, config_, born_ms, send.BodyFor(addr, nullptr), lent.get()),
       absl::Milliseconds(timeout_ms));
-  if (!response.ok()) return response.status();
-  return ParseSendResponse(*response, send, mq, addr, broker_code);
+  if (!response.ok()) {
+    *result = response.status();
+    return;
+  }
+  ParseSendResponse(*response, send, mq, addr, broker_code, result);
 }
 
 absl::StatusOr<SendResult> ProducerImpl::SendToQueue(const PreparedSend& send,
@@ -344,8 +366,9 @@ absl::StatusOr<SendResult> ProducerImpl::SendToQueue(const PreparedSend& send,
                                       mq.broker_name, "' has no known master address"));
   }
   int32_t broker_code = -1;
-  auto result = SendKernel(send, mq, addr, config_.send_msg_timeout - cost, clock_->NowMillis(),
-                           &broker_code);
+  absl::StatusOr<SendResult> result;
+  SendKernel(send, mq, addr, config_.send_msg_timeout - cost, clock_->NowMillis(), &broker_code,
+             &result);
   if (!result.ok()) {
     return absl::Status(result.status().code(), StrCat("send to ", mq.ToString(), " failed: ",
                                                        StdView(result.status().message())));

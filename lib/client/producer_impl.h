@@ -108,11 +108,11 @@ class ProducerImpl final : public ProducerInner {
   // next attempt on another broker, within sendMsgTimeout.
   absl::StatusOr<SendResult> SendDefault(const PreparedSend& send, const PublishRoute* route,
                                          int64_t begin_ms);
-  // sendKernelImpl for one attempt (SYNC). `*broker_code` is set if the
-  // broker answered with an error code.
-  absl::StatusOr<SendResult> SendKernel(const PreparedSend& send, const MessageQueue& mq,
-                                        const std::string& addr, int64_t timeout_ms,
-                                        int64_t born_ms, int32_t* broker_code);
+  // sendKernelImpl for one attempt (SYNC), its outcome into `*result`.
+  // `*broker_code` is set if the broker answered with an error code.
+  void SendKernel(const PreparedSend& send, const MessageQueue& mq, const std::string& addr,
+                  int64_t timeout_ms, int64_t born_ms, int32_t* broker_code,
+                  absl::StatusOr<SendResult>* result);
   // One attempt to a given queue, no retry (send to a queue, via a selector).
   absl::StatusOr<SendResult> SendToQueue(const PreparedSend& send, const MessageQueue& mq,
                                          const std::string& addr, int64_t begin_ms);

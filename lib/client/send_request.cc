@@ -55,21 +55,10 @@ bool Compress(std::string_view in, int level, std::string* out) {
   return true;
 }
 
-// The header of a send's answer, taken out of `response`: decoded from the
-// wire's fields into a value (no header object is allocated for it, as
-// RemotingCommand::DecodeHeader would), or moved out of the typed header an
-// in-process broker answered with.
-absl::StatusOr<SendMessageResponseHeader> TakeSendResponseHeader(RemotingCommand& response) {
-  if (response.header == nullptr) return SendMessageResponseHeader::Decode(response.ext_fields);
-  absl::StatusOr<SendMessageResponseHeader*> typed = response.DecodeHeader<SendMessageResponseHeader>();
-  if (!typed.ok()) return typed.status();
-  return std::move(**typed);
-}
-
 }  // namespace
 
 absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConfig& config,
-                                          UniqKeyGenerator& ids) {
+                                          UniqKeyGenerator& ids, std::optional<int64_t> now_ms) {
   topic_ = &msg.topic();
   batch_ = false;
   flag_ = msg.flag();
@@ -78,7 +67,13 @@ absl::Status PreparedSend::PrepareMessage(const Message& msg, const ProducerConf
   // resend of the same message object keeps its id).
   own_uniq_key_ = msg.GetProperty(property::kUniqKey);
   add_uniq_key_ = own_uniq_key_.empty();
-  if (add_uniq_key_) ids.NextInto(new_uniq_key_.data());
+  if (add_uniq_key_) {
+    if (now_ms.has_value()) {
+      ids.NextInto(new_uniq_key_.data(), *now_ms);
+    } else {
+      ids.NextInto(new_uniq_key_.data());
+    }
+  }
 
   sys_flag_ = 0;
   body_view_ = msg.body();
@@ -132,9 +127,19 @@ absl::Status PreparedSend::PrepareBatch(std::span<const Message> msgs, const Pro
 }
 
 std::string PreparedSend::MsgId() const {
-  if (batch_) return batch_msg_ids_;
-  if (add_uniq_key_) return std::string(new_uniq_key_.data(), new_uniq_key_.size());
-  return std::string(own_uniq_key_);
+  std::string id;
+  AssignMsgId(&id);
+  return id;
+}
+
+void PreparedSend::AssignMsgId(std::string* out) const {
+  if (batch_) {
+    out->assign(batch_msg_ids_);
+  } else if (add_uniq_key_) {
+    out->assign(new_uniq_key_.data(), new_uniq_key_.size());
+  } else {
+    out->assign(own_uniq_key_);
+  }
 }
 
 void PreparedSend::EncodeProperties(std::string* out) const {
@@ -168,9 +173,15 @@ void PreparedSend::EncodeProperties(std::string* out) const {
 }
 
 RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
-                                           int64_t born_ms, Payload body) const {
+                                           int64_t born_ms, Payload body,
+                                           SendMessageRequestHeader* lent) const {
   // Built in place: this runs once per attempt, on the hot path.
-  auto header = std::make_unique<SendMessageRequestHeader>();
+  std::unique_ptr<SendMessageRequestHeader> owned;
+  SendMessageRequestHeader* header = lent;
+  if (header == nullptr || batch_) {
+    owned = std::make_unique<SendMessageRequestHeader>();
+    header = owned.get();
+  }
   header->producer_group = config.group_name;
   header->topic = *topic_;
   header->default_topic = config.create_topic_key;
@@ -182,7 +193,9 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
   if (batch_) {
     header->properties = batch_properties_;
   } else {
-    EncodeProperties(&header->properties.emplace());
+    // A lent header's string keeps its capacity from the last send.
+    EncodeProperties(header->properties.has_value() ? &*header->properties
+                                                    : &header->properties.emplace());
   }
   header->reconsume_times = reconsume_times_.value_or(0);
   header->unit_mode = false;
@@ -195,11 +208,30 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
     request = RemotingCommand::Request(
         request_code::kSendBatchMessage,
         std::make_unique<SendMessageRequestHeaderV2>(SendMessageRequestHeaderV2::FromV1(std::move(*header))));
+  } else if (owned != nullptr) {
+    request = RemotingCommand::Request(request_code::kSendMessage, std::move(owned));
   } else {
-    request = RemotingCommand::Request(request_code::kSendMessage, std::move(header));
+    request.code = request_code::kSendMessage;
+    request.header = HeaderPtr(lent, HeaderDeleter::Borrowed());
   }
   request.body = std::move(body);
   return request;
+}
+
+namespace {
+thread_local SendMessageRequestHeader tl_lent_header;
+thread_local bool tl_lent_header_busy = false;
+}  // namespace
+
+LentSendHeader::LentSendHeader(bool wanted) {
+  if (wanted && !tl_lent_header_busy) {
+    tl_lent_header_busy = true;
+    header_ = &tl_lent_header;
+  }
+}
+
+LentSendHeader::~LentSendHeader() {
+  if (header_ != nullptr) tl_lent_header_busy = false;
 }
 
 Payload PreparedSend::BodyFor(const std::string& addr, std::shared_ptr<const void> keep_alive) const {
@@ -217,39 +249,58 @@ bool IsRetryableSendCode(int32_t code) {
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code) {
-  absl::StatusOr<SendResult> out(absl::in_place);
-  SendResult& result = *out;
+  absl::StatusOr<SendResult> out;
+  ParseSendResponse(response, send, mq, addr, broker_code, &out);
+  return out;
+}
+
+void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, const MessageQueue& mq,
+                       const std::string& addr, int32_t* broker_code,
+                       absl::StatusOr<SendResult>* out) {
+  SendStatus status;
   switch (response.code) {
     case rc::kSuccess:
-      result.send_status = SendStatus::kSendOk;
+      status = SendStatus::kSendOk;
       break;
     case rc::kFlushDiskTimeout:
-      result.send_status = SendStatus::kFlushDiskTimeout;
+      status = SendStatus::kFlushDiskTimeout;
       break;
     case rc::kFlushSlaveTimeout:
-      result.send_status = SendStatus::kFlushSlaveTimeout;
+      status = SendStatus::kFlushSlaveTimeout;
       break;
     case rc::kSlaveNotAvailable:
-      result.send_status = SendStatus::kSlaveNotAvailable;
+      status = SendStatus::kSlaveNotAvailable;
       break;
     default:
       *broker_code = response.code;
-      return ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
+      *out = ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
                                                " to ", mq.broker_name, " (", addr, ")"));
+      return;
   }
-  absl::StatusOr<SendMessageResponseHeader> header = TakeSendResponseHeader(response);
-  if (!header.ok()) {
-    return absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
-                                      ") to a send is malformed: ", StdView(header.status().message())));
+  // The typed header an in-process broker answered with is read in place;
+  // one from the wire is decoded from its fields into a value (no header
+  // object is allocated for it, as RemotingCommand::DecodeHeader would).
+  auto* header = HeaderAs<SendMessageResponseHeader>(response.header.get());
+  absl::StatusOr<SendMessageResponseHeader> decoded;
+  if (header == nullptr) {
+    decoded = SendMessageResponseHeader::Decode(response.ext_fields);
+    if (!decoded.ok()) {
+      *out = absl::InternalError(StrCat("the answer of ", mq.broker_name, " (", addr,
+                                        ") to a send is malformed: ",
+                                        StdView(decoded.status().message())));
+      return;
+    }
+    header = &*decoded;
   }
-  result.msg_id = send.MsgId();
+  SendResult& result = out->emplace();
+  result.send_status = status;
+  send.AssignMsgId(&result.msg_id);
   result.offset_msg_id = std::move(header->msg_id);
   result.message_queue.topic = send.topic();
   result.message_queue.broker_name = mq.broker_name;
   result.message_queue.queue_id = header->queue_id;
   result.queue_offset = header->queue_offset;
   if (header->transaction_id.has_value()) result.transaction_id = std::move(*header->transaction_id);
-  return out;
 }
 
 }  // namespace rmq::internal

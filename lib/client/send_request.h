@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/msg_id.h"
+#include "remoting/protocol_headers.h"
 #include "remoting/remoting_command.h"
 #include "rmq/message.h"
 #include "rmq/message_queue.h"
@@ -39,8 +40,10 @@ class PreparedSend {
   // its body compressed with zlib when at least compressMsgBodyOverHowmuch
   // bytes, the transaction flag, and for a retry topic the reconsume counts
   // moved from the properties into the header.
+  // `now_ms`, if the caller has read the clock already, is the new UNIQ_KEY's
+  // time (else the generator reads the clock).
   absl::Status PrepareMessage(const Message& msg, const ProducerConfig& config,
-                              UniqKeyGenerator& ids);
+                              UniqKeyGenerator& ids, std::optional<int64_t> now_ms = std::nullopt);
   // A batch already checked (CheckBatchRules, CheckMessage for each): the
   // batch encoding; InvalidArgument if it exceeds maxMessageSize.
   absl::Status PrepareBatch(std::span<const Message> msgs, const ProducerConfig& config,
@@ -53,10 +56,15 @@ class PreparedSend {
   std::string_view body() const { return owns_body_ ? std::string_view(owned_body_) : body_view_; }
   // The result's msgId: the UNIQ_KEY, or a batch's comma-separated UNIQ_KEYs.
   std::string MsgId() const;
+  // MsgId() into `out` (reusing its storage).
+  void AssignMsgId(std::string* out) const;
 
   // The request for one attempt to `mq`, born at `born_ms`, carrying `body`.
+  // With `lent` (a single message's send only), the request borrows that
+  // header, filled in place, instead of owning a new one.
   RemotingCommand BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
-                               int64_t born_ms, Payload body) const;
+                               int64_t born_ms, Payload body,
+                               SendMessageRequestHeader* lent = nullptr) const;
   // The request body for `addr`: borrowed for an in-process broker (its
   // handler runs while the caller waits); with `keep_alive`, shared with it;
   // else a copy, so no transport can outlive the bytes.
@@ -87,6 +95,26 @@ class PreparedSend {
   std::string batch_msg_ids_;
 };
 
+// This thread's request header for a sync send to an in-process broker,
+// lent to one request at a time for as long as this object lives: the
+// broker reads it on this thread during the call only (as it does the
+// borrowed body), and reusing it from send to send allocates neither the
+// header nor its strings. get() is null when the header is lent already
+// (a send made during another's call) or `wanted` is false; the request
+// then owns a header of its own.
+class LentSendHeader {
+ public:
+  explicit LentSendHeader(bool wanted);
+  ~LentSendHeader();
+  LentSendHeader(const LentSendHeader&) = delete;
+  LentSendHeader& operator=(const LentSendHeader&) = delete;
+
+  SendMessageRequestHeader* get() const { return header_; }
+
+ private:
+  SendMessageRequestHeader* header_ = nullptr;
+};
+
 // Whether a sync send retries after the broker answered `code`: RocketMQ
 // 4.9's retryResponseCodes (TOPIC_NOT_EXIST, SERVICE_NOT_AVAILABLE,
 // SYSTEM_ERROR, NO_PERMISSION, NO_BUYER_ID, NOT_IN_CURRENT_UNIT).
@@ -99,6 +127,11 @@ bool IsRetryableSendCode(int32_t code);
 absl::StatusOr<SendResult> ParseSendResponse(RemotingCommand& response, const PreparedSend& send,
                                              const MessageQueue& mq, const std::string& addr,
                                              int32_t* broker_code);
+// The same, into `*out` (a sync send's result, made where its caller
+// receives it).
+void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, const MessageQueue& mq,
+                       const std::string& addr, int32_t* broker_code,
+                       absl::StatusOr<SendResult>* out);
 
 }  // namespace rmq::internal
 

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <random>
 
@@ -19,11 +20,16 @@ constexpr int64_t kMillisPerDay = 24 * 60 * 60 * 1000;
 constexpr int kMonthStartBits = 48;
 constexpr uint64_t kMonthStartMask = (uint64_t{1} << kMonthStartBits) - 1;
 
+// Each byte's two upper-case hex digits: one load and one store a byte
+// (an id is written on every send, by the producer and by the broker).
+constexpr std::array<std::array<char, 2>, 256> kHexPairs = [] {
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (size_t b = 0; b < 256; ++b) pairs[b] = {kHexDigits[b >> 4], kHexDigits[b & 0xF]};
+  return pairs;
+}();
+
 void WriteHex(const uint8_t* bytes, size_t n, char* out) {
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kHexDigits[bytes[i] & 0xF];
-  }
+  for (size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, kHexPairs[bytes[i]].data(), 2);
 }
 
 int HexValue(char c) {
@@ -126,9 +132,11 @@ uint32_t UniqKeyGenerator::MillisInMonth(int64_t now_ms) {
   return static_cast<uint32_t>(now_ms - month.start_ms);
 }
 
-void UniqKeyGenerator::NextInto(char* out) {
+void UniqKeyGenerator::NextInto(char* out) { NextInto(out, clock_.NowMillis()); }
+
+void UniqKeyGenerator::NextInto(char* out, int64_t now_ms) {
   uint8_t tail[6];
-  PutBig<uint32_t>(tail, MillisInMonth(clock_.NowMillis()));
+  PutBig<uint32_t>(tail, MillisInMonth(now_ms));
   PutBig<uint16_t>(tail + 4,
                    static_cast<uint16_t>(counter_.fetch_add(1, std::memory_order_relaxed)));
   std::memcpy(out, prefix_hex_, sizeof(prefix_hex_));

@@ -39,6 +39,8 @@ class UniqKeyGenerator {
 
   // A new id; thread-safe. Writes 32 characters at `out`.
   void NextInto(char* out);
+  // As NextInto, made at `now_ms` (the clock's time, read by the caller).
+  void NextInto(char* out, int64_t now_ms);
   std::string Next();
 
  private:

@@ -21,7 +21,7 @@ class RoutingTransport final : public Transport {
 
   absl::StatusOr<RemotingCommand> InvokeSync(const std::string& address, RemotingCommand request,
                                              absl::Duration timeout) override {
-    if (IsInprocAddress(address)) return inproc_.InvokeSync(address, std::move(request), timeout);
+    if (IsInprocAddress(address)) return inproc_.CallSync(address, std::move(request), timeout);
     absl::StatusOr<Transport*> tcp = Tcp();
     if (!tcp.ok()) return tcp.status();
     return (*tcp)->InvokeSync(address, std::move(request), timeout);

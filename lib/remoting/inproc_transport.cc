@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/call_once.h"
+#include "absl/cleanup/cleanup.h"
 #include "common/str_cat.h"
 #include "remoting/request_code.h"
 
@@ -74,30 +76,43 @@ class Registry {
   absl::flat_hash_map<std::string, std::shared_ptr<InprocEndpoint>> by_address_ ABSL_GUARDED_BY(mu_);
 };
 
-// A request in flight: completed once, by the response or by the timeout.
+// A request in flight: completed once, by the response, the timeout or the
+// client's shutdown. An asynchronous call hands the outcome to its callback;
+// a synchronous one (made without a callback) keeps it for the caller, who
+// takes it with Take, so a response is moved once into the call and once out.
 class PendingCall {
  public:
+  PendingCall() = default;  // Synchronous.
   explicit PendingCall(ResponseCallback done) : done_(std::move(done)) {}
 
-  void Complete(absl::StatusOr<RemotingCommand> result) {
-    ResponseCallback done;
-    Clock* clock = nullptr;
-    Clock::TimerId timer = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      if (completed_) return;
-      completed_ = true;
-      done = std::move(done_);
-      clock = clock_;
-      timer = timer_;
-    }
-    if (clock != nullptr) clock->Cancel(timer);
-    std::move(done)(std::move(result));
-  }
+  void Respond(RemotingCommand&& response) { Finish(&response, absl::OkStatus()); }
+  void Fail(absl::Status status) { Finish(nullptr, std::move(status)); }
 
   bool completed() {
     absl::MutexLock lock(&mu_);
     return completed_;
+  }
+
+  // A synchronous call's outcome, once completed (waits until then).
+  absl::StatusOr<RemotingCommand> Take() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&completed_));
+    return std::move(outcome_);
+  }
+
+  // Whether a synchronous call has its outcome; then nobody writes it any
+  // more, and TakeAnswered takes it without the lock.
+  bool answered() const { return answered_.load(std::memory_order_acquire); }
+  absl::StatusOr<RemotingCommand> TakeAnswered() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return std::move(outcome_);
+  }
+
+  // Makes a synchronous call that was answered while its handler ran (so no
+  // timer and no channel ever saw it) ready for the next one. Only its
+  // sole owner may call this, so no lock is needed.
+  void Reset() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    completed_ = false;
+    answered_.store(false, std::memory_order_relaxed);
   }
 
   // Arms the timeout unless the call has completed already. `describe`
@@ -113,28 +128,69 @@ class PendingCall {
     std::weak_ptr<PendingCall> weak = self;
     timer_ = clock.ScheduleAfter(timeout, [weak, what = std::move(what), timeout] {
       if (auto call = weak.lock()) {
-        call->CompleteByTimer(absl::DeadlineExceededError(
+        call->FailByTimer(absl::DeadlineExceededError(
             StrCat(what, ": no response within ", absl::FormatDuration(timeout))));
       }
     });
   }
 
  private:
-  // As Complete, but running inside the timer: the timer must not cancel itself.
-  void CompleteByTimer(absl::Status status) {
+  // The response if `response` is set, else `error`.
+  void Finish(RemotingCommand* response, absl::Status error) {
+    ResponseCallback done;
+    Clock* clock = nullptr;
+    Clock::TimerId timer = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      if (completed_) return;
+      completed_ = true;
+      clock = clock_;
+      timer = timer_;
+      clock_ = nullptr;
+      if (done_) {
+        done = std::move(done_);
+      } else {
+        if (response != nullptr) {
+          outcome_ = std::move(*response);
+        } else {
+          outcome_ = std::move(error);
+        }
+        answered_.store(true, std::memory_order_release);
+      }
+    }
+    if (clock != nullptr) clock->Cancel(timer);
+    if (done) {
+      if (response != nullptr) {
+        std::move(done)(std::move(*response));
+      } else {
+        std::move(done)(std::move(error));
+      }
+    }
+  }
+
+  // As Fail, but running inside the timer: the timer must not cancel itself.
+  void FailByTimer(absl::Status status) {
     {
       absl::MutexLock lock(&mu_);
       clock_ = nullptr;
     }
-    Complete(std::move(status));
+    Fail(std::move(status));
   }
 
   absl::Mutex mu_;
   bool completed_ ABSL_GUARDED_BY(mu_) = false;
   ResponseCallback done_ ABSL_GUARDED_BY(mu_);
+  absl::StatusOr<RemotingCommand> outcome_ ABSL_GUARDED_BY(mu_);  // Synchronous calls only.
+  std::atomic<bool> answered_{false};  // Set once outcome_ is.
   Clock* clock_ ABSL_GUARDED_BY(mu_) = nullptr;
   Clock::TimerId timer_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+// This thread's synchronous call object, reused from call to call: a sync
+// call answered inside its handler (every send to an in-process broker)
+// then allocates nothing. Null while one is in use or after one was kept by
+// a handler (a new one is made then).
+thread_local std::shared_ptr<PendingCall> tl_sync_call;
 
 std::string Describe(int32_t request_code, std::string_view address) {
   return StrCat(RequestCodeName(request_code), " to ", address);
@@ -151,6 +207,9 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
       : remote_(std::move(remote)), local_(std::move(local)), clock_(std::move(clock)) {}
 
   const std::string& remote_address() const override { return remote_->address; }
+  // An in-process peer has no host (the broker stamps 127.0.0.1:0 as a
+  // send's born host): known without parsing the address on every send.
+  std::optional<HostAddress> remote_host() const override { return std::nullopt; }
   bool active() const override { return remote_->open.load(); }
 
   void InvokeAsync(RemotingCommand request, absl::Duration timeout, ResponseCallback done) override {
@@ -176,14 +235,13 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
       return;
     }
     const bool oneway = request.is_oneway();
+    const int32_t opaque = request.opaque;
     auto call = std::make_shared<PendingCall>(std::move(done));
-    Responder responder(request.opaque, oneway, [call](RemotingCommand response) {
-      call->Complete(std::move(response));
-    });
-    remote_->handler->HandleRequest(Reverse(), std::move(request), std::move(responder));
+    remote_->handler->HandleRequest(Reverse(), std::move(request),
+                                    Responder(opaque, oneway, Sink(call)));
     remote_->Leave();
     if (oneway) {
-      call->Complete(RemotingCommand::Response(response_code::kSuccess));
+      call->Respond(RemotingCommand::Response(response_code::kSuccess));
     } else {
       call->ArmTimeout(call, *clock_, timeout, [&] { return Describe(code, remote_->address); });
       Track(call);
@@ -200,16 +258,66 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
       pending.swap(pending_);
     }
     for (const auto& weak : pending) {
-      if (auto call = weak.lock()) call->Complete(status);
+      if (auto call = weak.lock()) call->Fail(status);
     }
+  }
+
+  // A synchronous call: as Call, but the caller's thread waits for the
+  // answer, which comes back without passing through a callback. An answer
+  // given inside the handler (the common case) arms no timer, takes no
+  // lock of this channel and reuses this thread's call object.
+  absl::StatusOr<RemotingCommand> CallSync(RemotingCommand&& request, absl::Duration timeout) {
+    const int32_t code = request.code;
+    if (!remote_->Enter()) {
+      return absl::UnavailableError(
+          StrCat(Describe(code, remote_->address), ": ", remote_->address, " is not reachable"));
+    }
+    if (remote_->handler == nullptr) {
+      remote_->Leave();
+      return absl::UnavailableError(
+          StrCat(Describe(code, remote_->address), ": nothing answers requests there"));
+    }
+    std::shared_ptr<PendingCall> call = std::move(tl_sync_call);
+    if (call == nullptr) call = std::make_shared<PendingCall>();
+    const int32_t opaque = request.opaque;
+    remote_->handler->HandleRequest(Reverse(), std::move(request),
+                                    Responder(opaque, /*oneway=*/false, Sink(call)));
+    remote_->Leave();
+    if (call->answered()) {
+      // Once the outcome is taken: if nobody else holds the call (the
+      // handler answered and let the responder go), keep it for this
+      // thread's next call. The fence pairs with the release of the last
+      // other owner's reference.
+      absl::Cleanup recycle = [&call] {
+        if (call.use_count() == 1) {
+          std::atomic_thread_fence(std::memory_order_acquire);
+          call->Reset();
+          tl_sync_call = std::move(call);
+        }
+      };
+      return call->TakeAnswered();
+    }
+    // The handler kept the responder (a held pull): wait, as an async call
+    // would, for its answer, the timeout or the client's shutdown. This call
+    // object stays with the responder; the next call makes a new one.
+    call->ArmTimeout(call, *clock_, timeout, [&] { return Describe(code, remote_->address); });
+    Track(call);
+    return call->Take();
   }
 
  private:
   // The channel the remote handler sees: calls through it come back here.
-  std::shared_ptr<Channel> Reverse() {
-    absl::MutexLock lock(&mu_);
-    if (reverse_ == nullptr) reverse_ = std::make_shared<InprocChannel>(local_, remote_, clock_);
+  // Made once, then only read: a call takes no lock for it.
+  const std::shared_ptr<Channel>& Reverse() {
+    absl::call_once(reverse_once_, [this] {
+      reverse_ = std::make_shared<InprocChannel>(local_, remote_, clock_);
+    });
     return reverse_;
+  }
+
+  // The responder's sink of `call`: the response goes straight into it.
+  static Responder::Sink Sink(const std::shared_ptr<PendingCall>& call) {
+    return [call](RemotingCommand&& response) { call->Respond(std::move(response)); };
   }
 
   std::shared_ptr<InprocEndpoint> remote_;
@@ -217,7 +325,8 @@ class InprocChannel final : public Channel, public std::enable_shared_from_this<
   std::shared_ptr<Clock> clock_;
   absl::Mutex mu_;
   // Not an owning cycle: the reverse channel's own reverse is created anew.
-  std::shared_ptr<Channel> reverse_ ABSL_GUARDED_BY(mu_);
+  absl::once_flag reverse_once_;
+  std::shared_ptr<Channel> reverse_;  // Set once, by Reverse.
   // Calls that were still unanswered when their handler returned. A call is
   // owned by its Responder; entries of answered calls expire and are pruned.
   std::vector<std::weak_ptr<PendingCall>> pending_ ABSL_GUARDED_BY(mu_);
@@ -275,13 +384,14 @@ InprocTransport::InprocTransport(std::string_view name, RequestHandler* handler,
 
 InprocTransport::~InprocTransport() { Shutdown(); }
 
-absl::StatusOr<InprocTransport::Route> InprocTransport::Resolve(const std::string& address) {
+absl::StatusOr<std::shared_ptr<InprocChannel>> InprocTransport::Resolve(
+    const std::string& address) {
   {
     absl::ReaderMutexLock lock(&mu_);
     if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
     auto it = routes_.find(address);
     // A closed endpoint may have been replaced by a new server under the same name.
-    if (it != routes_.end() && it->second.server->open.load()) return it->second;
+    if (it != routes_.end() && it->second.server->open.load()) return it->second.channel;
   }
   if (!IsInprocAddress(address)) {
     return absl::InvalidArgumentError(
@@ -298,7 +408,7 @@ absl::StatusOr<InprocTransport::Route> InprocTransport::Resolve(const std::strin
     route.server = server;
     route.channel = std::make_shared<InprocChannel>(server, self_, clock_);
   }
-  return route;
+  return route.channel;
 }
 
 void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand request,
@@ -308,13 +418,21 @@ void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand re
     std::move(done)(route.status());
     return;
   }
-  route->channel->Call(std::move(request), timeout, std::move(done));
+  (*route)->Call(std::move(request), timeout, std::move(done));
 }
 
 absl::StatusOr<RemotingCommand> InprocTransport::InvokeSync(const std::string& address,
                                                             RemotingCommand request,
                                                             absl::Duration timeout) {
-  return InvokeAndWait(*this, address, std::move(request), timeout);
+  return CallSync(address, std::move(request), timeout);
+}
+
+absl::StatusOr<RemotingCommand> InprocTransport::CallSync(const std::string& address,
+                                                          RemotingCommand&& request,
+                                                          absl::Duration timeout) {
+  auto route = Resolve(address);
+  if (!route.ok()) return route.status();
+  return (*route)->CallSync(std::move(request), timeout);
 }
 
 absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingCommand request) {
@@ -322,7 +440,7 @@ absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingC
   if (!route.ok()) return route.status();
   absl::Status status;
   request.flag |= RemotingCommand::kOnewayFlag;
-  route->channel->Call(std::move(request), absl::ZeroDuration(),
+  (*route)->Call(std::move(request), absl::ZeroDuration(),
                        [&status](absl::StatusOr<RemotingCommand> result) {
                          if (!result.ok()) status = result.status();
                        });

@@ -70,13 +70,19 @@ class InprocTransport final : public Transport {
   absl::Status InvokeOneway(const std::string& address, RemotingCommand request) override;
   void Shutdown() override;
 
+  // InvokeSync without the by-value hand-off (a RoutingTransport passes its
+  // request on): the request is moved once, into the handler.
+  absl::StatusOr<RemotingCommand> CallSync(const std::string& address, RemotingCommand&& request,
+                                           absl::Duration timeout);
+
  private:
   // The server's endpoint and this client's channel to it.
   struct Route {
     std::shared_ptr<InprocEndpoint> server;
     std::shared_ptr<InprocChannel> channel;
   };
-  absl::StatusOr<Route> Resolve(const std::string& address);
+  // The channel to the server bound at `address`.
+  absl::StatusOr<std::shared_ptr<InprocChannel>> Resolve(const std::string& address);
 
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<InprocEndpoint> self_;

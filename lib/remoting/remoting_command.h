@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -144,6 +145,41 @@ class CommandHeader {
   }
 };
 
+// `header` as an H, or null: a typeid comparison for a header that is
+// exactly an H (an in-process peer's typed header, on every send), which
+// costs a fraction of the dynamic_cast (a walk of the class hierarchy) that
+// answers every other case, with the same result.
+template <typename H>
+H* HeaderAs(CommandHeader* header) {
+  if (header == nullptr) return nullptr;
+  if (typeid(*header) == typeid(H)) return static_cast<H*>(header);
+  return dynamic_cast<H*>(header);
+}
+
+// Deletes a command's header, unless the command only borrows it: a request
+// to an in-process server whose handler reads the header during the call
+// only (a send), made with a header its sender reuses from call to call.
+// Converts from std::default_delete, so a std::unique_ptr<H> becomes a
+// command's (owned) header as before.
+class HeaderDeleter {
+ public:
+  HeaderDeleter() = default;
+  template <typename H>
+  HeaderDeleter(std::default_delete<H>) {}  // NOLINT(google-explicit-constructor): owned
+  static HeaderDeleter Borrowed() {
+    HeaderDeleter deleter;
+    deleter.owned_ = false;
+    return deleter;
+  }
+  void operator()(CommandHeader* header) const {
+    if (owned_) delete header;
+  }
+
+ private:
+  bool owned_ = true;
+};
+using HeaderPtr = std::unique_ptr<CommandHeader, HeaderDeleter>;
+
 // The body of a command: zero or more chunks of bytes. A body received from
 // the network owns one chunk; a body built in this process may borrow chunks
 // (a producer's message body, records in the store's mapped segments), kept
@@ -200,7 +236,7 @@ class RemotingCommand {
   SerializeType serialize_type = SerializeType::kJson;  // As received (TCP only).
   std::string remark;
   ExtFields ext_fields;  // Header fields not (yet) decoded into `header`.
-  std::unique_ptr<CommandHeader> header;
+  HeaderPtr header;  // Owned, or borrowed (HeaderDeleter).
   Payload body;
 
   bool is_response() const { return (flag & kResponseFlag) != 0; }
@@ -210,7 +246,7 @@ class RemotingCommand {
   // ext_fields (and kept). InvalidArgument names the missing or bad field.
   template <typename H>
   absl::StatusOr<H*> DecodeHeader() {
-    if (auto* typed = dynamic_cast<H*>(header.get())) return typed;
+    if (auto* typed = HeaderAs<H>(header.get())) return typed;
     auto decoded = H::Decode(ext_fields);
     if (!decoded.ok()) return decoded.status();
     header = std::make_unique<H>(std::move(*decoded));

@@ -108,6 +108,32 @@ TEST_CASE("UniqKey layout: ip, pid, hash, ms in month, counter", "[msg_id]") {
   CHECK(IsUpperHex(buf.substr(0, 32)));
 }
 
+TEST_CASE("UniqKey made at a time the caller read carries that time", "[msg_id]") {
+  const absl::Time t = Utc(2026, 3, 2, 1, 2, 3);
+  VirtualClock clock(t);
+  UniqKeyGenerator gen(clock, HostAddress::Ipv4(10, 0, 0, 7, 0));
+  const std::string from_clock = gen.Next();
+  std::string given(32, '#');
+  gen.NextInto(given.data(), Ms(t) + 1500);  // not the clock's time
+  CHECK(IsUpperHex(given));
+  CHECK(given.substr(0, 20) == from_clock.substr(0, 20));
+  CHECK(TimeField(given) == TimeField(from_clock) + 1500);
+  CHECK(CounterField(given) == (CounterField(from_clock) + 1) % 65536);
+  // Into the next month, the time restarts from its start, as from the clock.
+  gen.NextInto(given.data(), Ms(Utc(2026, 4, 1)) + 7);
+  CHECK(TimeField(given) == 7);
+}
+
+TEST_CASE("offset msgId digits of every byte value", "[msg_id]") {
+  // Each byte of the offset shows as its two upper-case digits.
+  for (int b = 0; b < 256; ++b) {
+    const std::string id = CreateOffsetMsgId(HostAddress::Ipv4(0, 0, 0, 0, 0), b);
+    char want[3];
+    std::snprintf(want, sizeof(want), "%02X", b);
+    CHECK(id.substr(30) == want);
+  }
+}
+
 TEST_CASE("UniqKey time restarts when the month changes", "[msg_id]") {
   VirtualClock clock(Utc(2026, 1, 31, 23, 59, 59));
   UniqKeyGenerator gen(clock, HostAddress::Ipv4(127, 0, 0, 1, 0));

@@ -161,6 +161,23 @@ TEST_CASE("bad topic names are refused") {
   CHECK_THAT(Remark(forbidden), Catch::Contains("Sending message to topic[SCHEDULE_TOPIC_XXXX] is forbidden"));
 }
 
+TEST_CASE("a topic found valid before does not let a bad one or a too long one through") {
+  // The broker remembers the last valid topic per thread: a bad name sent
+  // right after a good one, and the good one sent to a broker with a lower
+  // maxTopicLength, must still be refused.
+  BrokerFixture f;
+  REQUIRE(f.Send(Message("GoodTopicName20Chars", "x")).code == rc::kSuccess);
+  CHECK(f.Send(Message("GoodTopicName20Chars/", "x")).code == rc::kSystemError);
+  CHECK(f.Send(Message("GoodTopicName20Char", "x")).code == rc::kSuccess);
+  CHECK(f.Send(Message("bad topic", "x")).code == rc::kSystemError);
+  REQUIRE(f.Send(Message("GoodTopicName20Chars", "x")).code == rc::kSuccess);
+  BrokerFixture strict([](BrokerConfig& config) { config.store.max_topic_length = 10; });
+  RemotingCommand too_long = strict.Send(Message("GoodTopicName20Chars", "x"));
+  CHECK(too_long.code == rc::kSystemError);
+  CHECK_THAT(Remark(too_long), Catch::Contains("more than 10"));
+  CHECK(f.Send(Message("GoodTopicName20Chars", "x")).code == rc::kSuccess);
+}
+
 TEST_CASE("a body over maxMessageSize is MESSAGE_ILLEGAL") {
   BrokerFixture f([](BrokerConfig& c) { c.store.max_message_size = 1024; });
   CHECK(f.Send(Message("Big", std::string(1024, 'x'))).code == rc::kSuccess);

@@ -64,6 +64,28 @@ TEST_CASE("the rewrite is sorted by name: the bytes the general path stores") {
   CHECK(out == EncodeProperties(with_cluster));
 }
 
+TEST_CASE("CLUSTER goes in at its place by name, first, between or last") {
+  SendPropertyFlags flags;
+  for (const Message::Properties& props :
+       {Message::Properties{{"DELAY", "1"}, {"TAGS", "T"}},                    // CLUSTER first
+        Message::Properties{{"A", "1"}, {"CLUSTEQ", "2"}, {"CLUSTERS", "3"}},  // between
+        Message::Properties{{"A", "1"}, {"B", "2"}},                           // last
+        Message::Properties{{"CLUSTER", "Old"}, {"A", "1"}, {"Z", "2"}}}) {    // replaced
+    // In reverse order, with WAIT=true (dropped) in the middle.
+    std::string in;
+    for (auto it = props.end(); it != props.begin();) {
+      --it;
+      in += it->first + "\x01" + it->second + "\x02";
+      if (it == props.begin() + 1) in += "WAIT\x01true\x02";
+    }
+    std::string out = "left over from the last send, longer than the rewrite";
+    REQUIRE(RewriteSendProperties(in, "DefaultCluster", false, &out, &flags));
+    Message::Properties want = props;
+    want.insert_or_assign("CLUSTER", "DefaultCluster");
+    CHECK(out == EncodeProperties(want));
+  }
+}
+
 TEST_CASE("no properties at all still gets CLUSTER") {
   std::string out;
   SendPropertyFlags flags;

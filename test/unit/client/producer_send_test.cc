@@ -70,6 +70,23 @@ TEST_CASE("a sync send carries RocketMQ's header, the properties with a new UNIQ
   CHECK_FALSE(msg.HasProperty("UNIQ_KEY"));
 }
 
+TEST_CASE("a topic sent to before does not let a bad or too long name through") {
+  // The producer remembers the last valid topic per thread: names checked
+  // right after it must still be refused, before any broker sees them.
+  ProducerTestCluster cluster(1);
+  cluster.AddTopic("TopicA", 4);
+  auto producer = StartedProducer(cluster.Config("PG_Topics"));
+  REQUIRE(producer->Send(Message("TopicA", "x")).ok());
+  for (const std::string& bad :
+       {std::string("TopicA/"), std::string("TopicA TopicA"), std::string(128, 'T')}) {
+    INFO(bad);
+    auto refused = producer->Send(Message(bad, "x"));
+    CHECK(refused.status().code() == absl::StatusCode::kInvalidArgument);
+    REQUIRE(producer->Send(Message("TopicA", "x")).ok());
+  }
+  CHECK(cluster.broker(0).sends().size() == 4);
+}
+
 TEST_CASE("every send gets its own UNIQ_KEY; a message that has one keeps it") {
   ProducerTestCluster cluster(1);
   cluster.AddTopic("TopicA");

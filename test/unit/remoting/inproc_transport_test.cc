@@ -121,6 +121,7 @@ TEST_CASE("one channel per client transport, named after the client", "[inproc]"
   CHECK(channels[3] != channels[0]);
   CHECK(channels[0]->remote_address() == "inproc://client/alice");
   CHECK(channels[3]->remote_address() == "inproc://client/bob");
+  CHECK_FALSE(channels[0]->remote_host().has_value());  // not an ip:port
   CHECK(channels[0]->active());
   CHECK(channels[3]->active());
 }
@@ -284,6 +285,142 @@ TEST_CASE("a dropped responder answers SYSTEM_ERROR at once", "[inproc]") {
 
   // A oneway request needs no answer: dropping its responder sends nothing.
   CHECK(client.InvokeOneway("inproc://dropper", Echo("drop")).ok());
+}
+
+// ---- Sync calls ------------------------------------------------------------------------
+//
+// A sync call waits on its own slot, which the thread reuses from call to
+// call when the handler answered inside the call; a handler that keeps the
+// responder leaves the slot with it, and the call waits for the answer, its
+// timeout or the client's shutdown.
+
+// Waits until `clock` has `n` timers pending (a sync call arms its timeout
+// on the calling thread, after its handler returned).
+bool AwaitTimers(VirtualClock& clock, size_t n) {
+  const absl::Time deadline = absl::Now() + remoting_test::kBound;
+  while (clock.PendingTimers() != n) {
+    if (absl::Now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST_CASE("sync calls answered inside the handler each get their own answer", "[inproc][sync]") {
+  std::optional<Responder> answered_and_kept;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+    // A handler may hold on to a responder it has answered: the slot it
+    // points to must not be reused while it does.
+    if (request.remark == "hold") answered_and_kept.emplace(std::move(responder));
+  });
+  auto server = MustBind("sync-many", &handler);
+  auto clock = std::make_shared<VirtualClock>();
+  InprocTransport client("c", nullptr, clock);
+
+  for (const std::string remark : {"a", "b", "hold", "c", "d"}) {
+    RemotingCommand request = Echo(remark);
+    request.opaque = static_cast<int32_t>(remark[0]);
+    auto response = client.InvokeSync("inproc://sync-many", std::move(request), kTimeout);
+    REQUIRE(response.ok());
+    CHECK(response->remark == remark);
+    CHECK(response->opaque == remark[0]);
+  }
+  // The held responder was answered: it sends nothing more.
+  REQUIRE(answered_and_kept.has_value());
+  CHECK_FALSE(answered_and_kept->pending());
+  answered_and_kept.reset();
+  auto after = client.InvokeSync("inproc://sync-many", Echo("after"), kTimeout);
+  REQUIRE(after.ok());
+  CHECK(after->remark == "after");
+  CHECK(clock->PendingTimers() == 0);
+}
+
+TEST_CASE("a sync call whose responder is kept waits for the later answer", "[inproc][sync]") {
+  absl::Mutex mu;
+  std::optional<Responder> kept;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    if (request.remark != "keep") {
+      responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+      return;
+    }
+    absl::MutexLock lock(&mu);
+    kept.emplace(std::move(responder));
+  });
+  auto server = MustBind("sync-later", &handler);
+  auto clock = std::make_shared<VirtualClock>();
+  InprocTransport client("c", nullptr, clock);
+
+  std::optional<absl::StatusOr<RemotingCommand>> kept_result;
+  std::jthread caller([&] {
+    // Warm this thread's slot first, so that the kept call is one that reuses it.
+    auto warm = client.InvokeSync("inproc://sync-later", Echo("warm"), kTimeout);
+    CHECK((warm.ok() && warm->remark == "warm"));
+    kept_result = client.InvokeSync("inproc://sync-later", Echo("keep"), kTimeout);
+    // The next call on this thread gets a new slot and its own answer.
+    auto next = client.InvokeSync("inproc://sync-later", Echo("next"), kTimeout);
+    CHECK((next.ok() && next->remark == "next"));
+  });
+  REQUIRE(AwaitTimers(*clock, 1));  // the kept call waits, its timeout armed
+  {
+    absl::MutexLock lock(&mu);
+    REQUIRE(kept.has_value());
+    kept->Respond(RemotingCommand::Response(response_code::kPullNotFound, "later"));
+  }
+  caller.join();
+  REQUIRE(kept_result.has_value());
+  REQUIRE(kept_result->ok());
+  CHECK((*kept_result)->code == response_code::kPullNotFound);
+  CHECK((*kept_result)->remark == "later");
+  CHECK(clock->PendingTimers() == 0);  // the answer cancelled the timeout
+}
+
+TEST_CASE("a sync call nobody answers ends at its timeout; a late answer goes nowhere",
+          "[inproc][sync]") {
+  std::optional<Responder> kept;
+  absl::Mutex mu;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand, Responder responder) {
+    absl::MutexLock lock(&mu);
+    kept.emplace(std::move(responder));
+  });
+  auto server = MustBind("sync-silent", &handler);
+  auto clock = std::make_shared<VirtualClock>();
+  InprocTransport client("c", nullptr, clock);
+
+  std::optional<absl::StatusOr<RemotingCommand>> result;
+  std::jthread caller(
+      [&] { result = client.InvokeSync("inproc://sync-silent", Echo("x"), kTimeout); });
+  REQUIRE(AwaitTimers(*clock, 1));
+  clock->Advance(kTimeout);
+  caller.join();
+  REQUIRE(result.has_value());
+  CHECK(result->status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(result->status().message() == "HEART_BEAT to inproc://sync-silent: no response within 3s");
+  absl::MutexLock lock(&mu);
+  kept->Respond(RemotingCommand::Response(response_code::kSuccess));  // changes nothing
+}
+
+TEST_CASE("client Shutdown ends a waiting sync call with Unavailable", "[inproc][sync]") {
+  std::optional<Responder> kept;
+  absl::Mutex mu;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand, Responder responder) {
+    absl::MutexLock lock(&mu);
+    kept.emplace(std::move(responder));
+  });
+  auto server = MustBind("sync-held", &handler);
+  auto clock = std::make_shared<VirtualClock>();
+  InprocTransport client("c", nullptr, clock);
+
+  std::optional<absl::StatusOr<RemotingCommand>> result;
+  std::jthread caller(
+      [&] { result = client.InvokeSync("inproc://sync-held", Echo("x"), kTimeout); });
+  REQUIRE(AwaitTimers(*clock, 1));
+  client.Shutdown();
+  caller.join();
+  REQUIRE(result.has_value());
+  CHECK(result->status().code() == absl::StatusCode::kUnavailable);
+  CHECK(clock->PendingTimers() == 0);
 }
 
 // ---- Payloads ------------------------------------------------------------------------------
