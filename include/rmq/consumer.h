@@ -156,6 +156,10 @@ struct PushConsumerConfig : ClientConfig {
   int32_t consume_thread_min = 20;               // consumeThreadMin
   int32_t consume_thread_max = 20;               // consumeThreadMax
   int32_t consume_concurrently_max_span = 2000;  // consumeConcurrentlyMaxSpan
+  // Flow control: a queue with more messages (or MiB, or offset span) than
+  // these waiting for its listeners is not pulled until they catch up.
+  // RocketMQ retries 50 ms later; rmq also resumes it as soon as a
+  // concurrent listener brings it back to half of each limit.
   int32_t pull_threshold_for_queue = 1000;       // pullThresholdForQueue, messages
   int32_t pull_threshold_size_for_queue = 100;   // pullThresholdSizeForQueue, MiB
   int64_t pull_interval = 0;                     // pullInterval, ms between pulls of a queue

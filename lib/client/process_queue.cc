@@ -22,22 +22,71 @@ void ProcessQueue::PutMessages(std::span<const MessageExt> msgs) {
 }
 
 int64_t ProcessQueue::RemoveMessages(std::span<const MessageExt> msgs) {
-  absl::MutexLock lock(&mu_);
-  if (entries_.empty()) return -1;
-  int64_t removed = 0;
-  int64_t bytes = 0;
-  for (const MessageExt& msg : msgs) {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), msg.queue_offset,
-                               [](const Entry& e, int64_t offset) { return e.offset < offset; });
-    if (it == entries_.end() || it->offset != msg.queue_offset || it->done) continue;
-    it->done = true;
-    ++removed;
-    bytes += it->bytes;
+  absl::AnyInvocable<void() &&> resume;
+  int64_t next;
+  {
+    absl::MutexLock lock(&mu_);
+    if (entries_.empty()) return -1;
+    int64_t removed = 0;
+    int64_t bytes = 0;
+    for (const MessageExt& msg : msgs) {
+      auto it = std::lower_bound(entries_.begin(), entries_.end(), msg.queue_offset,
+                                 [](const Entry& e, int64_t offset) { return e.offset < offset; });
+      if (it == entries_.end() || it->offset != msg.queue_offset || it->done) continue;
+      it->done = true;
+      ++removed;
+      bytes += it->bytes;
+    }
+    while (!entries_.empty() && entries_.front().done) entries_.pop_front();
+    const int64_t count = cached_count_.fetch_sub(removed, std::memory_order_relaxed) - removed;
+    const int64_t cached = cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
+    next = entries_.empty() ? queue_offset_max_ + 1 : entries_.front().offset;
+    const int64_t span = entries_.empty() ? 0 : entries_.back().offset - entries_.front().offset;
+    if (parked_ && count <= resume_below_.count && cached <= resume_below_.bytes &&
+        span <= resume_below_.span) {
+      resume = std::move(parked_);
+      parked_ = nullptr;
+    }
   }
-  while (!entries_.empty() && entries_.front().done) entries_.pop_front();
-  cached_count_.fetch_sub(removed, std::memory_order_relaxed);
-  cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
-  return entries_.empty() ? queue_offset_max_ + 1 : entries_.front().offset;
+  if (resume) std::move(resume)();  // Unlocked: the pull it resumes comes back here.
+  return next;
+}
+
+void ProcessQueue::set_dropped(bool dropped) {
+  dropped_.store(dropped, std::memory_order_release);
+  if (!dropped) return;
+  absl::AnyInvocable<void() &&> parked;
+  {
+    absl::MutexLock lock(&mu_);
+    parked = std::move(parked_);
+    parked_ = nullptr;
+  }
+  // Destroyed unlocked: it may hold the last reference to what owns us.
+}
+
+void ProcessQueue::ParkPull(ResumeBelow below, absl::AnyInvocable<void() &&> resume) {
+  {
+    absl::MutexLock lock(&mu_);
+    const int64_t span = entries_.empty() ? 0 : entries_.back().offset - entries_.front().offset;
+    // The listeners may have caught up since the caller looked: then no
+    // RemoveMessages is left to resume it.
+    const bool within = cached_count_.load(std::memory_order_relaxed) <= below.count &&
+                        cached_bytes_.load(std::memory_order_relaxed) <= below.bytes &&
+                        span <= below.span;
+    if (!within && !dropped()) {
+      resume_below_ = below;
+      parked_ = std::move(resume);
+      return;
+    }
+  }
+  std::move(resume)();
+}
+
+absl::AnyInvocable<void() &&> ProcessQueue::TakeParked() {
+  absl::MutexLock lock(&mu_);
+  absl::AnyInvocable<void() &&> parked = std::move(parked_);
+  parked_ = nullptr;
+  return parked;
 }
 
 int64_t ProcessQueue::MaxSpan() {

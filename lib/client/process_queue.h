@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "rmq/message.h"
 
@@ -40,7 +41,23 @@ class ProcessQueue {
   int64_t MaxSpan();
 
   bool dropped() const { return dropped_.load(std::memory_order_acquire); }
-  void set_dropped(bool dropped) { dropped_.store(dropped, std::memory_order_release); }
+  // Dropping also forgets a parked pull (which refers back to this queue).
+  void set_dropped(bool dropped);
+
+  // ---- Flow control (concurrent consumption). A pull stopped because too
+  // many messages wait here is parked with the cache sizes at which it may
+  // go on: RemoveMessages runs it, on the consuming thread, as soon as the
+  // cache is back within them; TakeParked lets the 50 ms timer RocketMQ
+  // uses run it instead if that comes first. Either way it runs once.
+  struct ResumeBelow {
+    int64_t count = 0;
+    int64_t bytes = 0;
+    int64_t span = 0;
+  };
+  // Runs `resume` at once (unlocked) if the cache is already within `below`
+  // or the queue is dropped.
+  void ParkPull(ResumeBelow below, absl::AnyInvocable<void() &&> resume);
+  absl::AnyInvocable<void() &&> TakeParked();
 
   int64_t last_pull_ms() const { return last_pull_ms_.load(std::memory_order_relaxed); }
   void set_last_pull_ms(int64_t ms) { last_pull_ms_.store(ms, std::memory_order_relaxed); }
@@ -86,6 +103,8 @@ class ProcessQueue {
   absl::Mutex mu_;
   std::deque<Entry> entries_ ABSL_GUARDED_BY(mu_);  // Ascending offsets.
   int64_t queue_offset_max_ ABSL_GUARDED_BY(mu_) = -1;
+  absl::AnyInvocable<void() &&> parked_ ABSL_GUARDED_BY(mu_);
+  ResumeBelow resume_below_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> cached_count_{0};
   std::atomic<int64_t> cached_bytes_{0};
   std::atomic<bool> dropped_{false};

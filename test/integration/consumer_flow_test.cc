@@ -672,6 +672,39 @@ TEST_CASE("flow control: a queue with pullThresholdForQueue messages waiting is 
   CHECK(offsets == every);
 }
 
+TEST_CASE("flow control: a queue paused for its waiting messages is pulled again as soon as its "
+          "listeners are halfway through them, before the 50 ms retry") {
+  // Virtual time never moves here, so RocketMQ's 50 ms retry never comes:
+  // only the listeners' progress can resume the pulls.
+  auto cluster = StartCluster(ClusterKind::kFake);
+  CreateTopic(*cluster, "Resumed", 1);
+  auto producer = StartProducer(*cluster, "P");
+  const std::vector<MessageQueue> queue = QueuesOf(*cluster, "Resumed", 1);
+  const int kStored = 100;
+  SendToEach(*cluster, *producer, queue, "m", kStored);
+
+  const int kThreshold = 8;
+  const int kBatch = 4;
+  PushConsumerConfig config =
+      StartingAt(cluster->NewPushConsumerConfig("Resumed"), ConsumeFromWhere::kFirstOffset);
+  config.pull_threshold_for_queue = kThreshold;
+  config.pull_batch_size = kBatch;
+  config.consume_message_batch_max_size = kBatch;
+  config.consume_thread_min = config.consume_thread_max = kStored / kBatch;
+  Gate gate;
+  auto consumer = StartConsumer(config, "Resumed", "*", gate.Listener());
+  REQUIRE(WaitWithoutTimers([&] { return gate.handed() > static_cast<size_t>(kThreshold); }));
+  CHECK(gate.handed() <= static_cast<size_t>(kThreshold + kBatch));
+
+  gate.Open();
+  REQUIRE(WaitWithoutTimers([&] { return gate.handed() >= static_cast<size_t>(kStored); }));
+  std::vector<int64_t> offsets = gate.offsets();
+  std::sort(offsets.begin(), offsets.end());
+  std::vector<int64_t> every(kStored);
+  for (int i = 0; i < kStored; ++i) every[static_cast<size_t>(i)] = i;
+  CHECK(offsets == every);
+}
+
 // ---- RECONSUME_LATER ------------------------------------------------------------------
 
 TEST_CASE("a message a clustering listener answers RECONSUME_LATER comes back with reconsume_times "
