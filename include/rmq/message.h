@@ -54,6 +54,8 @@ inline constexpr std::string_view kCheckImmunityTimeInSeconds = "CHECK_IMMUNITY_
 inline constexpr std::string_view kShardingKey = "SHARDING_KEY";
 inline constexpr std::string_view kDeliverTimeMs = "__STARTDELIVERTIME";
 // Timer messages (RocketMQ 5): the producer sets one of the first three.
+// Every timer property's name starts with this.
+inline constexpr std::string_view kTimerPrefix = "TIMER_";
 inline constexpr std::string_view kTimerDeliverMs = "TIMER_DELIVER_MS";  // ms since the epoch
 inline constexpr std::string_view kTimerDelaySec = "TIMER_DELAY_SEC";
 inline constexpr std::string_view kTimerDelayMs = "TIMER_DELAY_MS";

@@ -201,6 +201,15 @@ struct EncodedMessage {
   int64_t prepared_transaction_offset = 0;
   // Whether the put waits for the flush (the WAIT property, already parsed).
   bool wait_store_msg_ok = true;
+  // What a caller that parsed `properties` itself (the broker's send path)
+  // already knows, so that the store does not read them again:
+  // - properties_checked: every item is name 0x01 value 0x02, no name is
+  //   empty, and no name or value holds a separator;
+  // - may_park: false only if no property is DELAY or starts with TIMER_ (a
+  //   message the store would delay); the store then does not look for them.
+  // The defaults make the store check both.
+  bool properties_checked = false;
+  bool may_park = true;
 };
 
 class MessageStore {

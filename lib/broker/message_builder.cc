@@ -134,6 +134,8 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
       flags->transaction_prepared = ParseJavaBoolean(value);
     } else if (name == kPropertyCluster || (drop_delay && name == property::kDelayTimeLevel)) {
       keep = false;
+    } else if (name == property::kDelayTimeLevel || name.starts_with(property::kTimerPrefix)) {
+      flags->may_park = true;
     }
     props[count++] = Property{static_cast<uint32_t>(pos), static_cast<uint32_t>(name.size()),
                               static_cast<uint32_t>(sep + 1), static_cast<uint32_t>(value.size()),

@@ -36,6 +36,7 @@ absl::Status AssignProperties(std::string_view encoded, Message::Properties* pro
 struct SendPropertyFlags {
   bool wait_store_msg_ok = true;     // WAIT (absent: true)
   bool transaction_prepared = false; // TRAN_MSG
+  bool may_park = false;             // DELAY kept, or a TIMER_ property (EncodedMessage::may_park)
 };
 
 // The properties a send stores, rewritten from the producer's encoding in
@@ -43,6 +44,7 @@ struct SendPropertyFlags {
 // storing, as RocketMQ does), DELAY dropped when `drop_delay` (a message
 // going to its dead-letter queue), CLUSTER set to `cluster` (replacing any);
 // sorted by name, the bytes the general path stores.
+// What it returns true for is well formed (EncodedMessage::properties_checked).
 // Returns false, leaving `out` unspecified, for anything unusual: a
 // malformed encoding, a repeated name, more than 32 properties. The caller
 // then takes the general path (AssignProperties), which reports or resolves

@@ -319,6 +319,8 @@ RemotingCommand SendMessageProcessor::SendOne(const Channel& channel,
     msg.born_host = ChannelHost(channel);
     msg.reconsume_times = header.reconsume_times.value_or(0);
     msg.wait_store_msg_ok = flags.wait_store_msg_ok;
+    msg.properties_checked = true;
+    msg.may_park = flags.may_park;
     put = ctx_.store->PutEncoded(msg);
   } else {
     RemotingCommand failure;

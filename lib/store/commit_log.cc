@@ -214,7 +214,7 @@ absl::StatusOr<AppendResult> CommitLog::Append(const MessageExt& msg) {
 }
 
 absl::StatusOr<AppendResult> CommitLog::AppendMessage(const EncodedMessage& msg) {
-  auto size = EncodeView(msg, /*properties_checked=*/false, &tls_records, 0);
+  auto size = EncodeView(msg, msg.properties_checked, &tls_records, 0);
   if (!size.ok()) return size.status();
   size_t start = 0;
   return AppendEncoded(msg.topic, msg.queue_id, ConsumeQueueVisible(msg.sys_flag),

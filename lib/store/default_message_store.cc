@@ -301,7 +301,6 @@ struct ParkingProperties {
   std::string_view delay_ms;
 };
 
-constexpr std::string_view kTimerPrefix = "TIMER_";  // Every timer property's.
 
 // Encoded properties: most messages have no timer property, and one fast
 // search for the text "TIMER_" says so (a value holding that text only
@@ -309,7 +308,7 @@ constexpr std::string_view kTimerPrefix = "TIMER_";  // Every timer property's.
 ParkingProperties ParkingPropertiesOf(std::string_view encoded) {
   ParkingProperties found;
   FindProperty(encoded, property::kDelayTimeLevel, &found.delay);
-  if (encoded.find(kTimerPrefix) == std::string_view::npos) return found;
+  if (encoded.find(property::kTimerPrefix) == std::string_view::npos) return found;
   static constexpr std::string_view kNames[] = {property::kTimerOutMs, property::kTimerDequeueMs,
                                                 property::kTimerDeliverMs, property::kTimerDelaySec,
                                                 property::kTimerDelayMs};
@@ -330,11 +329,11 @@ ParkingProperties ParkingPropertiesOf(const MessageExt& msg) {
   ParkingProperties found;
   found.delay = msg.GetProperty(property::kDelayTimeLevel);
   const MessageProperties& props = msg.properties();
-  auto first = std::lower_bound(props.begin(), props.end(), kTimerPrefix,
+  auto first = std::lower_bound(props.begin(), props.end(), property::kTimerPrefix,
                                 [](const auto& item, std::string_view name) {
                                   return std::string_view(item.first) < name;
                                 });
-  if (first == props.end() || !first->first.starts_with(kTimerPrefix)) return found;
+  if (first == props.end() || !first->first.starts_with(property::kTimerPrefix)) return found;
   found.timer_out = msg.GetProperty(property::kTimerOutMs);
   found.timer_dequeue = msg.GetProperty(property::kTimerDequeueMs);
   found.deliver = msg.GetProperty(property::kTimerDeliverMs);
@@ -403,6 +402,7 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::Put(const MessageExt& msg)
 
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMessage& msg) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
+  if (!msg.may_park) return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
   auto parking = ParkingOf(msg.topic, msg.sys_flag, msg.properties, nullptr);
   if (!parking.ok()) return parking.status();
   if (parking->parked()) {

@@ -52,6 +52,23 @@ TEST_CASE("DELAY is dropped only for a message going to its dead-letter queue") 
   CHECK_FALSE(Decode(out).contains("DELAY"));
 }
 
+TEST_CASE("may_park tells whether a property could make the store delay the message") {
+  std::string out;
+  SendPropertyFlags flags;
+  auto may_park = [&](const Message::Properties& props, bool drop_delay) {
+    REQUIRE(RewriteSendProperties(EncodeProperties(props), "C", drop_delay, &out, &flags));
+    return flags.may_park;
+  };
+  CHECK_FALSE(may_park({{"TAGS", "TagA"}, {"UNIQ_KEY", "ABC"}, {"WAIT", "false"}}, false));
+  CHECK_FALSE(may_park({}, false));
+  CHECK(may_park({{"TAGS", "TagA"}, {"DELAY", "3"}}, false));
+  CHECK_FALSE(may_park({{"TAGS", "TagA"}, {"DELAY", "3"}}, /*drop_delay=*/true));  // Dropped.
+  CHECK(may_park({{"TIMER_DELIVER_MS", "1"}}, false));
+  CHECK(may_park({{"TIMER_DELAY_SEC", "1"}}, true));
+  CHECK(may_park({{"TIMER_OUT_MS", "1"}}, false));  // The store decides what it means.
+  CHECK_FALSE(may_park({{"DELAYED", "1"}, {"XTIMER_", "1"}}, false));
+}
+
 TEST_CASE("the rewrite is sorted by name: the bytes the general path stores") {
   std::string out;
   SendPropertyFlags flags;
