@@ -631,78 +631,78 @@ class Gate {
   std::vector<int64_t> handed_ ABSL_GUARDED_BY(mu_);
 };
 
+// A one-queue topic holding kStored messages, and a push consumer of it
+// whose listeners (a Gate) hold every batch: it pulls until more than
+// kThreshold wait, then flow control stops it.
+class Throttled {
+ public:
+  static constexpr int kStored = 100;
+  static constexpr int kThreshold = 8;
+  static constexpr int kBatch = 4;
+
+  Throttled(ClusterKind kind, const std::string& topic) : cluster_(StartCluster(kind)) {
+    CreateTopic(*cluster_, topic, 1);
+    producer_ = StartProducer(*cluster_, "P");
+    SendToEach(*cluster_, *producer_, QueuesOf(*cluster_, topic, 1), "m", kStored);
+    PushConsumerConfig config =
+        StartingAt(cluster_->NewPushConsumerConfig(topic), ConsumeFromWhere::kFirstOffset);
+    config.pull_threshold_for_queue = kThreshold;
+    config.pull_batch_size = kBatch;
+    // Each pull's messages in one listener call, and threads enough to hold
+    // every batch a consumer without flow control would pull: what the
+    // blocked listeners were handed is what was pulled.
+    config.consume_message_batch_max_size = kBatch;
+    config.consume_thread_min = config.consume_thread_max = kStored / kBatch;
+    consumer_ = StartConsumer(config, topic, "*", gate_.Listener());
+    // It pulls until more than the threshold wait (the check comes before each pull).
+    REQUIRE(WaitWithoutTimers([&] { return gate_.handed() > static_cast<size_t>(kThreshold); }));
+    CHECK(gate_.handed() <= static_cast<size_t>(kThreshold + kBatch));
+  }
+
+  ClusterUnderTest& cluster() { return *cluster_; }
+  Gate& gate() { return gate_; }
+  // Whether every stored message was handed to a listener, once each.
+  bool AllHandedOnce() {
+    std::vector<int64_t> offsets = gate_.offsets();
+    std::sort(offsets.begin(), offsets.end());
+    std::vector<int64_t> every(kStored);
+    for (int i = 0; i < kStored; ++i) every[static_cast<size_t>(i)] = i;
+    return offsets == every;
+  }
+
+ private:
+  std::unique_ptr<ClusterUnderTest> cluster_;
+  std::unique_ptr<Producer> producer_;
+  Gate gate_;
+  std::unique_ptr<PushConsumer> consumer_;  // After the gate its listeners wait on.
+};
+
 TEST_CASE("flow control: a queue with pullThresholdForQueue messages waiting is not pulled until "
           "consumption catches up") {
   const ClusterKind kind = GENERATE(ClusterKind::kFake, ClusterKind::kEmbedded, ClusterKind::kEmbeddedTcp);
   INFO(ClusterKindName(kind));
-  auto cluster = StartCluster(kind);
-  CreateTopic(*cluster, "Throttled", 1);
-  auto producer = StartProducer(*cluster, "P");
-  const std::vector<MessageQueue> queue = QueuesOf(*cluster, "Throttled", 1);
-  const int kStored = 100;
-  SendToEach(*cluster, *producer, queue, "m", kStored);
+  Throttled throttled(kind, "Throttled");
+  // No more is pulled while they wait, however often it checks again (every 50 ms).
+  LetTimePass(throttled.cluster(), absl::Seconds(1));
+  CHECK(throttled.gate().handed() <= static_cast<size_t>(Throttled::kThreshold + Throttled::kBatch));
 
-  const int kThreshold = 8;
-  const int kBatch = 4;
-  PushConsumerConfig config =
-      StartingAt(cluster->NewPushConsumerConfig("Throttled"), ConsumeFromWhere::kFirstOffset);
-  config.pull_threshold_for_queue = kThreshold;
-  config.pull_batch_size = kBatch;
-  // Each pull's messages in one listener call, and threads enough to hold
-  // every batch a consumer without flow control would pull: what the
-  // blocked listeners were handed is what was pulled.
-  config.consume_message_batch_max_size = kBatch;
-  config.consume_thread_min = config.consume_thread_max = kStored / kBatch;
-  Gate gate;
-  auto consumer = StartConsumer(config, "Throttled", "*", gate.Listener());
-
-  // It pulls until more than the threshold wait (the check comes before each pull) ...
-  REQUIRE(WaitWithoutTimers([&] { return gate.handed() > static_cast<size_t>(kThreshold); }));
-  // ... and then no more while they wait, however often it checks again (every 50 ms).
-  LetTimePass(*cluster, absl::Seconds(1));
-  CHECK(gate.handed() > static_cast<size_t>(kThreshold));
-  CHECK(gate.handed() <= static_cast<size_t>(kThreshold + kBatch));
-
-  gate.Open();
-  REQUIRE(WaitUntil(*cluster, [&] { return gate.handed() >= static_cast<size_t>(kStored); }));
-  std::vector<int64_t> offsets = gate.offsets();
-  std::sort(offsets.begin(), offsets.end());
-  std::vector<int64_t> every(kStored);
-  for (int i = 0; i < kStored; ++i) every[static_cast<size_t>(i)] = i;
-  CHECK(offsets == every);
+  throttled.gate().Open();
+  REQUIRE(WaitUntil(throttled.cluster(), [&] {
+    return throttled.gate().handed() >= static_cast<size_t>(Throttled::kStored);
+  }));
+  CHECK(throttled.AllHandedOnce());
 }
 
 TEST_CASE("flow control: a queue paused for its waiting messages is pulled again as soon as its "
           "listeners are halfway through them, before the 50 ms retry") {
   // Virtual time never moves here, so RocketMQ's 50 ms retry never comes:
   // only the listeners' progress can resume the pulls.
-  auto cluster = StartCluster(ClusterKind::kFake);
-  CreateTopic(*cluster, "Resumed", 1);
-  auto producer = StartProducer(*cluster, "P");
-  const std::vector<MessageQueue> queue = QueuesOf(*cluster, "Resumed", 1);
-  const int kStored = 100;
-  SendToEach(*cluster, *producer, queue, "m", kStored);
-
-  const int kThreshold = 8;
-  const int kBatch = 4;
-  PushConsumerConfig config =
-      StartingAt(cluster->NewPushConsumerConfig("Resumed"), ConsumeFromWhere::kFirstOffset);
-  config.pull_threshold_for_queue = kThreshold;
-  config.pull_batch_size = kBatch;
-  config.consume_message_batch_max_size = kBatch;
-  config.consume_thread_min = config.consume_thread_max = kStored / kBatch;
-  Gate gate;
-  auto consumer = StartConsumer(config, "Resumed", "*", gate.Listener());
-  REQUIRE(WaitWithoutTimers([&] { return gate.handed() > static_cast<size_t>(kThreshold); }));
-  CHECK(gate.handed() <= static_cast<size_t>(kThreshold + kBatch));
-
-  gate.Open();
-  REQUIRE(WaitWithoutTimers([&] { return gate.handed() >= static_cast<size_t>(kStored); }));
-  std::vector<int64_t> offsets = gate.offsets();
-  std::sort(offsets.begin(), offsets.end());
-  std::vector<int64_t> every(kStored);
-  for (int i = 0; i < kStored; ++i) every[static_cast<size_t>(i)] = i;
-  CHECK(offsets == every);
+  Throttled throttled(ClusterKind::kFake, "Resumed");
+  throttled.gate().Open();
+  REQUIRE(WaitWithoutTimers([&] {
+    return throttled.gate().handed() >= static_cast<size_t>(Throttled::kStored);
+  }));
+  CHECK(throttled.AllHandedOnce());
 }
 
 // ---- RECONSUME_LATER ------------------------------------------------------------------

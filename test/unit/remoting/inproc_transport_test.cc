@@ -376,51 +376,62 @@ TEST_CASE("a sync call whose responder is kept waits for the later answer", "[in
   CHECK(clock->PendingTimers() == 0);  // the answer cancelled the timeout
 }
 
+// A server that keeps every request's responder and answers nothing, and a
+// sync call to it from a thread of its own, waiting with its timeout armed.
+class UnansweredSyncCall {
+ public:
+  explicit UnansweredSyncCall(const std::string& name)
+      : handler_([this](const std::shared_ptr<Channel>&, RemotingCommand, Responder responder) {
+          absl::MutexLock lock(&mu_);
+          kept_.emplace(std::move(responder));
+        }),
+        server_(MustBind(name, &handler_)),
+        address_("inproc://" + name) {
+    caller_ = std::jthread([this] { result_ = client_.InvokeSync(address_, Echo("x"), kTimeout); });
+    REQUIRE(AwaitTimers(*clock_, 1));
+  }
+
+  VirtualClock& clock() { return *clock_; }
+  InprocTransport& client() { return client_; }
+  // The call's outcome, once it has returned.
+  const absl::StatusOr<RemotingCommand>& Result() {
+    caller_.join();
+    REQUIRE(result_.has_value());
+    return *result_;
+  }
+  // Answers the kept request (after the call ended: the answer goes nowhere).
+  void AnswerLate() {
+    absl::MutexLock lock(&mu_);
+    kept_->Respond(RemotingCommand::Response(response_code::kSuccess));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::optional<Responder> kept_ ABSL_GUARDED_BY(mu_);
+  TestHandler handler_;
+  std::unique_ptr<InprocServer> server_;
+  const std::string address_;
+  std::shared_ptr<VirtualClock> clock_ = std::make_shared<VirtualClock>();
+  InprocTransport client_{"c", nullptr, clock_};
+  std::optional<absl::StatusOr<RemotingCommand>> result_;
+  std::jthread caller_;  // Last: joined first.
+};
+
 TEST_CASE("a sync call nobody answers ends at its timeout; a late answer goes nowhere",
           "[inproc][sync]") {
-  std::optional<Responder> kept;
-  absl::Mutex mu;
-  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand, Responder responder) {
-    absl::MutexLock lock(&mu);
-    kept.emplace(std::move(responder));
-  });
-  auto server = MustBind("sync-silent", &handler);
-  auto clock = std::make_shared<VirtualClock>();
-  InprocTransport client("c", nullptr, clock);
-
-  std::optional<absl::StatusOr<RemotingCommand>> result;
-  std::jthread caller(
-      [&] { result = client.InvokeSync("inproc://sync-silent", Echo("x"), kTimeout); });
-  REQUIRE(AwaitTimers(*clock, 1));
-  clock->Advance(kTimeout);
-  caller.join();
-  REQUIRE(result.has_value());
-  CHECK(result->status().code() == absl::StatusCode::kDeadlineExceeded);
-  CHECK(result->status().message() == "HEART_BEAT to inproc://sync-silent: no response within 3s");
-  absl::MutexLock lock(&mu);
-  kept->Respond(RemotingCommand::Response(response_code::kSuccess));  // changes nothing
+  UnansweredSyncCall call("sync-silent");
+  call.clock().Advance(kTimeout);
+  const absl::StatusOr<RemotingCommand>& result = call.Result();
+  CHECK(result.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(result.status().message() == "HEART_BEAT to inproc://sync-silent: no response within 3s");
+  call.AnswerLate();  // changes nothing
 }
 
 TEST_CASE("client Shutdown ends a waiting sync call with Unavailable", "[inproc][sync]") {
-  std::optional<Responder> kept;
-  absl::Mutex mu;
-  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand, Responder responder) {
-    absl::MutexLock lock(&mu);
-    kept.emplace(std::move(responder));
-  });
-  auto server = MustBind("sync-held", &handler);
-  auto clock = std::make_shared<VirtualClock>();
-  InprocTransport client("c", nullptr, clock);
-
-  std::optional<absl::StatusOr<RemotingCommand>> result;
-  std::jthread caller(
-      [&] { result = client.InvokeSync("inproc://sync-held", Echo("x"), kTimeout); });
-  REQUIRE(AwaitTimers(*clock, 1));
-  client.Shutdown();
-  caller.join();
-  REQUIRE(result.has_value());
-  CHECK(result->status().code() == absl::StatusCode::kUnavailable);
-  CHECK(clock->PendingTimers() == 0);
+  UnansweredSyncCall call("sync-held");
+  call.client().Shutdown();
+  CHECK(call.Result().status().code() == absl::StatusCode::kUnavailable);
+  CHECK(call.clock().PendingTimers() == 0);
 }
 
 // ---- Payloads ------------------------------------------------------------------------------
