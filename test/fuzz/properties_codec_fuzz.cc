@@ -9,7 +9,9 @@
 // DecodePropertiesWith (a pulled record's properties plus MIN/MAX_OFFSET,
 // decoded into a message's earlier properties) means what DecodeProperties
 // followed by PutProperty does; and that FindProperties (several names in
-// one pass) finds what FindProperty finds for each, on any bytes.
+// one pass) finds what FindProperty finds for each, on any bytes; that
+// CountSeparators (eight bytes a step) counts what a byte loop counts; and
+// that a rewrite's may_park is whether DELAY (kept) or a TIMER_ name is there.
 
 #include <cstdint>
 #include <cstdlib>
@@ -44,7 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     rmq::Message::Properties got;
     if (!DecodeProperties(rewritten, &got).ok() || got != expected) std::abort();
     if (rewritten != EncodeProperties(expected)) std::abort();  // sorted, as the map encodes
+    bool may_park = expected.contains("DELAY");
+    for (const auto& [name, value] : expected) may_park |= name.starts_with("TIMER_");
+    if (flags.may_park != may_park) std::abort();
   }
+  size_t separators = 0;
+  for (char c : in) separators += c == kNameValueSeparator || c == kPropertySeparator;
+  if (CountSeparators(in) != separators) std::abort();
   // Into properties that hold something already (a reused message).
   static constexpr PropertyView kOffsets[] = {{"MAX_OFFSET", "9"}, {"MIN_OFFSET", "0"}};
   rmq::Message::Properties reused{{"A", std::string(40, 'x')}, {"ZZ", "z"}};
