@@ -38,12 +38,10 @@ int64_t ProcessQueue::RemoveMessages(std::span<const MessageExt> msgs) {
       bytes += it->bytes;
     }
     while (!entries_.empty() && entries_.front().done) entries_.pop_front();
-    const int64_t count = cached_count_.fetch_sub(removed, std::memory_order_relaxed) - removed;
-    const int64_t cached = cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
+    cached_count_.fetch_sub(removed, std::memory_order_relaxed);
+    cached_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
     next = entries_.empty() ? queue_offset_max_ + 1 : entries_.front().offset;
-    const int64_t span = entries_.empty() ? 0 : entries_.back().offset - entries_.front().offset;
-    if (parked_ && count <= resume_below_.count && cached <= resume_below_.bytes &&
-        span <= resume_below_.span) {
+    if (parked_ && WithinLocked(resume_below_)) {
       resume = std::move(parked_);
       parked_ = nullptr;
     }
@@ -54,26 +52,22 @@ int64_t ProcessQueue::RemoveMessages(std::span<const MessageExt> msgs) {
 
 void ProcessQueue::set_dropped(bool dropped) {
   dropped_.store(dropped, std::memory_order_release);
-  if (!dropped) return;
-  absl::AnyInvocable<void() &&> parked;
-  {
-    absl::MutexLock lock(&mu_);
-    parked = std::move(parked_);
-    parked_ = nullptr;
-  }
   // Destroyed unlocked: it may hold the last reference to what owns us.
+  if (dropped) TakeParked();
+}
+
+bool ProcessQueue::WithinLocked(const ResumeBelow& below) const {
+  const int64_t span = entries_.empty() ? 0 : entries_.back().offset - entries_.front().offset;
+  return cached_count_.load(std::memory_order_relaxed) <= below.count &&
+         cached_bytes_.load(std::memory_order_relaxed) <= below.bytes && span <= below.span;
 }
 
 void ProcessQueue::ParkPull(ResumeBelow below, absl::AnyInvocable<void() &&> resume) {
   {
     absl::MutexLock lock(&mu_);
-    const int64_t span = entries_.empty() ? 0 : entries_.back().offset - entries_.front().offset;
     // The listeners may have caught up since the caller looked: then no
     // RemoveMessages is left to resume it.
-    const bool within = cached_count_.load(std::memory_order_relaxed) <= below.count &&
-                        cached_bytes_.load(std::memory_order_relaxed) <= below.bytes &&
-                        span <= below.span;
-    if (!within && !dropped()) {
+    if (!WithinLocked(below) && !dropped()) {
       resume_below_ = below;
       parked_ = std::move(resume);
       return;

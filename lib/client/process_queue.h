@@ -103,6 +103,8 @@ class ProcessQueue {
   absl::Mutex mu_;
   std::deque<Entry> entries_ ABSL_GUARDED_BY(mu_);  // Ascending offsets.
   int64_t queue_offset_max_ ABSL_GUARDED_BY(mu_) = -1;
+  // Whether the cache is within `below` (count, bytes and span).
+  bool WithinLocked(const ResumeBelow& below) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::AnyInvocable<void() &&> parked_ ABSL_GUARDED_BY(mu_);
   ResumeBelow resume_below_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t> cached_count_{0};

@@ -400,25 +400,36 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::Put(const MessageExt& msg)
   return FinishPut(commit_log_->Append(msg), msg.wait_store_msg_ok());
 }
 
+namespace {
+
+// A message object of an encoded one: the slow path a parked put takes.
+absl::StatusOr<MessageExt> Decoded(const EncodedMessage& msg) {
+  MessageExt decoded;
+  RMQ_RETURN_IF_ERROR(DecodeProperties(msg.properties, &decoded.mutable_properties()));
+  decoded.set_topic(std::string(msg.topic));
+  decoded.set_body(std::string(msg.body));
+  decoded.set_flag(msg.flag);
+  decoded.queue_id = msg.queue_id;
+  decoded.sys_flag = msg.sys_flag;
+  decoded.born_timestamp = msg.born_timestamp;
+  decoded.born_host = msg.born_host;
+  decoded.reconsume_times = msg.reconsume_times;
+  decoded.prepared_transaction_offset = msg.prepared_transaction_offset;
+  return decoded;
+}
+
+}  // namespace
+
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutEncoded(const EncodedMessage& msg) {
   RMQ_RETURN_IF_ERROR(CheckWritable());
-  if (!msg.may_park) return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
-  auto parking = ParkingOf(msg.topic, msg.sys_flag, msg.properties, nullptr);
-  if (!parking.ok()) return parking.status();
-  if (parking->parked()) {
-    // Rare enough to take the slow path: a message object with its properties.
-    MessageExt decoded;
-    RMQ_RETURN_IF_ERROR(DecodeProperties(msg.properties, &decoded.mutable_properties()));
-    decoded.set_topic(std::string(msg.topic));
-    decoded.set_body(std::string(msg.body));
-    decoded.set_flag(msg.flag);
-    decoded.queue_id = msg.queue_id;
-    decoded.sys_flag = msg.sys_flag;
-    decoded.born_timestamp = msg.born_timestamp;
-    decoded.born_host = msg.born_host;
-    decoded.reconsume_times = msg.reconsume_times;
-    decoded.prepared_transaction_offset = msg.prepared_transaction_offset;
-    return PutParked(std::move(decoded), *parking, msg.wait_store_msg_ok);
+  if (msg.may_park) {
+    auto parking = ParkingOf(msg.topic, msg.sys_flag, msg.properties, nullptr);
+    if (!parking.ok()) return parking.status();
+    if (parking->parked()) {
+      auto decoded = Decoded(msg);
+      if (!decoded.ok()) return decoded.status();
+      return PutParked(*std::move(decoded), *parking, msg.wait_store_msg_ok);
+    }
   }
   return FinishPut(commit_log_->AppendMessage(msg), msg.wait_store_msg_ok);
 }
