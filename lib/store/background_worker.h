@@ -25,8 +25,8 @@ class BackgroundWorker {
 
   void Start() {
     thread_ = std::jthread([this] {
-      NameThisThread("rmq-store-bg");
       MakeThisThreadBackground();
+      NameThisThread("rmq-store-bg");  // Last: a thread with its name has its settings.
       for (;;) {
         uint32_t jobs;
         {

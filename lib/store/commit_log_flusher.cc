@@ -76,9 +76,9 @@ void CommitLogFlusher::FlushOnce(int least_pages) {
 }
 
 void CommitLogFlusher::Run(std::stop_token stop) {
-  NameThisThread("rmq-flush");
   const bool sync = config_.flush_disk_type == FlushDiskType::kSyncFlush;
   if (!sync) MakeThisThreadBackground();  // Under sync flush putters wait for this thread.
+  NameThisThread("rmq-flush");  // Last: a thread with its name has its settings.
   while (!stop.stop_requested()) {
     {
       absl::MutexLock lock(&mu_);

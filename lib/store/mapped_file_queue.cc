@@ -104,9 +104,9 @@ void MappedFileQueue::WarmAhead(const std::shared_ptr<MappedFile>& file, int64_t
 }
 
 void MappedFileQueue::PreallocateLoop(std::stop_token stop) {
-  NameThisThread("rmq-prealloc");
   // If it falls behind, the writer faults its pages in itself: slower, never wrong.
   MakeThisThreadBackground();
+  NameThisThread("rmq-prealloc");  // Last: a thread with its name has its settings.
   while (!stop.stop_requested()) {
     int64_t offset = -1;
     std::shared_ptr<MappedFile> warm;
