@@ -375,23 +375,60 @@ void InprocServer::SetReachable(bool reachable) {
   }
 }
 
+namespace {
+
+// What a thread last resolved (see InprocTransport::Resolve).
+struct RememberedRoute {
+  uint64_t transport_id = 0;  // 0: nothing.
+  uint64_t generation = 0;
+  std::string address;
+  InprocChannel* channel = nullptr;
+};
+thread_local RememberedRoute tl_route;
+
+uint64_t NextTransportId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
 InprocTransport::InprocTransport(std::string_view name, RequestHandler* handler,
                                  std::shared_ptr<Clock> clock)
-    : clock_(std::move(clock)), self_(std::make_shared<InprocEndpoint>()) {
+    : id_(NextTransportId()), clock_(std::move(clock)), self_(std::make_shared<InprocEndpoint>()) {
   self_->address = StrCat(kInprocScheme, "client/", name);
   self_->handler = handler;
 }
 
 InprocTransport::~InprocTransport() { Shutdown(); }
 
-absl::StatusOr<std::shared_ptr<InprocChannel>> InprocTransport::Resolve(
-    const std::string& address) {
+absl::StatusOr<InprocChannel*> InprocTransport::Resolve(const std::string& address) {
+  const RememberedRoute& last = tl_route;
+  // A closed endpoint may have been replaced by a new server under the same
+  // name: that takes the full lookup.
+  if (last.transport_id == id_ && last.generation == generation_.load(std::memory_order_acquire) &&
+      last.address == address && last.channel->active()) {
+    return last.channel;
+  }
+  return ResolveAndRemember(address);
+}
+
+absl::StatusOr<InprocChannel*> InprocTransport::ResolveAndRemember(const std::string& address) {
+  auto remember = [&](uint64_t generation, InprocChannel* channel) {
+    RememberedRoute& last = tl_route;
+    last.transport_id = id_;
+    last.generation = generation;
+    last.address = address;
+    last.channel = channel;
+    return channel;
+  };
   {
     absl::ReaderMutexLock lock(&mu_);
     if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
     auto it = routes_.find(address);
-    // A closed endpoint may have been replaced by a new server under the same name.
-    if (it != routes_.end() && it->second.server->open.load()) return it->second.channel;
+    if (it != routes_.end() && it->second.server->open.load()) {
+      return remember(generation_.load(std::memory_order_relaxed), it->second.channel.get());
+    }
   }
   if (!IsInprocAddress(address)) {
     return absl::InvalidArgumentError(
@@ -405,10 +442,12 @@ absl::StatusOr<std::shared_ptr<InprocChannel>> InprocTransport::Resolve(
   if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
   Route& route = routes_[address];
   if (route.server != server) {
+    if (route.channel != nullptr) retired_.push_back(std::move(route.channel));
     route.server = server;
     route.channel = std::make_shared<InprocChannel>(server, self_, clock_);
+    generation_.fetch_add(1, std::memory_order_release);
   }
-  return route.channel;
+  return remember(generation_.load(std::memory_order_relaxed), route.channel.get());
 }
 
 void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand request,
@@ -453,7 +492,10 @@ void InprocTransport::Shutdown() {
     absl::MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
+    generation_.fetch_add(1, std::memory_order_release);
     routes.swap(routes_);
+    // A caller may still be inside a channel it resolved before this.
+    for (const auto& [address, route] : routes) retired_.push_back(route.channel);
   }
   self_->CloseAndDrain();
   // Calls still waiting for a server's answer end now, as transport.h promises.

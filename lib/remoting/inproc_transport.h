@@ -13,9 +13,12 @@
 #ifndef RMQ_REMOTING_INPROC_TRANSPORT_H_
 #define RMQ_REMOTING_INPROC_TRANSPORT_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -81,14 +84,25 @@ class InprocTransport final : public Transport {
     std::shared_ptr<InprocEndpoint> server;
     std::shared_ptr<InprocChannel> channel;
   };
-  // The channel to the server bound at `address`.
-  absl::StatusOr<std::shared_ptr<InprocChannel>> Resolve(const std::string& address);
+  // The channel to the server bound at `address`. A channel lives as long
+  // as this transport (one replaced by a new server's is retired, not
+  // destroyed), so callers use it through a plain pointer. The thread's
+  // last answer is remembered: a producer sends to one broker over and
+  // over, and then finds its channel without the lock and the map.
+  absl::StatusOr<InprocChannel*> Resolve(const std::string& address);
+  absl::StatusOr<InprocChannel*> ResolveAndRemember(const std::string& address);
 
+  const uint64_t id_;  // Unique in this process: names this transport in a thread's memory.
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<InprocEndpoint> self_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, Route> routes_ ABSL_GUARDED_BY(mu_);
+  // Channels no longer in routes_, kept for callers that may still hold them.
+  std::vector<std::shared_ptr<InprocChannel>> retired_ ABSL_GUARDED_BY(mu_);
+  // Changes (under mu_) whenever a route changes or the transport shuts
+  // down, which forgets what every thread remembered of it.
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace rmq::internal

@@ -126,6 +126,42 @@ TEST_CASE("one channel per client transport, named after the client", "[inproc]"
   CHECK(channels[3]->active());
 }
 
+// A thread remembers the channel it last resolved (the lookup of nearly
+// every send); what it remembers must never outlive a change of route.
+TEST_CASE("a thread's remembered channel follows transports and replaced servers", "[inproc]") {
+  auto clock = std::make_shared<VirtualClock>();
+  InprocTransport alice("alice", nullptr, clock);
+  InprocTransport bob("bob", nullptr, clock);
+  TestHandler first;
+  auto server = MustBind("replaced", &first);
+  REQUIRE(alice.InvokeSync("inproc://replaced", Echo("1"), kTimeout).ok());
+  REQUIRE(bob.InvokeSync("inproc://replaced", Echo("2"), kTimeout).ok());
+  REQUIRE(alice.InvokeSync("inproc://replaced", Echo("3"), kTimeout).ok());
+  auto channels = first.channels();
+  REQUIRE(channels.size() == 3);
+  CHECK(channels[0]->remote_address() == "inproc://client/alice");
+  CHECK(channels[1]->remote_address() == "inproc://client/bob");
+  CHECK(channels[2] == channels[0]);
+
+  // The server goes and another is bound under its name: the next call
+  // reaches the new one, over a new channel.
+  server.reset();
+  TestHandler second;
+  server = MustBind("replaced", &second);
+  auto answer = alice.InvokeSync("inproc://replaced", Echo("4"), kTimeout);
+  REQUIRE(answer.ok());
+  CHECK(answer->remark == "4");
+  CHECK(first.channels().size() == 3);
+  REQUIRE(second.channels().size() == 1);
+  CHECK(second.channels()[0]->remote_address() == "inproc://client/alice");
+
+  // Shut down, the transport refuses the route this thread remembers.
+  alice.Shutdown();
+  CHECK(alice.InvokeSync("inproc://replaced", Echo("5"), kTimeout).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(second.channels().size() == 1);
+}
+
 // ---- Failures ------------------------------------------------------------------------------
 
 TEST_CASE("an address nobody bound is Unavailable", "[inproc]") {
