@@ -226,7 +226,7 @@ void BrokerImpl::LeaveRequest() {
   }
 }
 
-void BrokerImpl::HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+void BrokerImpl::HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                                Responder responder) {
   // Counted in before the state is read, and Shutdown changes the state
   // before it waits for the count (both sequentially consistent): a request
@@ -255,7 +255,7 @@ bool BrokerImpl::AnswersWithoutBlocking(const RemotingCommand& request) const {
   }
 }
 
-void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+void BrokerImpl::Dispatch(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                           Responder& responder) {
   switch (request.code) {
     case rq::kSendMessage:

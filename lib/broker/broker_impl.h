@@ -56,7 +56,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
   RequestHandler* handler() override { return this; }
 
   // RequestHandler
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override;
   void OnChannelClosed(const std::shared_ptr<Channel>& channel) override;
   // Sends, when nothing makes them wait: the store flushes asynchronously
@@ -71,7 +71,7 @@ class BrokerImpl final : public Broker, public RequestHandler {
  private:
   enum State : int { kCreated, kRunning, kStopping, kStopped };
 
-  void Dispatch(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void Dispatch(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                 Responder& responder);
   void LeaveRequest();
   absl::Status CheckRunning() const;

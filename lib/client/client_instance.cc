@@ -429,7 +429,7 @@ void ClientInstance::RebalanceNow() {
   for (ConsumerInner* consumer : consumers) consumer->DoRebalance();
 }
 
-void ClientInstance::HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+void ClientInstance::HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                                    Responder responder) {
   switch (request.code) {
     case request_code::kNotifyConsumerIdsChanged: {

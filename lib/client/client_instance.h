@@ -130,7 +130,7 @@ class ClientInstance final : public RequestHandler,
   void RebalanceNow();
 
   // RequestHandler: requests brokers send back (NOTIFY_CONSUMER_IDS_CHANGED, …).
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override;
 
  private:

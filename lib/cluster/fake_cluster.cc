@@ -39,7 +39,7 @@ class FakeCluster::NamesrvGate final : public internal::RequestHandler {
   }
 
   void HandleRequest(const std::shared_ptr<internal::Channel>& channel,
-                     internal::RemotingCommand request, internal::Responder responder) override {
+                     internal::RemotingCommand&& request, internal::Responder responder) override {
     if (IsFromFailedBroker(request)) {
       responder.Respond(internal::RemotingCommand::Response(
           internal::response_code::kSystemError, "FakeCluster: this broker has failed"));

@@ -23,7 +23,7 @@ class ForwardingHandler final : public RequestHandler {
  public:
   void Set(RequestHandler* target) { target_.store(target); }
 
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override {
     if (RequestHandler* target = target_.load()) {
       target->HandleRequest(channel, std::move(request), std::move(responder));

@@ -46,7 +46,7 @@ absl::StatusOr<H*> DecodeRequestHeader(RemotingCommand& request) {
 }  // namespace
 
 void DefaultRequestProcessor::HandleRequest(const std::shared_ptr<Channel>& channel,
-                                            RemotingCommand request, Responder responder) {
+                                            RemotingCommand&& request, Responder responder) {
   responder.Respond(Process(channel, request));
 }
 

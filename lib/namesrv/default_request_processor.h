@@ -31,7 +31,7 @@ class DefaultRequestProcessor final : public RequestHandler {
   // `routes` is not owned and must outlive this processor.
   explicit DefaultRequestProcessor(RouteInfoManager* routes) : routes_(routes) {}
 
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override;
   // A broker's connection has closed: forget that broker now rather than
   // after the expiry (RocketMQ's onChannelDestroy).

@@ -20,7 +20,7 @@ namespace rmq::testing {
 // A client's side: records the requests the broker sends back.
 class RecordingHandler : public internal::RequestHandler {
  public:
-  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand&& request,
                      internal::Responder responder) override {
     std::string group;
     if (auto h = request.DecodeHeader<internal::NotifyConsumerIdsChangedRequestHeader>(); h.ok()) {

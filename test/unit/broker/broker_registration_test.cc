@@ -21,7 +21,7 @@ class FakeNameServer : public internal::RequestHandler {
     bool crc_ok = false;
   };
 
-  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand&& request,
                      internal::Responder responder) override {
     absl::MutexLock lock(&mu_);
     if (request.code == rq::kRegisterBroker) {

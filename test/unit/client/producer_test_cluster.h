@@ -65,7 +65,7 @@ class FakeNameServer final : public internal::RequestHandler {
     return requests_[topic];
   }
 
-  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand&& request,
                      internal::Responder responder) override {
     if (request.code != rq::kGetRouteInfoByTopic) {
       responder.Respond(Success());
@@ -163,7 +163,7 @@ class FakeBroker final : public internal::RequestHandler {
     responder.Respond(response.has_value() ? std::move(*response) : Stored(send));
   }
 
-  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<internal::Channel>&, RemotingCommand&& request,
                      internal::Responder responder) override {
     if (request.code != rq::kSendMessage && request.code != rq::kSendBatchMessage &&
         request.code != rq::kSendMessageV2) {

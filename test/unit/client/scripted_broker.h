@@ -41,7 +41,7 @@ class ScriptedBroker final : public RequestHandler {
     check_remark_ = std::move(remark);
   }
 
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override {
     (void)channel;
     switch (request.code) {

@@ -42,7 +42,7 @@ class TestHandler : public RequestHandler {
 
   explicit TestHandler(Fn fn = nullptr) : fn_(std::move(fn)) {}
 
-  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand request,
+  void HandleRequest(const std::shared_ptr<Channel>& channel, RemotingCommand&& request,
                      Responder responder) override {
     {
       absl::MutexLock lock(&mu_);
