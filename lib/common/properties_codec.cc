@@ -162,7 +162,9 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
   size_t n = 0;  // Items written so far, into items[0, n).
   auto put = [&](std::string_view name, std::string_view value) {
     if (n < items.size()) {
-      items[n].first.assign(name);
+      // A reused message mostly had the same names in the same places:
+      // comparing costs less than copying.
+      if (items[n].first != name) items[n].first.assign(name);
       items[n].second.assign(value);
     } else {
       items.emplace_back(std::string(name), std::string(value));
