@@ -15,8 +15,6 @@
 namespace rmq::internal {
 namespace {
 
-constexpr size_t kHostV4Size = 4 + 4;
-constexpr size_t kHostV6Size = 16 + 4;
 // Bytes after BODYLENGTH's position that every record has even when body,
 // topic and properties are empty: the three length fields.
 constexpr size_t kLengthFieldsSize = 4 + 1 + 2;
@@ -24,12 +22,6 @@ constexpr size_t kLengthFieldsSize = 4 + 1 + 2;
 // a record claiming less cannot be a message whatever its sys flag says.
 constexpr int64_t kMinRecordSize = 84 + kLengthFieldsSize;
 
-size_t BornHostSize(int32_t sys_flag) {
-  return (sys_flag & sysflag::kBornHostV6) != 0 ? kHostV6Size : kHostV4Size;
-}
-size_t StoreHostSize(int32_t sys_flag) {
-  return (sys_flag & sysflag::kStoreHostV6) != 0 ? kHostV6Size : kHostV4Size;
-}
 
 // Writes `host` with the width the sys flag chose (`ipv6`), whatever
 // host.ipv6 says: the record's layout must follow its SYSFLAG.
@@ -64,16 +56,6 @@ class Corruption {
 };
 
 }  // namespace
-
-RecordLayout RecordLayout::ForSysFlag(int32_t sys_flag) {
-  RecordLayout l;
-  l.store_timestamp_pos = kBornHostPos + BornHostSize(sys_flag);
-  l.store_host_pos = l.store_timestamp_pos + 8;
-  l.reconsume_times_pos = l.store_host_pos + StoreHostSize(sys_flag);
-  l.prepared_transaction_offset_pos = l.reconsume_times_pos + 4;
-  l.body_length_pos = l.prepared_transaction_offset_pos + 8;
-  return l;
-}
 
 size_t RecordSize(int32_t sys_flag, size_t body_size, size_t topic_size,
                   size_t properties_size) {

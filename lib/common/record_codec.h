@@ -60,7 +60,18 @@ inline constexpr size_t kBornHostPos = 48;
 inline constexpr int kMaxTopicLength = 127;     // One length byte, Java's signed byte.
 inline constexpr int kMaxPropertiesLength = 32767;  // Two length bytes, Java's signed short.
 
-// Positions that depend on the sys flag's IPv6 bits.
+// A host field: IPv4 or IPv6 address, then the port.
+inline constexpr size_t kHostV4Size = 4 + 4;
+inline constexpr size_t kHostV6Size = 16 + 4;
+constexpr size_t BornHostSize(int32_t sys_flag) {
+  return (sys_flag & sysflag::kBornHostV6) != 0 ? kHostV6Size : kHostV4Size;
+}
+constexpr size_t StoreHostSize(int32_t sys_flag) {
+  return (sys_flag & sysflag::kStoreHostV6) != 0 ? kHostV6Size : kHostV4Size;
+}
+
+// Positions that depend on the sys flag's IPv6 bits. Inline: every append
+// and every record read asks, several times.
 struct RecordLayout {
   size_t store_timestamp_pos;
   size_t store_host_pos;
@@ -68,7 +79,15 @@ struct RecordLayout {
   size_t prepared_transaction_offset_pos;
   size_t body_length_pos;
 
-  static RecordLayout ForSysFlag(int32_t sys_flag);
+  static constexpr RecordLayout ForSysFlag(int32_t sys_flag) {
+    RecordLayout l{};
+    l.store_timestamp_pos = kBornHostPos + BornHostSize(sys_flag);
+    l.store_host_pos = l.store_timestamp_pos + 8;
+    l.reconsume_times_pos = l.store_host_pos + StoreHostSize(sys_flag);
+    l.prepared_transaction_offset_pos = l.reconsume_times_pos + 4;
+    l.body_length_pos = l.prepared_transaction_offset_pos + 8;
+    return l;
+  }
 };
 
 // Bytes of a record with these field sizes.
