@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -54,12 +55,18 @@ std::multimap<std::string, int> ThreadsOnceStarted(std::initializer_list<const c
   }
 }
 
-TEST_CASE("a store's threads are named, and its background disk threads run at nice 10") {
-  testing::TempDir dir;
+// A small store in `dir` flushing as `flush` says.
+std::unique_ptr<MessageStore> OpenStore(const testing::TempDir& dir, FlushDiskType flush) {
   MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
-  config.flush_disk_type = FlushDiskType::kAsyncFlush;
+  config.flush_disk_type = flush;
   auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
   REQUIRE(store.ok());
+  return *std::move(store);
+}
+
+TEST_CASE("a store's threads are named, and its background disk threads run at nice 10") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir, FlushDiskType::kAsyncFlush);
   const std::multimap<std::string, int> threads =
       ThreadsOnceStarted({"rmq-dispatch", "rmq-flush", "rmq-prealloc", "rmq-store-bg"});
   CHECK(threads.find("rmq-dispatch")->second == 0);
@@ -70,10 +77,7 @@ TEST_CASE("a store's threads are named, and its background disk threads run at n
 
 TEST_CASE("under sync flush the flusher keeps normal priority: putters wait for it") {
   testing::TempDir dir;
-  MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
-  config.flush_disk_type = FlushDiskType::kSyncFlush;
-  auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
-  REQUIRE(store.ok());
+  auto store = OpenStore(dir, FlushDiskType::kSyncFlush);
   const std::multimap<std::string, int> threads = ThreadsOnceStarted({"rmq-flush"});
   CHECK(threads.find("rmq-flush")->second == 0);
 }
