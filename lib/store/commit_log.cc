@@ -307,7 +307,7 @@ absl::StatusOr<AppendResult> CommitLog::AppendEncoded(std::string_view topic, in
   std::memcpy(dst, records, kHead);
   current_->set_wrote_position(pos + len);
   if ((pos + len) / MappedFileQueue::kWarmStepBytes != pos / MappedFileQueue::kWarmStepBytes) {
-    segments_.WarmAhead(current_, pos + len);  // Once per MiB: keep pages mapped ahead of us.
+    segments_.WarmAhead(current_, pos + len);  // Once a warm step: keep pages mapped ahead of us.
   }
   current_->set_last_store_timestamp(now);
   max_offset_.store(offset + len, std::memory_order_release);
