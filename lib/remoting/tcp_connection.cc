@@ -174,6 +174,11 @@ bool TcpConnection::connected() const {
   return connected_ && !closed_;
 }
 
+size_t TcpConnection::socket_writes() const {
+  absl::MutexLock lock(&mu_);
+  return socket_writes_;
+}
+
 std::string TcpConnection::Describe(int32_t code) const {
   return StrCat(RequestCodeName(code), " to ", remote_address_);
 }
@@ -307,8 +312,9 @@ void TcpConnection::CloseOnIo(absl::Status reason) {
 
 // ---- Sending ---------------------------------------------------------------------------------
 
-bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque) {
-  bool written_now = false;
+bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
+                            WritePolicy policy, Steady::time_point now) {
+  WrittenCallbacks written;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return false;
@@ -318,49 +324,68 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
       rearm = request->deadline < timer_at_;
       pending_.Add(opaque, std::move(*request));
     }
+    queue_.push_back(std::move(frame));
     // While the io thread parses what a read brought, the write after the
     // parse takes this frame along with the other answers.
     if (io_parsing_) {
-      queue_.push_back(std::move(frame));
       if (rearm || !io_->get_executor().running_in_this_thread()) KickLocked();
       return true;
     }
-    // Nothing ahead of it: written from this thread, no wake-up of the io
-    // thread (unless the socket does not take it all).
-    if (connected_ && fd_ >= 0 && !write_busy_ && queue_.empty()) {
-      frame.sent = WriteNowLocked(frame);
-      if (frame.sent == frame.head.size() + frame.body.size()) {
+    // No write in flight: this thread writes the queue (this frame and any
+    // batched ones ahead of it), with no wake-up of the io thread unless
+    // the socket does not take it all.
+    if (connected_ && fd_ >= 0 && !write_busy_ && !BatchLocked(policy, now)) {
+      if (policy == WritePolicy::kBatch) last_direct_batchable_ = now;
+      WriteQueueNowLocked(&written);
+      if (queue_.empty()) {
         wrote_directly_ = true;
-        written_now = true;
         if (rearm) KickLocked();  // Only to re-arm the timer.
+      } else {
+        KickLocked();
       }
-    }
-    if (!written_now) {
-      queue_.push_back(std::move(frame));
+    } else {
       KickLocked();
     }
   }
-  if (written_now && frame.written) std::move(frame.written)(absl::OkStatus());
+  for (auto& done : written) std::move(done)(absl::OkStatus());
   return true;
 }
 
-size_t TcpConnection::WriteNowLocked(const OutFrame& frame) {
-  constexpr size_t kMaxChunks = 15;
-  iovec parts[kMaxChunks + 1];
+bool TcpConnection::BatchLocked(WritePolicy policy, Steady::time_point now) const {
+  return policy == WritePolicy::kBatch &&
+         now - last_direct_batchable_ < ToSteady(options_.batch_window);
+}
+
+void TcpConnection::WriteQueueNowLocked(WrittenCallbacks* written) {
+  // A bounded gather write; frames past it stay queued for the io thread.
+  constexpr size_t kMaxParts = 64;
+  iovec parts[kMaxParts];
   size_t count = 0;
-  parts[count++] = {const_cast<char*>(frame.head.data()), frame.head.size()};
-  for (std::string_view chunk : frame.body.chunks()) {
-    if (chunk.empty()) continue;
-    if (count == kMaxChunks + 1) return 0;  // Left to the io thread's gather write.
-    parts[count++] = {const_cast<char*>(chunk.data()), chunk.size()};
-  }
+  ForEachUnsentPart(queue_, [&](const char* data, size_t size) {
+    if (count == kMaxParts) return false;
+    parts[count++] = {const_cast<char*>(data), size};
+    return true;
+  });
   msghdr message{};
   message.msg_iov = parts;
   message.msg_iovlen = count;
+  ++socket_writes_;
   const ssize_t n = ::sendmsg(fd_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-  // Would block, or failed: the io thread's write sends it (and reports a
-  // failure, closing the connection).
-  return n > 0 ? static_cast<size_t>(n) : 0;
+  // Would block, or failed: the io thread's write sends the rest (and
+  // reports a failure, closing the connection).
+  size_t left = n > 0 ? static_cast<size_t>(n) : 0;
+  size_t done = 0;
+  for (; done < queue_.size(); ++done) {
+    OutFrame& frame = queue_[done];
+    const size_t unsent = frame.head.size() + frame.body.size() - frame.sent;
+    if (left < unsent) {
+      frame.sent += left;
+      break;
+    }
+    left -= unsent;
+    if (frame.written) written->push_back(std::move(frame.written));
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(done));
 }
 
 void TcpConnection::KickLocked() {
@@ -371,14 +396,19 @@ void TcpConnection::KickLocked() {
 
 void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
                                 ResponseCallback done) {
+  InvokeAsync(std::move(request), timeout, std::move(done), WritePolicy::kNow);
+}
+
+void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
+                                ResponseCallback done, WritePolicy policy) {
   const int32_t opaque = NextOpaque();
   const int32_t code = request.code;
   request.opaque = opaque;
   request.flag &= ~(RemotingCommand::kResponseFlag | RemotingCommand::kOnewayFlag);
   OutFrame frame = EncodeRequest(request);
-  PendingRequests::Request pending{std::move(done), Steady::now() + ToSteady(timeout), code,
-                                   timeout};
-  if (!Enqueue(frame, &pending, opaque)) {
+  const Steady::time_point now = Steady::now();
+  PendingRequests::Request pending{std::move(done), now + ToSteady(timeout), code, timeout};
+  if (!Enqueue(frame, &pending, opaque, policy, now)) {
     std::move(pending.done)(
         absl::UnavailableError(StrCat(Describe(code), ": ", StdView(CloseReason().message()))));
   }
@@ -442,24 +472,13 @@ void TcpConnection::StartWrite() {
     // The emptied batch's storage becomes the next queue: no reallocation.
     writing_frames_.swap(queue_);
     write_busy_ = true;
+    ++socket_writes_;
   }
   buffers_.clear();
-  for (const OutFrame& frame : writing_frames_) {
-    // A direct write may have sent the first frame's beginning.
-    size_t skip = frame.sent;
-    auto add = [&](const char* data, size_t size) {
-      if (skip >= size) {
-        skip -= size;
-        return;
-      }
-      buffers_.push_back(asio::buffer(data + skip, size - skip));
-      skip = 0;
-    };
-    add(frame.head.data(), frame.head.size());
-    for (std::string_view chunk : frame.body.chunks()) {
-      if (!chunk.empty()) add(chunk.data(), chunk.size());
-    }
-  }
+  ForEachUnsentPart(writing_frames_, [this](const char* data, size_t size) {
+    buffers_.push_back(asio::buffer(data, size));
+    return true;
+  });
   writing_ = true;
   asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](const asio::error_code& ec, size_t) {

@@ -6,6 +6,7 @@
 // break and come back, and the in-flight limit. Threads wait on conditions,
 // never on sleeps.
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <memory>
@@ -193,6 +194,62 @@ TEST_CASE("many concurrent async requests each complete exactly once, matched", 
   CHECK(mismatched == 0);
   for (int i = 0; i < kTotal; ++i) CHECK(calls[i].load() == 1);
   CHECK(handler.channels().size() == kTotal);
+}
+
+TEST_CASE("a sync request right after streaming async ones is written at once", "[tcp]") {
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  std::optional<Responder> unanswered;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(request.remark);
+    if (request.remark == "first") {
+      unanswered.emplace(std::move(responder));
+      return;
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  // What the client's io thread touches outlives it.
+  absl::Notification io_held, release;
+  AsyncResult batched;
+  TcpClientOptions options;
+  options.batch_window = absl::Hours(1);  // Every async request after the first waits.
+  TcpClientTransport client("c", nullptr, options);
+  REQUIRE(client.InvokeSync(address, Echo("connect"), kTimeout).ok());
+
+  // "first" is never answered; its timeout's callback holds the client's io
+  // thread (outside any parse), so nothing queued for the io thread is
+  // written until it returns, and "batched" comes within the window.
+  client.InvokeAsync(address, Echo("first"), absl::Milliseconds(1),
+                     [&](absl::StatusOr<RemotingCommand>) {
+                       io_held.Notify();
+                       release.WaitForNotification();
+                     });
+  REQUIRE(io_held.WaitForNotificationWithTimeout(kBound));
+  client.InvokeAsync(address, Echo("batched"), kTimeout, batched.Callback());
+  absl::StatusOr<RemotingCommand> sync;
+  {
+    std::jthread caller([&] { sync = client.InvokeSync(address, Echo("sync"), kTimeout); });
+    {
+      // The sync request (and the batched one ahead of it) reached the
+      // server with the io thread still held. (Handled on the server's
+      // workers: in any order.)
+      absl::MutexLock lock(&mu);
+      CHECK(AwaitLocked(mu, [&] { return seen.size() >= 4; }));
+      std::sort(seen.begin(), seen.end());
+      CHECK(seen == std::vector<std::string>{"batched", "connect", "first", "sync"});
+    }
+    release.Notify();
+  }
+  REQUIRE(sync.ok());
+  CHECK(sync->remark == "sync");
+  REQUIRE(batched.Await());
+  CHECK(batched.result->ok());
+  absl::MutexLock lock(&mu);
+  unanswered.reset();
 }
 
 // ---- Late and missing answers ------------------------------------------------------------
