@@ -195,7 +195,7 @@ void TcpConnection::Start(asio::ip::tcp::socket socket) {
     fd_ = socket_.native_handle();
   }
   last_activity_ = Steady::now();
-  read_buf_.resize(kReadBufferSize);
+  NewReadBlock(0);
   Rearm();
   ParseFrames();
 }
@@ -256,7 +256,7 @@ void TcpConnection::OnConnect(const asio::error_code& ec) {
     fd_ = socket_.native_handle();
   }
   last_activity_ = Steady::now();
-  read_buf_.resize(kReadBufferSize);
+  NewReadBlock(0);
   StartWrite();
   Rearm();
   ParseFrames();
@@ -384,8 +384,19 @@ void TcpConnection::WriteQueueNowLocked(WrittenCallbacks* written) {
     }
     left -= unsent;
     if (frame.written) written->push_back(std::move(frame.written));
+    RecycleHeadLocked(frame.head);
   }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(done));
+}
+
+void TcpConnection::RecycleHeadLocked(std::string& head) {
+  // Enough for the frames of a few gather writes; a head grown large (a
+  // batch's JSON header) is not worth keeping.
+  constexpr size_t kMaxSpareHeads = 256;
+  constexpr size_t kMaxKeptCapacity = 4096;
+  if (spare_heads_.size() >= kMaxSpareHeads || head.capacity() > kMaxKeptCapacity) return;
+  head.clear();
+  spare_heads_.push_back(std::move(head));
 }
 
 void TcpConnection::KickLocked() {
@@ -430,11 +441,15 @@ absl::Status TcpConnection::SendOneway(RemotingCommand request,
 
 TcpConnection::OutFrame TcpConnection::EncodeRequest(RemotingCommand& request) {
   SerializeType type;
+  OutFrame frame;
   {
     absl::MutexLock lock(&mu_);
     type = request_type_;
+    if (!spare_heads_.empty()) {
+      frame.head = std::move(spare_heads_.back());
+      spare_heads_.pop_back();
+    }
   }
-  OutFrame frame;
   EncodeFrameHead(request, type, &frame.head);
   frame.body = std::move(request.body);
   return frame;
@@ -491,6 +506,7 @@ void TcpConnection::OnWritten(const asio::error_code& ec) {
   {
     absl::MutexLock lock(&mu_);
     write_busy_ = false;
+    for (OutFrame& frame : writing_frames_) RecycleHeadLocked(frame.head);
   }
   if (ec) CloseOnIo(absl::UnavailableError(StrCat("write failed: ", ec.message())));
   const absl::Status status = ec ? CloseReason() : absl::OkStatus();
@@ -511,16 +527,42 @@ void TcpConnection::ReadMore() {
     absl::MutexLock lock(&mu_);
     if (closed_ || paused_) return;
   }
-  // What is left is the start of a frame: move it to the front.
-  if (read_begin_ > 0) {
-    std::memmove(read_buf_.data(), read_buf_.data() + read_begin_, read_end_ - read_begin_);
-    read_end_ -= read_begin_;
-    read_begin_ = 0;
-  }
+  MakeReadRoom();
   reading_ = true;
   socket_.async_read_some(
-      asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+      asio::buffer(read_data_ + read_end_, kReadBufferSize - read_end_),
       [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+}
+
+void TcpConnection::NewReadBlock(size_t keep) {
+  std::shared_ptr<char[]> block(new char[kReadBufferSize]);
+  if (keep > 0) std::memcpy(block.get(), read_data_ + read_begin_, keep);
+  read_data_ = block.get();
+  read_storage_ = std::move(block);
+  read_begin_ = 0;
+  read_end_ = keep;
+}
+
+bool TcpConnection::ReadBlockShared() const {
+  if (read_storage_.use_count() > 1) return true;
+  // The bodies that held it were released, perhaps on other threads: what
+  // they read happens before this thread writes the block again.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return false;
+}
+
+void TcpConnection::MakeReadRoom() {
+  // Bytes past read_end_ are no body's: a shared block is read on into
+  // while a good part of it is left.
+  constexpr size_t kMinRoom = kReadBufferSize / 4;
+  const size_t left = read_end_ - read_begin_;  // The start of a frame.
+  if (!ReadBlockShared()) {
+    if (read_begin_ > 0) std::memmove(read_data_, read_data_ + read_begin_, left);
+    read_begin_ = 0;
+    read_end_ = left;
+  } else if (kReadBufferSize - read_end_ < kMinRoom) {
+    NewReadBlock(left);
+  }
 }
 
 void TcpConnection::OnRead(const asio::error_code& ec, size_t n) {
@@ -546,7 +588,9 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
     return;
   }
   frame_length_.reset();
-  if (HandleFrame(std::move(frame))) ParseFrames();
+  if (HandleFrame(DecodeFrame(std::move(frame), options_.limits, options_.typed_header))) {
+    ParseFrames();
+  }
 }
 
 void TcpConnection::ParseFrames() {
@@ -576,8 +620,8 @@ void TcpConnection::ParseFramesBatch() {
     size_t available = read_end_ - read_begin_;
     if (!frame_length_.has_value()) {
       if (available < 4) break;
-      auto length = DecodeFrameLength(
-          std::string_view(read_buf_.data() + read_begin_, 4), options_.limits);
+      auto length =
+          DecodeFrameLength(std::string_view(read_data_ + read_begin_, 4), options_.limits);
       if (!length.ok()) {
         Malformed(length.status());
         return;
@@ -588,18 +632,22 @@ void TcpConnection::ParseFramesBatch() {
     }
     const size_t length = *frame_length_;
     if (available >= length) {
-      std::string frame(read_buf_.data() + read_begin_, length);
+      // Decoded in place: a body points into the block.
+      const std::string_view frame(read_data_ + read_begin_, length);
       read_begin_ += length;
       frame_length_.reset();
-      if (!HandleFrame(std::move(frame))) return;
+      if (!HandleFrame(DecodeFrame(frame, read_storage_, options_.limits, options_.typed_header))) {
+        return;
+      }
       continue;
     }
-    if (length > read_buf_.size()) {
+    if (length > kReadBufferSize) {
       // Larger than the buffer: read the rest straight into its own string.
       big_frame_.reserve(length);
-      big_frame_.assign(read_buf_.data() + read_begin_, available);
+      big_frame_.assign(read_data_ + read_begin_, available);
       big_frame_.resize(length);
-      read_begin_ = read_end_ = 0;
+      // Consumed, not rewound: bodies may still point into the block.
+      read_begin_ = read_end_;
       reading_ = true;
       asio::async_read(socket_, asio::buffer(big_frame_.data() + available, length - available),
                        [self = shared_from_this()](const asio::error_code& ec, size_t) {
@@ -612,9 +660,8 @@ void TcpConnection::ParseFramesBatch() {
   ReadMore();
 }
 
-bool TcpConnection::HandleFrame(std::string frame) {
+bool TcpConnection::HandleFrame(absl::StatusOr<RemotingCommand> command) {
   last_activity_ = Steady::now();
-  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits, options_.typed_header);
   if (!command.ok()) {
     Malformed(command.status());
     return false;

@@ -14,8 +14,8 @@
 // read brought need no kick: they go out in one write after the parse.
 //
 // Reading. Frames are parsed out of a 64 KiB read buffer (many small frames
-// per read call); a frame larger than the buffer is read straight into its
-// own string. A frame that fails to decode closes the connection (logged at
+// per read call) and decoded in place, their bodies sharing the buffer; a
+// frame larger than the buffer is read straight into its own string. A frame that fails to decode closes the connection (logged at
 // warn with the peer's address): the stream can no longer be trusted.
 //
 // Writing. Each queued frame is its encoded head plus the body's chunks,
@@ -281,6 +281,10 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // both unmoved, if closed.
   bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
                WritePolicy policy = WritePolicy::kNow, Steady::time_point now = {});
+  // Keeps a written frame's head for a later request to encode into: a head
+  // is allocated once, not per request (and not freed on the io thread after
+  // the sending thread allocated it, which makes the two contend in malloc).
+  void RecycleHeadLocked(std::string& head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether a `policy` frame sent at `now` waits for the io thread's write.
   bool BatchLocked(WritePolicy policy, Steady::time_point now) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -307,7 +311,16 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void OnBigFrameRead(const asio::error_code& ec);
   void ParseFrames();
   void ParseFramesBatch();
-  bool HandleFrame(std::string frame);
+  // Answers or dispatches a decoded frame; false (the connection closed) if
+  // it did not decode.
+  bool HandleFrame(absl::StatusOr<RemotingCommand> command);
+  // Makes room past read_end_ for the next read (see read_storage_).
+  void MakeReadRoom();
+  // Replaces the read block by a fresh one holding the `keep` bytes from
+  // read_begin_ on.
+  void NewReadBlock(size_t keep);
+  // Whether a decoded body still points into the read block.
+  bool ReadBlockShared() const;
   void DispatchRequest(RemotingCommand request);
   void OnTimer(const asio::error_code& ec);
   void Rearm();
@@ -337,6 +350,7 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   size_t socket_writes_ ABSL_GUARDED_BY(mu_) = 0;  // socket_writes().
   bool io_parsing_ ABSL_GUARDED_BY(mu_) = false;     // The io thread is in ParseFrames.
   std::vector<OutFrame> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> spare_heads_ ABSL_GUARDED_BY(mu_);  // RecycleHeadLocked.
   PendingRequests pending_ ABSL_GUARDED_BY(mu_);
   Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -355,7 +369,11 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   std::vector<asio::const_buffer> buffers_;
   bool reading_ = false;
   bool parsing_ = false;  // In ParseFrames: frames queued now are written after it.
-  std::vector<char> read_buf_;
+  // The read buffer, a block shared with the bodies decoded from it (frames
+  // are decoded in place). Reading goes on into its free end; it is reused
+  // from the start once no body holds it, else a fresh one takes over.
+  std::shared_ptr<const void> read_storage_;
+  char* read_data_ = nullptr;  // read_storage_'s bytes.
   size_t read_begin_ = 0;
   size_t read_end_ = 0;
   std::optional<uint32_t> frame_length_;  // Of the frame being read, once known.

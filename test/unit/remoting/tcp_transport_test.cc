@@ -252,6 +252,52 @@ TEST_CASE("a sync request right after streaming async ones is written at once", 
   unanswered.reset();
 }
 
+TEST_CASE("request bodies a handler keeps stay intact while later frames are read", "[tcp]") {
+  // Frames are decoded in place, their bodies pointing into the server's
+  // read buffer: the buffer must not be read into again over kept bodies.
+  // The handler answers on the io thread and keeps every body; the bodies
+  // add up to several read buffers.
+  absl::Mutex mu;
+  std::vector<Payload> kept;
+  class KeepingHandler final : public TestHandler {
+   public:
+    using TestHandler::TestHandler;
+    bool AnswersWithoutBlocking(const RemotingCommand&) const override { return true; }
+  };
+  KeepingHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                             Responder responder) {
+    {
+      absl::MutexLock lock(&mu);
+      kept.push_back(std::move(request.body));
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  TcpClientTransport client("c", nullptr);
+
+  constexpr int kRequests = 3000;
+  auto body_of = [](int i) { return std::string(50 + i % 150, static_cast<char>('a' + i % 26)); };
+  int answered = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    RemotingCommand request = Echo(StrCat(i));
+    request.body = Payload(body_of(i));
+    client.InvokeAsync(address, std::move(request), kTimeout,
+                       [&](absl::StatusOr<RemotingCommand>) {
+                         absl::MutexLock lock(&mu);
+                         ++answered;
+                       });
+  }
+  absl::MutexLock lock(&mu);
+  REQUIRE(AwaitLocked(mu, [&] { return answered == kRequests; }));
+  REQUIRE(kept.size() == kRequests);
+  int damaged = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    if (kept[static_cast<size_t>(i)].ToString() != body_of(i)) ++damaged;
+  }
+  CHECK(damaged == 0);
+}
+
 // ---- Late and missing answers ------------------------------------------------------------
 
 TEST_CASE("a handler may keep the responder and answer from another thread", "[tcp]") {
