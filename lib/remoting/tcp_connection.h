@@ -15,8 +15,9 @@
 //
 // Reading. Frames are parsed out of a 64 KiB read buffer (many small frames
 // per read call) and decoded in place, their bodies sharing the buffer; a
-// frame larger than the buffer is read straight into its own string. A frame that fails to decode closes the connection (logged at
-// warn with the peer's address): the stream can no longer be trusted.
+// frame larger than the buffer is read straight into its own string. A
+// frame that fails to decode closes the connection (logged at warn with the
+// peer's address): the stream can no longer be trusted.
 //
 // Writing. Each queued frame is its encoded head plus the body's chunks,
 // kept alive by the queued Payload; all frames queued while a write is in
@@ -148,7 +149,7 @@ class PendingRequests {
   std::vector<Deadline> deadlines_;
 };
 
-// How a request of ours leaves when nothing is queued or being written.
+// How a request of ours leaves when no write is in flight.
 enum class WritePolicy : uint8_t {
   // Written by the calling thread at once: someone waits for the answer (a
   // sync request) or the request is the only one in a while.
