@@ -586,8 +586,14 @@ absl::StatusOr<uint32_t> DecodeFrameLength(std::string_view prefix, const FrameL
   return length;
 }
 
-absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
-                                            TypedHeaderDecoder typed_header) {
+namespace {
+
+// Decodes `frame`; make_body(body_at) makes the body of a frame that has
+// one, from the bytes at body_at on (the header is decoded by then).
+template <typename MakeBody>
+absl::StatusOr<RemotingCommand> DecodeFrameWith(std::string_view frame, const FrameLimits& limits,
+                                                TypedHeaderDecoder typed_header,
+                                                MakeBody make_body) {
   if (frame.size() < 4) {
     return absl::InvalidArgumentError(StrCat("remoting frame: ", frame.size(),
                                              " bytes, too short for the header length field"));
@@ -621,16 +627,33 @@ absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits
                              : DecodeJsonHeader(header, typed_header, &command);
   if (!decoded.ok()) return decoded;
 
-  // The body stays where it arrived: the frame string moves (no byte copy
-  // for a heap-allocated string) into shared storage the Payload points into.
   const size_t body_at = 4 + header_size;
-  if (body_at < frame.size()) {
-    auto owned = std::make_shared<const std::string>(std::move(frame));
-    Payload::Chunks chunks;
-    chunks.push_back(std::string_view(*owned).substr(body_at));
-    command.body = Payload::Shared(std::move(chunks), std::move(owned));
-  }
+  if (body_at < frame.size()) command.body = make_body(body_at);
   return command;
+}
+
+}  // namespace
+
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
+                                            TypedHeaderDecoder typed_header) {
+  const std::string_view bytes = frame;
+  return DecodeFrameWith(bytes, limits, typed_header, [&frame](size_t body_at) {
+    // The body stays where it arrived: the frame string moves (no byte copy
+    // for a heap-allocated string) into shared storage the Payload points
+    // into. Nothing reads `bytes` after this.
+    auto owned = std::make_shared<const std::string>(std::move(frame));
+    Payload::Chunks chunks{std::string_view(*owned).substr(body_at)};
+    return Payload::Shared(std::move(chunks), std::move(owned));
+  });
+}
+
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string_view frame,
+                                            const std::shared_ptr<const void>& storage,
+                                            const FrameLimits& limits,
+                                            TypedHeaderDecoder typed_header) {
+  return DecodeFrameWith(frame, limits, typed_header, [&](size_t body_at) {
+    return Payload::Shared({frame.substr(body_at)}, storage);
+  });
 }
 
 }  // namespace rmq::internal

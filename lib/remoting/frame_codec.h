@@ -75,6 +75,13 @@ using TypedHeaderDecoder = std::unique_ptr<CommandHeader> (*)(int32_t code,
 // InvalidArgument says what is wrong and at which byte.
 absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
                                             TypedHeaderDecoder typed_header = nullptr);
+// The same for a frame in shared storage (a connection's read buffer): the
+// body points into `frame`, kept valid by `storage`; no byte is copied and
+// nothing is allocated for it.
+absl::StatusOr<RemotingCommand> DecodeFrame(std::string_view frame,
+                                            const std::shared_ptr<const void>& storage,
+                                            const FrameLimits& limits,
+                                            TypedHeaderDecoder typed_header = nullptr);
 
 }  // namespace rmq::internal
 

@@ -94,6 +94,7 @@ class TcpClientTransport::Impl final : public TcpConnection::Listener {
     connection_options.idle_timeout = options_.idle_timeout;
     connection_options.request_type = options_.serialize_type;
     connection_options.connect_timeout = options_.connect_timeout;
+    connection_options.batch_window = options_.batch_window;
     auto connection =
         std::make_shared<TcpConnection>(loop_.context(), address, connection_options, this);
     // Under mu_: Shutdown, which takes the map under mu_, closes it after it
@@ -214,12 +215,18 @@ TcpClientTransport::~TcpClientTransport() { Shutdown(); }
 
 void TcpClientTransport::InvokeAsync(const std::string& address, RemotingCommand request,
                                      absl::Duration timeout, ResponseCallback done) {
+  Invoke(address, std::move(request), timeout, std::move(done), WritePolicy::kBatch);
+}
+
+void TcpClientTransport::Invoke(const std::string& address, RemotingCommand request,
+                                absl::Duration timeout, ResponseCallback done,
+                                WritePolicy policy) {
   absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
   if (!connection.ok()) {
     std::move(done)(connection.status());
     return;
   }
-  (*connection)->InvokeAsync(std::move(request), timeout, std::move(done));
+  (*connection)->InvokeAsync(std::move(request), timeout, std::move(done), policy);
 }
 
 absl::StatusOr<RemotingCommand> TcpClientTransport::InvokeSync(const std::string& address,
@@ -231,7 +238,10 @@ absl::StatusOr<RemotingCommand> TcpClientTransport::InvokeSync(const std::string
         StrCat(RequestCodeName(request.code), " to ", address,
                ": InvokeSync from a response callback would deadlock; use InvokeAsync"));
   }
-  return InvokeAndWait(*this, address, std::move(request), timeout);
+  // The caller blocks on the answer: written at once, never batched.
+  return AwaitResponse([&](ResponseCallback done) {
+    Invoke(address, std::move(request), timeout, std::move(done), WritePolicy::kNow);
+  });
 }
 
 absl::Status TcpClientTransport::InvokeOneway(const std::string& address,

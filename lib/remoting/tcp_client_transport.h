@@ -25,6 +25,7 @@
 #ifndef RMQ_REMOTING_TCP_CLIENT_TRANSPORT_H_
 #define RMQ_REMOTING_TCP_CLIENT_TRANSPORT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,8 @@
 #include "remoting/transport.h"
 
 namespace rmq::internal {
+
+enum class WritePolicy : uint8_t;  // tcp_connection.h
 
 // The serialize type named by the environment variable
 // ROCKETMQ_SERIALIZE_TYPE ("JSON" or "ROCKETMQ", any letter case), as Java
@@ -64,6 +67,11 @@ struct TcpClientOptions {
   // for one of them to be written when there are this many.
   size_t max_pending_oneway = 65535;
   absl::Duration oneway_timeout = absl::Seconds(3);
+  // An async request sent within this long after another was written
+  // directly waits for the io thread's next gather write, so that streaming
+  // async sends share writes (TcpConnectionOptions::batch_window); a sync
+  // request is always written at once. 0: every request is written at once.
+  absl::Duration batch_window = absl::Microseconds(100);
 };
 
 class TcpClientTransport final : public Transport {
@@ -78,7 +86,8 @@ class TcpClientTransport final : public Transport {
   absl::StatusOr<RemotingCommand> InvokeSync(const std::string& address, RemotingCommand request,
                                              absl::Duration timeout) override;
   // `done` runs once: with the response, DeadlineExceeded after `timeout`, or
-  // Unavailable when the connection fails.
+  // Unavailable when the connection fails. Streaming requests share writes
+  // (options.batch_window).
   void InvokeAsync(const std::string& address, RemotingCommand request, absl::Duration timeout,
                    ResponseCallback done) override;
   // Sets the oneway flag and returns once the frame is queued on the
@@ -95,6 +104,9 @@ class TcpClientTransport final : public Transport {
 
  private:
   class Impl;
+  void Invoke(const std::string& address, RemotingCommand request, absl::Duration timeout,
+              ResponseCallback done, WritePolicy policy);
+
   std::unique_ptr<Impl> impl_;
 };
 

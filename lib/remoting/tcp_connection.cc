@@ -174,6 +174,11 @@ bool TcpConnection::connected() const {
   return connected_ && !closed_;
 }
 
+size_t TcpConnection::socket_writes() const {
+  absl::MutexLock lock(&mu_);
+  return socket_writes_;
+}
+
 std::string TcpConnection::Describe(int32_t code) const {
   return StrCat(RequestCodeName(code), " to ", remote_address_);
 }
@@ -190,7 +195,7 @@ void TcpConnection::Start(asio::ip::tcp::socket socket) {
     fd_ = socket_.native_handle();
   }
   last_activity_ = Steady::now();
-  read_buf_.resize(kReadBufferSize);
+  NewReadBlock(0);
   Rearm();
   ParseFrames();
 }
@@ -251,7 +256,7 @@ void TcpConnection::OnConnect(const asio::error_code& ec) {
     fd_ = socket_.native_handle();
   }
   last_activity_ = Steady::now();
-  read_buf_.resize(kReadBufferSize);
+  NewReadBlock(0);
   StartWrite();
   Rearm();
   ParseFrames();
@@ -307,8 +312,9 @@ void TcpConnection::CloseOnIo(absl::Status reason) {
 
 // ---- Sending ---------------------------------------------------------------------------------
 
-bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque) {
-  bool written_now = false;
+bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
+                            WritePolicy policy, Steady::time_point now) {
+  WrittenCallbacks written;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return false;
@@ -318,49 +324,79 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
       rearm = request->deadline < timer_at_;
       pending_.Add(opaque, std::move(*request));
     }
+    queue_.push_back(std::move(frame));
     // While the io thread parses what a read brought, the write after the
     // parse takes this frame along with the other answers.
     if (io_parsing_) {
-      queue_.push_back(std::move(frame));
       if (rearm || !io_->get_executor().running_in_this_thread()) KickLocked();
       return true;
     }
-    // Nothing ahead of it: written from this thread, no wake-up of the io
-    // thread (unless the socket does not take it all).
-    if (connected_ && fd_ >= 0 && !write_busy_ && queue_.empty()) {
-      frame.sent = WriteNowLocked(frame);
-      if (frame.sent == frame.head.size() + frame.body.size()) {
+    // No write in flight: this thread writes the queue (this frame and any
+    // batched ones ahead of it), with no wake-up of the io thread unless
+    // the socket does not take it all.
+    if (connected_ && fd_ >= 0 && !write_busy_ && !BatchLocked(policy, now)) {
+      if (policy == WritePolicy::kBatch) last_direct_batchable_ = now;
+      WriteQueueNowLocked(&written);
+      if (queue_.empty()) {
         wrote_directly_ = true;
-        written_now = true;
         if (rearm) KickLocked();  // Only to re-arm the timer.
+      } else {
+        KickLocked();
       }
-    }
-    if (!written_now) {
-      queue_.push_back(std::move(frame));
+    } else {
       KickLocked();
     }
   }
-  if (written_now && frame.written) std::move(frame.written)(absl::OkStatus());
+  for (auto& done : written) std::move(done)(absl::OkStatus());
   return true;
 }
 
-size_t TcpConnection::WriteNowLocked(const OutFrame& frame) {
-  constexpr size_t kMaxChunks = 15;
-  iovec parts[kMaxChunks + 1];
+bool TcpConnection::BatchLocked(WritePolicy policy, Steady::time_point now) const {
+  return policy == WritePolicy::kBatch &&
+         now - last_direct_batchable_ < ToSteady(options_.batch_window);
+}
+
+void TcpConnection::WriteQueueNowLocked(WrittenCallbacks* written) {
+  // A bounded gather write; frames past it stay queued for the io thread.
+  constexpr size_t kMaxParts = 64;
+  iovec parts[kMaxParts];
   size_t count = 0;
-  parts[count++] = {const_cast<char*>(frame.head.data()), frame.head.size()};
-  for (std::string_view chunk : frame.body.chunks()) {
-    if (chunk.empty()) continue;
-    if (count == kMaxChunks + 1) return 0;  // Left to the io thread's gather write.
-    parts[count++] = {const_cast<char*>(chunk.data()), chunk.size()};
-  }
+  ForEachUnsentPart(queue_, [&](const char* data, size_t size) {
+    if (count == kMaxParts) return false;
+    parts[count++] = {const_cast<char*>(data), size};
+    return true;
+  });
   msghdr message{};
   message.msg_iov = parts;
   message.msg_iovlen = count;
+  ++socket_writes_;
   const ssize_t n = ::sendmsg(fd_, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-  // Would block, or failed: the io thread's write sends it (and reports a
-  // failure, closing the connection).
-  return n > 0 ? static_cast<size_t>(n) : 0;
+  // Would block, or failed: the io thread's write sends the rest (and
+  // reports a failure, closing the connection).
+  size_t left = n > 0 ? static_cast<size_t>(n) : 0;
+  size_t done = 0;
+  for (; done < queue_.size(); ++done) {
+    OutFrame& frame = queue_[done];
+    const size_t unsent = frame.head.size() + frame.body.size() - frame.sent;
+    if (left < unsent) {
+      frame.sent += left;
+      break;
+    }
+    left -= unsent;
+    if (frame.written) written->push_back(std::move(frame.written));
+    RecycleHeadLocked(frame.head);
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(done));
+}
+
+void TcpConnection::RecycleHeadLocked(std::string& head) {
+  // Enough for the frames of a few gather writes; a head grown large (a
+  // batch's JSON header) is not worth keeping.
+  constexpr size_t kMaxSpareHeads = 256;
+  constexpr size_t kMaxKeptCapacity = 4096;
+  if (spare_heads_.size() >= kMaxSpareHeads || head.capacity() > kMaxKeptCapacity) return;
+  head.clear();
+  spare_heads_.push_back(std::move(head));
 }
 
 void TcpConnection::KickLocked() {
@@ -371,14 +407,19 @@ void TcpConnection::KickLocked() {
 
 void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
                                 ResponseCallback done) {
+  InvokeAsync(std::move(request), timeout, std::move(done), WritePolicy::kNow);
+}
+
+void TcpConnection::InvokeAsync(RemotingCommand request, absl::Duration timeout,
+                                ResponseCallback done, WritePolicy policy) {
   const int32_t opaque = NextOpaque();
   const int32_t code = request.code;
   request.opaque = opaque;
   request.flag &= ~(RemotingCommand::kResponseFlag | RemotingCommand::kOnewayFlag);
   OutFrame frame = EncodeRequest(request);
-  PendingRequests::Request pending{std::move(done), Steady::now() + ToSteady(timeout), code,
-                                   timeout};
-  if (!Enqueue(frame, &pending, opaque)) {
+  const Steady::time_point now = Steady::now();
+  PendingRequests::Request pending{std::move(done), now + ToSteady(timeout), code, timeout};
+  if (!Enqueue(frame, &pending, opaque, policy, now)) {
     std::move(pending.done)(
         absl::UnavailableError(StrCat(Describe(code), ": ", StdView(CloseReason().message()))));
   }
@@ -400,11 +441,15 @@ absl::Status TcpConnection::SendOneway(RemotingCommand request,
 
 TcpConnection::OutFrame TcpConnection::EncodeRequest(RemotingCommand& request) {
   SerializeType type;
+  OutFrame frame;
   {
     absl::MutexLock lock(&mu_);
     type = request_type_;
+    if (!spare_heads_.empty()) {
+      frame.head = std::move(spare_heads_.back());
+      spare_heads_.pop_back();
+    }
   }
-  OutFrame frame;
   EncodeFrameHead(request, type, &frame.head);
   frame.body = std::move(request.body);
   return frame;
@@ -442,24 +487,13 @@ void TcpConnection::StartWrite() {
     // The emptied batch's storage becomes the next queue: no reallocation.
     writing_frames_.swap(queue_);
     write_busy_ = true;
+    ++socket_writes_;
   }
   buffers_.clear();
-  for (const OutFrame& frame : writing_frames_) {
-    // A direct write may have sent the first frame's beginning.
-    size_t skip = frame.sent;
-    auto add = [&](const char* data, size_t size) {
-      if (skip >= size) {
-        skip -= size;
-        return;
-      }
-      buffers_.push_back(asio::buffer(data + skip, size - skip));
-      skip = 0;
-    };
-    add(frame.head.data(), frame.head.size());
-    for (std::string_view chunk : frame.body.chunks()) {
-      if (!chunk.empty()) add(chunk.data(), chunk.size());
-    }
-  }
+  ForEachUnsentPart(writing_frames_, [this](const char* data, size_t size) {
+    buffers_.push_back(asio::buffer(data, size));
+    return true;
+  });
   writing_ = true;
   asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](const asio::error_code& ec, size_t) {
@@ -472,6 +506,7 @@ void TcpConnection::OnWritten(const asio::error_code& ec) {
   {
     absl::MutexLock lock(&mu_);
     write_busy_ = false;
+    for (OutFrame& frame : writing_frames_) RecycleHeadLocked(frame.head);
   }
   if (ec) CloseOnIo(absl::UnavailableError(StrCat("write failed: ", ec.message())));
   const absl::Status status = ec ? CloseReason() : absl::OkStatus();
@@ -492,16 +527,42 @@ void TcpConnection::ReadMore() {
     absl::MutexLock lock(&mu_);
     if (closed_ || paused_) return;
   }
-  // What is left is the start of a frame: move it to the front.
-  if (read_begin_ > 0) {
-    std::memmove(read_buf_.data(), read_buf_.data() + read_begin_, read_end_ - read_begin_);
-    read_end_ -= read_begin_;
-    read_begin_ = 0;
-  }
+  MakeReadRoom();
   reading_ = true;
   socket_.async_read_some(
-      asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+      asio::buffer(read_data_ + read_end_, kReadBufferSize - read_end_),
       [self = shared_from_this()](const asio::error_code& ec, size_t n) { self->OnRead(ec, n); });
+}
+
+void TcpConnection::NewReadBlock(size_t keep) {
+  std::shared_ptr<char[]> block(new char[kReadBufferSize]);
+  if (keep > 0) std::memcpy(block.get(), read_data_ + read_begin_, keep);
+  read_data_ = block.get();
+  read_storage_ = std::move(block);
+  read_begin_ = 0;
+  read_end_ = keep;
+}
+
+bool TcpConnection::ReadBlockShared() const {
+  if (read_storage_.use_count() > 1) return true;
+  // The bodies that held it were released, perhaps on other threads: what
+  // they read happens before this thread writes the block again.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return false;
+}
+
+void TcpConnection::MakeReadRoom() {
+  // Bytes past read_end_ are no body's: a shared block is read on into
+  // while a good part of it is left.
+  constexpr size_t kMinRoom = kReadBufferSize / 4;
+  const size_t left = read_end_ - read_begin_;  // The start of a frame.
+  if (!ReadBlockShared()) {
+    if (read_begin_ > 0) std::memmove(read_data_, read_data_ + read_begin_, left);
+    read_begin_ = 0;
+    read_end_ = left;
+  } else if (kReadBufferSize - read_end_ < kMinRoom) {
+    NewReadBlock(left);
+  }
 }
 
 void TcpConnection::OnRead(const asio::error_code& ec, size_t n) {
@@ -527,7 +588,9 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
     return;
   }
   frame_length_.reset();
-  if (HandleFrame(std::move(frame))) ParseFrames();
+  if (HandleFrame(DecodeFrame(std::move(frame), options_.limits, options_.typed_header))) {
+    ParseFrames();
+  }
 }
 
 void TcpConnection::ParseFrames() {
@@ -557,8 +620,8 @@ void TcpConnection::ParseFramesBatch() {
     size_t available = read_end_ - read_begin_;
     if (!frame_length_.has_value()) {
       if (available < 4) break;
-      auto length = DecodeFrameLength(
-          std::string_view(read_buf_.data() + read_begin_, 4), options_.limits);
+      auto length =
+          DecodeFrameLength(std::string_view(read_data_ + read_begin_, 4), options_.limits);
       if (!length.ok()) {
         Malformed(length.status());
         return;
@@ -569,18 +632,22 @@ void TcpConnection::ParseFramesBatch() {
     }
     const size_t length = *frame_length_;
     if (available >= length) {
-      std::string frame(read_buf_.data() + read_begin_, length);
+      // Decoded in place: a body points into the block.
+      const std::string_view frame(read_data_ + read_begin_, length);
       read_begin_ += length;
       frame_length_.reset();
-      if (!HandleFrame(std::move(frame))) return;
+      if (!HandleFrame(DecodeFrame(frame, read_storage_, options_.limits, options_.typed_header))) {
+        return;
+      }
       continue;
     }
-    if (length > read_buf_.size()) {
+    if (length > kReadBufferSize) {
       // Larger than the buffer: read the rest straight into its own string.
       big_frame_.reserve(length);
-      big_frame_.assign(read_buf_.data() + read_begin_, available);
+      big_frame_.assign(read_data_ + read_begin_, available);
       big_frame_.resize(length);
-      read_begin_ = read_end_ = 0;
+      // Consumed, not rewound: bodies may still point into the block.
+      read_begin_ = read_end_;
       reading_ = true;
       asio::async_read(socket_, asio::buffer(big_frame_.data() + available, length - available),
                        [self = shared_from_this()](const asio::error_code& ec, size_t) {
@@ -593,9 +660,8 @@ void TcpConnection::ParseFramesBatch() {
   ReadMore();
 }
 
-bool TcpConnection::HandleFrame(std::string frame) {
+bool TcpConnection::HandleFrame(absl::StatusOr<RemotingCommand> command) {
   last_activity_ = Steady::now();
-  absl::StatusOr<RemotingCommand> command = DecodeFrame(std::move(frame), options_.limits, options_.typed_header);
   if (!command.ok()) {
     Malformed(command.status());
     return false;

@@ -14,18 +14,25 @@
 // read brought need no kick: they go out in one write after the parse.
 //
 // Reading. Frames are parsed out of a 64 KiB read buffer (many small frames
-// per read call); a frame larger than the buffer is read straight into its
-// own string. A frame that fails to decode closes the connection (logged at
-// warn with the peer's address): the stream can no longer be trusted.
+// per read call) and decoded in place, their bodies sharing the buffer; a
+// frame larger than the buffer is read straight into its own string. A
+// frame that fails to decode closes the connection (logged at warn with the
+// peer's address): the stream can no longer be trusted.
 //
 // Writing. Each queued frame is its encoded head plus the body's chunks,
 // kept alive by the queued Payload; all frames queued while a write is in
 // flight go out in the next gather write. Bodies are never copied. A frame
-// sent when nothing is queued or being written is written by the sending
-// thread itself (a non-blocking sendmsg under the mutex), so a lone request
-// or answer wakes no io thread; what the socket does not take is queued,
-// rest first. Answers made on the io thread while it parses one read's
-// frames are queued and leave in one write after the parse.
+// sent when no write is in flight is written by the sending thread itself,
+// with whatever is queued ahead of it (a non-blocking sendmsg under the
+// mutex), so a lone request or answer wakes no io thread; what the socket
+// does not take stays queued for the io thread. Answers made on the io
+// thread while it parses one read's frames are queued and leave in one
+// write after the parse. A request that may wait (WritePolicy::kBatch: an
+// async send) and comes within batch_window of the last such request
+// written directly is queued for the io thread instead, so that a stream of
+// requests leaves in a few gather writes, not one sendmsg each (a sendmsg
+// costs more in the kernel than the rest of a send); a request someone
+// waits for (kNow) is written at once, taking the queue along.
 //
 // Requests this side sends wait in a table keyed by opaque; a response with
 // that opaque completes them, once (PendingRequests). The connection's one
@@ -51,6 +58,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -141,6 +149,17 @@ class PendingRequests {
   std::vector<Deadline> deadlines_;
 };
 
+// How a request of ours leaves when no write is in flight.
+enum class WritePolicy : uint8_t {
+  // Written by the calling thread at once: someone waits for the answer (a
+  // sync request) or the request is the only one in a while.
+  kNow,
+  // May be queued for the io thread's next gather write when another
+  // request was written directly less than batch_window ago (async sends
+  // streaming out); it then leaves as soon as the io thread runs.
+  kBatch,
+};
+
 struct TcpConnectionOptions {
   FrameLimits limits;
   // Closes the connection after this long with no frame read or written and
@@ -160,6 +179,9 @@ struct TcpConnectionOptions {
   // Decodes the headers of the requests it knows straight from their frames
   // (DecodeFrame); null: every request's fields go to ext_fields.
   TypedHeaderDecoder typed_header = nullptr;
+  // A kBatch request within this long after the last direct write is queued
+  // for the io thread (0: every request is written directly when it can be).
+  absl::Duration batch_window = absl::ZeroDuration();
 };
 
 class TcpConnection final : public Channel, public std::enable_shared_from_this<TcpConnection> {
@@ -199,10 +221,16 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   bool active() const override;
   // Connected and not closed (a connecting connection is active, not connected).
   bool connected() const;
+  // Writes started on the socket so far: direct writes and gather writes
+  // (tests check that frames share writes).
+  size_t socket_writes() const;
   // `done` runs once: on the io thread with the response, a timeout or the
   // connection's end; on the caller's thread if already closed.
   void InvokeAsync(RemotingCommand request, absl::Duration timeout,
                    ResponseCallback done) override;
+  // As above, leaving as `policy` says (the Channel's InvokeAsync: kNow).
+  void InvokeAsync(RemotingCommand request, absl::Duration timeout, ResponseCallback done,
+                   WritePolicy policy);
   void InvokeOneway(RemotingCommand request) override;
   // As InvokeOneway; `written` learns when the frame has reached the socket
   // (OK) or why it never will (the connection's close reason, Unavailable).
@@ -217,22 +245,59 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
     absl::AnyInvocable<void(absl::Status) &&> written;  // Usually empty.
     size_t sent = 0;  // Bytes of it a direct write already sent (first frame only).
   };
+  // The `written` callbacks of frames a direct write sent whole, run once
+  // the mutex is released (usually none: only oneway frames have one).
+  using WrittenCallbacks = absl::InlinedVector<absl::AnyInvocable<void(absl::Status) &&>, 1>;
   // Counts one of the peer's requests in flight until destroyed (it lives in
   // the request's Responder sink).
   class InflightToken;
 
+  // Calls add(data, size) for the bytes of `frames` not yet written, in
+  // order (a direct write may have sent the first frame's beginning), until
+  // add returns false.
+  template <typename Add>
+  static void ForEachUnsentPart(const std::vector<OutFrame>& frames, Add add) {
+    for (const OutFrame& frame : frames) {
+      size_t skip = frame.sent;
+      auto part = [&](std::string_view bytes) {
+        if (bytes.empty()) return true;
+        if (skip >= bytes.size()) {
+          skip -= bytes.size();
+          return true;
+        }
+        const bool more = add(bytes.data() + skip, bytes.size() - skip);
+        skip = 0;
+        return more;
+      };
+      if (!part(frame.head)) return;
+      for (std::string_view chunk : frame.body.chunks()) {
+        if (!part(chunk)) return;
+      }
+    }
+  }
+
   // Queues an encoded frame (and, for a request, what waits for its answer,
-  // under `opaque`) and kicks the io thread. False, leaving both unmoved, if
-  // closed.
-  bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque);
+  // under `opaque`) and kicks the io thread, or writes it at once (see the
+  // file comment; `now` is the time a kBatch frame is sent). False, leaving
+  // both unmoved, if closed.
+  bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
+               WritePolicy policy = WritePolicy::kNow, Steady::time_point now = {});
+  // Keeps a written frame's head for a later request to encode into: a head
+  // is allocated once, not per request (and not freed on the io thread after
+  // the sending thread allocated it, which makes the two contend in malloc).
+  void RecycleHeadLocked(std::string& head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a `policy` frame sent at `now` waits for the io thread's write.
+  bool BatchLocked(WritePolicy policy, Steady::time_point now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A request of ours, encoded in the header type the peer last used.
   OutFrame EncodeRequest(RemotingCommand& request);
   // Why the connection closed (OK while open).
   absl::Status CloseReason();
   void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes `frame` on the calling thread, without blocking, as far as the
-  // socket takes it: the bytes sent.
-  size_t WriteNowLocked(const OutFrame& frame) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes queue_ on the calling thread, without blocking, as far as the
+  // socket takes it, and drops the frames sent whole (their `written`
+  // callbacks go to `written`).
+  void WriteQueueNowLocked(WrittenCallbacks* written) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendResponse(RemotingCommand response, SerializeType type);
   void ReleaseInflight();
 
@@ -247,7 +312,16 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void OnBigFrameRead(const asio::error_code& ec);
   void ParseFrames();
   void ParseFramesBatch();
-  bool HandleFrame(std::string frame);
+  // Answers or dispatches a decoded frame; false (the connection closed) if
+  // it did not decode.
+  bool HandleFrame(absl::StatusOr<RemotingCommand> command);
+  // Makes room past read_end_ for the next read (see read_storage_).
+  void MakeReadRoom();
+  // Replaces the read block by a fresh one holding the `keep` bytes from
+  // read_begin_ on.
+  void NewReadBlock(size_t keep);
+  // Whether a decoded body still points into the read block.
+  bool ReadBlockShared() const;
   void DispatchRequest(RemotingCommand request);
   void OnTimer(const asio::error_code& ec);
   void Rearm();
@@ -272,8 +346,12 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   int fd_ ABSL_GUARDED_BY(mu_) = -1;
   bool write_busy_ ABSL_GUARDED_BY(mu_) = false;     // An async write is in flight.
   bool wrote_directly_ ABSL_GUARDED_BY(mu_) = false;  // Since the timer last looked.
+  // When a kBatch request was last written directly (BatchLocked).
+  Steady::time_point last_direct_batchable_ ABSL_GUARDED_BY(mu_);
+  size_t socket_writes_ ABSL_GUARDED_BY(mu_) = 0;  // socket_writes().
   bool io_parsing_ ABSL_GUARDED_BY(mu_) = false;     // The io thread is in ParseFrames.
   std::vector<OutFrame> queue_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> spare_heads_ ABSL_GUARDED_BY(mu_);  // RecycleHeadLocked.
   PendingRequests pending_ ABSL_GUARDED_BY(mu_);
   Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -292,7 +370,11 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   std::vector<asio::const_buffer> buffers_;
   bool reading_ = false;
   bool parsing_ = false;  // In ParseFrames: frames queued now are written after it.
-  std::vector<char> read_buf_;
+  // The read buffer, a block shared with the bodies decoded from it (frames
+  // are decoded in place). Reading goes on into its free end; it is reused
+  // from the start once no body holds it, else a fresh one takes over.
+  std::shared_ptr<const void> read_storage_;
+  char* read_data_ = nullptr;  // read_storage_'s bytes.
   size_t read_begin_ = 0;
   size_t read_end_ = 0;
   std::optional<uint32_t> frame_length_;  // Of the frame being read, once known.

@@ -24,15 +24,20 @@ Responder::~Responder() {
 
 absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,
                                               RemotingCommand request, absl::Duration timeout) {
+  return AwaitResponse([&](ResponseCallback done) {
+    transport.InvokeAsync(address, std::move(request), timeout, std::move(done));
+  });
+}
+
+absl::StatusOr<RemotingCommand> AwaitResponse(absl::FunctionRef<void(ResponseCallback)> send) {
   struct Slot {
     absl::Notification done;
     absl::StatusOr<RemotingCommand> result;
   } slot;
-  transport.InvokeAsync(address, std::move(request), timeout,
-                        [&slot](absl::StatusOr<RemotingCommand> result) {
-                          slot.result = std::move(result);
-                          slot.done.Notify();
-                        });
+  send([&slot](absl::StatusOr<RemotingCommand> result) {
+    slot.result = std::move(result);
+    slot.done.Notify();
+  });
   slot.done.WaitForNotification();
   return std::move(slot.result);
 }

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -127,6 +128,9 @@ class Transport {
 // that callback on a slot on this stack.
 absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,
                                               RemotingCommand request, absl::Duration timeout);
+// The same wait for a request that `send` starts with the callback it is
+// given (which must run exactly once).
+absl::StatusOr<RemotingCommand> AwaitResponse(absl::FunctionRef<void(ResponseCallback)> send);
 
 }  // namespace rmq::internal
 

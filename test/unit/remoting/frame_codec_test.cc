@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/big_endian.h"
+#include "common/str_cat.h"
 #include "remoting/frame_codec.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/remoting_command.h"
@@ -283,6 +284,47 @@ TEST_CASE("A decoded body points into the received frame", "[frame]") {
   Payload kept = std::move(decoded->body);
   decoded = absl::InvalidArgumentError("gone");
   CHECK(kept.ToString() == body);
+}
+
+TEST_CASE("A frame in shared storage is decoded in place, its body keeping the storage",
+          "[frame]") {
+  const SerializeType type = GENERATE(kJson, kRocketmq);
+  RemotingCommand command = RemotingCommand::Request(request_code::kSendMessage);
+  command.remark = "in place";
+  const std::string body(300, 'c');
+  command.body = Payload::Borrow(body);
+  // Two frames back to back in one block, as a read brings them.
+  const std::string frame = EncodeFrame(command, type).substr(4);
+  auto block = std::make_shared<const std::string>(StrCat("xxxx", frame, "yyyy", frame));
+  std::weak_ptr<const std::string> watch = block;
+
+  const std::string_view second = std::string_view(*block).substr(8 + frame.size(), frame.size());
+  auto decoded = DecodeFrame(second, std::shared_ptr<const void>(block), FrameLimits{});
+  REQUIRE(decoded.ok());
+  CHECK(decoded->remark == "in place");
+  REQUIRE(decoded->body.chunks().size() == 1);
+  CHECK(decoded->body.chunks()[0].data() == second.data() + second.size() - body.size());
+  CHECK(decoded->body.ToString() == body);
+
+  // The body alone keeps the block.
+  block.reset();
+  Payload kept = std::move(decoded->body);
+  decoded = absl::InvalidArgumentError("gone");
+  CHECK_FALSE(watch.expired());
+  CHECK(kept.ToString() == body);
+  kept = Payload();
+  CHECK(watch.expired());
+}
+
+TEST_CASE("A frame without a body decoded in place does not keep the storage", "[frame]") {
+  RemotingCommand command = RemotingCommand::Response(response_code::kSuccess, "no body");
+  auto block = std::make_shared<const std::string>(EncodeFrame(command, kRocketmq).substr(4));
+  auto decoded = DecodeFrame(std::string_view(*block), std::shared_ptr<const void>(block),
+                             FrameLimits{});
+  REQUIRE(decoded.ok());
+  CHECK(decoded->remark == "no body");
+  CHECK(decoded->body.empty());
+  CHECK(block.use_count() == 1);
 }
 
 // ---- Golden frames ------------------------------------------------------------

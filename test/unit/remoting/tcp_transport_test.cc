@@ -6,6 +6,7 @@
 // break and come back, and the in-flight limit. Threads wait on conditions,
 // never on sleeps.
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <memory>
@@ -193,6 +194,108 @@ TEST_CASE("many concurrent async requests each complete exactly once, matched", 
   CHECK(mismatched == 0);
   for (int i = 0; i < kTotal; ++i) CHECK(calls[i].load() == 1);
   CHECK(handler.channels().size() == kTotal);
+}
+
+TEST_CASE("a sync request right after streaming async ones is written at once", "[tcp]") {
+  absl::Mutex mu;
+  std::vector<std::string> seen;
+  std::optional<Responder> unanswered;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    absl::MutexLock lock(&mu);
+    seen.push_back(request.remark);
+    if (request.remark == "first") {
+      unanswered.emplace(std::move(responder));
+      return;
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  // What the client's io thread touches outlives it.
+  absl::Notification io_held, release;
+  AsyncResult batched;
+  TcpClientOptions options;
+  options.batch_window = absl::Hours(1);  // Every async request after the first waits.
+  TcpClientTransport client("c", nullptr, options);
+  REQUIRE(client.InvokeSync(address, Echo("connect"), kTimeout).ok());
+
+  // "first" is never answered; its timeout's callback holds the client's io
+  // thread (outside any parse), so nothing queued for the io thread is
+  // written until it returns, and "batched" comes within the window.
+  client.InvokeAsync(address, Echo("first"), absl::Milliseconds(1),
+                     [&](absl::StatusOr<RemotingCommand>) {
+                       io_held.Notify();
+                       release.WaitForNotification();
+                     });
+  REQUIRE(io_held.WaitForNotificationWithTimeout(kBound));
+  client.InvokeAsync(address, Echo("batched"), kTimeout, batched.Callback());
+  absl::StatusOr<RemotingCommand> sync;
+  {
+    std::jthread caller([&] { sync = client.InvokeSync(address, Echo("sync"), kTimeout); });
+    {
+      // The sync request (and the batched one ahead of it) reached the
+      // server with the io thread still held. (Handled on the server's
+      // workers: in any order.)
+      absl::MutexLock lock(&mu);
+      CHECK(AwaitLocked(mu, [&] { return seen.size() >= 4; }));
+      std::sort(seen.begin(), seen.end());
+      CHECK(seen == std::vector<std::string>{"batched", "connect", "first", "sync"});
+    }
+    release.Notify();
+  }
+  REQUIRE(sync.ok());
+  CHECK(sync->remark == "sync");
+  REQUIRE(batched.Await());
+  CHECK(batched.result->ok());
+  absl::MutexLock lock(&mu);
+  unanswered.reset();
+}
+
+TEST_CASE("request bodies a handler keeps stay intact while later frames are read", "[tcp]") {
+  // Frames are decoded in place, their bodies pointing into the server's
+  // read buffer: the buffer must not be read into again over kept bodies.
+  // The handler answers on the io thread and keeps every body; the bodies
+  // add up to several read buffers.
+  absl::Mutex mu;
+  std::vector<Payload> kept;
+  class KeepingHandler final : public TestHandler {
+   public:
+    using TestHandler::TestHandler;
+    bool AnswersWithoutBlocking(const RemotingCommand&) const override { return true; }
+  };
+  KeepingHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                             Responder responder) {
+    {
+      absl::MutexLock lock(&mu);
+      kept.push_back(std::move(request.body));
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess, request.remark));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  TcpClientTransport client("c", nullptr);
+
+  constexpr int kRequests = 3000;
+  auto body_of = [](int i) { return std::string(50 + i % 150, static_cast<char>('a' + i % 26)); };
+  int answered = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    RemotingCommand request = Echo(StrCat(i));
+    request.body = Payload(body_of(i));
+    client.InvokeAsync(address, std::move(request), kTimeout,
+                       [&](absl::StatusOr<RemotingCommand>) {
+                         absl::MutexLock lock(&mu);
+                         ++answered;
+                       });
+  }
+  absl::MutexLock lock(&mu);
+  REQUIRE(AwaitLocked(mu, [&] { return answered == kRequests; }));
+  REQUIRE(kept.size() == kRequests);
+  int damaged = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    if (kept[static_cast<size_t>(i)].ToString() != body_of(i)) ++damaged;
+  }
+  CHECK(damaged == 0);
 }
 
 // ---- Late and missing answers ------------------------------------------------------------
