@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 
 #include <string>
@@ -35,15 +36,24 @@ inline void NameThisThread(std::string_view name) {
   ::pthread_setname_np(::pthread_self(), cut.c_str());
 }
 
-// The nice value of background threads. Not SCHED_IDLE: such a thread can be
+// How much background threads lower their priority: ten nice levels below
+// the thread that started them (at most 19), so an application run under
+// `nice` keeps its order of threads. Not SCHED_IDLE: such a thread can be
 // kept off the CPU indefinitely on a busy machine while it holds a page lock
 // a putter needs.
-inline constexpr int kBackgroundNice = 10;
+inline constexpr int kBackgroundNiceIncrement = 10;
+inline constexpr int kLowestNice = 19;
 
-// On Linux a nice value belongs to the thread, not the process. Failure (a
-// sandbox that forbids it) only costs latency, so it is ignored.
+// On Linux a nice value belongs to the thread, not the process, and a new
+// thread starts with its creator's. Failure (a sandbox that forbids it)
+// only costs latency, so it is ignored.
 inline void MakeThisThreadBackground() {
-  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kBackgroundNice);
+  const auto tid = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, tid);  // -1 is a valid value.
+  if (errno != 0) return;
+  const int lowered = nice + kBackgroundNiceIncrement;
+  (void)::setpriority(PRIO_PROCESS, tid, lowered < kLowestNice ? lowered : kLowestNice);
 }
 
 // The time slice asked for by the threads a message passes through (the

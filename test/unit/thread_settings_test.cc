@@ -3,8 +3,12 @@
 // rmq's threads name themselves, and those whose work can wait run at a
 // lower priority (common/this_thread.h), as `top -H` shows them.
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -64,22 +68,52 @@ std::unique_ptr<MessageStore> OpenStore(const testing::TempDir& dir, FlushDiskTy
   return *std::move(store);
 }
 
-TEST_CASE("a store's threads are named, and its background disk threads run at nice 10") {
+// This thread's nice value, which the threads it starts inherit.
+int OwnNice() { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); }
+
+// Ten levels below `nice`, at most 19.
+int BackgroundNice(int nice) { return std::min(19, nice + 10); }
+
+TEST_CASE("a store's threads are named, and its background disk threads run 10 nice levels lower") {
   testing::TempDir dir;
+  const int nice = OwnNice();  // 0 unless the tests were started under `nice`.
   auto store = OpenStore(dir, FlushDiskType::kAsyncFlush);
   const std::multimap<std::string, int> threads =
       ThreadsOnceStarted({"rmq-dispatch", "rmq-flush", "rmq-prealloc", "rmq-store-bg"});
-  CHECK(threads.find("rmq-dispatch")->second == 0);
-  CHECK(threads.find("rmq-flush")->second == 10);     // Async flush: nobody waits for it.
-  CHECK(threads.find("rmq-prealloc")->second == 10);
-  CHECK(threads.find("rmq-store-bg")->second == 10);
+  CHECK(threads.find("rmq-dispatch")->second == nice);
+  CHECK(threads.find("rmq-flush")->second == BackgroundNice(nice));  // Async: nobody waits.
+  CHECK(threads.find("rmq-prealloc")->second == BackgroundNice(nice));
+  CHECK(threads.find("rmq-store-bg")->second == BackgroundNice(nice));
 }
 
 TEST_CASE("under sync flush the flusher keeps normal priority: putters wait for it") {
   testing::TempDir dir;
+  const int nice = OwnNice();
   auto store = OpenStore(dir, FlushDiskType::kSyncFlush);
   const std::multimap<std::string, int> threads = ThreadsOnceStarted({"rmq-flush"});
-  CHECK(threads.find("rmq-flush")->second == 0);
+  CHECK(threads.find("rmq-flush")->second == nice);
+}
+
+// An application run under `nice` keeps its threads' order: background
+// threads go below it, never above (an absolute nice 10 would have raised
+// them).
+TEST_CASE("under nice 15, background threads run at 19 and the rest at 15") {
+  const int before = OwnNice();
+  if (before > 15 || ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 15) != 0) {
+    WARN("cannot set this thread's nice to 15 here (started at " << before << ")");
+    return;
+  }
+  {
+    testing::TempDir dir;
+    auto store = OpenStore(dir, FlushDiskType::kAsyncFlush);
+    const std::multimap<std::string, int> threads =
+        ThreadsOnceStarted({"rmq-dispatch", "rmq-prealloc"});
+    CHECK(threads.find("rmq-dispatch")->second == 15);
+    CHECK(threads.find("rmq-prealloc")->second == 19);
+  }
+  // Back, where allowed (lowering nice needs privilege): the checks above
+  // are relative to the thread's own value either way.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), before);
 }
 
 }  // namespace
