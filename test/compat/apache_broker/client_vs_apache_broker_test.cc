@@ -15,6 +15,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <iterator>
 #include <set>
 #include <span>
@@ -75,6 +76,24 @@ Config NewConfig(std::string group) {
   return config;
 }
 
+// `topic`'s queues as the name server routes them, once it does (with
+// `count` of them, if given). The broker tells the name server about a
+// topic it has just created (by request or by a first send) a moment
+// later, on a thread of its own: asking at once can find no route yet.
+std::vector<MessageQueue> QueuesOnceRouted(PullConsumer& consumer, const std::string& topic,
+                                           std::optional<int> count = std::nullopt) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  absl::StatusOr<std::vector<MessageQueue>> queues;
+  while (absl::Now() < deadline) {
+    queues = consumer.FetchSubscribeMessageQueues(topic);
+    if (queues.ok() && (!count || queues->size() == static_cast<size_t>(*count))) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  INFO(queues.status().ToString());
+  REQUIRE(queues.ok());
+  return *std::move(queues);
+}
+
 // UPDATE_AND_CREATE_TOPIC to the broker, as mqadmin updateTopic does; then
 // waits until the name server routes the topic (the broker registers the new
 // topic at once).
@@ -97,16 +116,7 @@ void CreateTopic(const std::string& topic, int queues) {
 
   PullConsumer probe(NewConfig<PullConsumerConfig>(Unique("RouteProbe")));
   REQUIRE(probe.Start().ok());
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  absl::StatusOr<std::vector<MessageQueue>> queues_seen;
-  while (absl::Now() < deadline) {
-    queues_seen = probe.FetchSubscribeMessageQueues(topic);
-    if (queues_seen.ok() && queues_seen->size() == static_cast<size_t>(queues)) break;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  INFO(queues_seen.status().ToString());
-  REQUIRE(queues_seen.ok());
-  REQUIRE(queues_seen->size() == static_cast<size_t>(queues));
+  REQUIRE(QueuesOnceRouted(probe, topic, queues).size() == static_cast<size_t>(queues));
   probe.Shutdown();
 }
 
@@ -116,15 +126,13 @@ std::map<std::pair<int, int64_t>, MessageExt> PullEverything(const std::string& 
                                                                size_t want) {
   PullConsumer consumer(NewConfig<PullConsumerConfig>(Unique("PullAll")));
   REQUIRE(consumer.Start().ok());
-  auto queues = consumer.FetchSubscribeMessageQueues(topic);
-  INFO(queues.status().ToString());
-  REQUIRE(queues.ok());
+  const std::vector<MessageQueue> queues = QueuesOnceRouted(consumer, topic);
   std::map<std::pair<int, int64_t>, MessageExt> got;
   std::map<int, int64_t> next;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (got.size() < want && absl::Now() < deadline) {
     bool any = false;
-    for (const MessageQueue& q : *queues) {
+    for (const MessageQueue& q : queues) {
       auto result = consumer.Pull(q, "*", next[q.queue_id], 32);
       INFO(result.status().ToString());
       REQUIRE(result.ok());
