@@ -2,6 +2,7 @@
 
 #include "client/message_batch_pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace rmq::internal {
@@ -21,6 +22,14 @@ size_t CapacityBytes(const std::vector<MessageExt>& msgs) {
 
 std::shared_ptr<MessageBatchPool> MessageBatchPool::Create(size_t max_messages, size_t max_bytes) {
   return std::shared_ptr<MessageBatchPool>(new MessageBatchPool(max_messages, max_bytes));
+}
+
+std::shared_ptr<MessageBatchPool> MessageBatchPool::ForFlowControl(
+    int32_t pull_threshold_for_queue) {
+  constexpr size_t kQueues = 4;
+  constexpr size_t kMaxBytes = size_t{8} << 20;
+  const size_t per_queue = static_cast<size_t>(std::max(pull_threshold_for_queue, 32));
+  return Create(kQueues * per_queue, kMaxBytes);
 }
 
 std::vector<MessageExt> MessageBatchPool::Take() {

@@ -2,8 +2,6 @@
 
 #include "client/push_consumer_impl.h"
 
-#include <algorithm>
-
 #include "absl/time/clock.h"
 #include "client/consumer_common.h"
 #include "client/pull_api.h"
@@ -33,26 +31,9 @@ constexpr const char* kClientInnerProducerGroup = "CLIENT_INNER_PRODUCER";
 
 }  // namespace
 
-namespace {
-
-// A pool as large as what flow control lets be cached for a topic of four
-// queues (RocketMQ's defaultTopicQueueNums), at most 8 MiB of strings. When
-// the listeners lag, that many messages are in flight; as they drain, their
-// vectors come back faster than pulls take them, and a smaller pool would
-// drop them (freed on the consume threads) only for the next burst to
-// allocate them again on the pull thread: two thirds of the pulled messages
-// of a full-speed run with a 1,024-message pool.
-std::shared_ptr<MessageBatchPool> PoolFor(const PushConsumerConfig& config) {
-  constexpr size_t kQueues = 4;
-  constexpr size_t kMaxBytes = size_t{8} << 20;
-  const size_t per_queue = static_cast<size_t>(std::max(config.pull_threshold_for_queue, 32));
-  return MessageBatchPool::Create(kQueues * per_queue, kMaxBytes);
-}
-
-}  // namespace
-
 PushConsumerImpl::PushConsumerImpl(PushConsumerConfig config)
-    : config_(std::move(config)), batch_pool_(PoolFor(config_)) {}
+    : config_(std::move(config)),
+      batch_pool_(MessageBatchPool::ForFlowControl(config_.pull_threshold_for_queue)) {}
 
 PushConsumerImpl::~PushConsumerImpl() { Shutdown(); }
 

@@ -99,7 +99,7 @@ class PushConsumerImpl final : public ConsumerInner,
   std::unique_ptr<ConsumeConcurrentlyService> consume_service_;
   std::unique_ptr<ConsumeOrderlyService> orderly_service_;
   // Consumed pull results, decoded into again by the next pulls. Sized by
-  // the flow-control limits (PoolFor), which bound what is in flight.
+  // the flow-control limits, which bound what is in flight.
   std::shared_ptr<MessageBatchPool> batch_pool_;
   // enableMsgTrace: created by Start, flushed and stopped by Shutdown.
   std::unique_ptr<TraceDispatcher> trace_;

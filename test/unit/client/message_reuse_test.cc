@@ -140,3 +140,25 @@ TEST_CASE("MessageBatchPool hands consumed batches back for the next pull", "[cl
   pool.reset();
   orphan.reset();
 }
+
+// What four queues' flow control lets be in flight comes back to a push
+// consumer's pool: with the default pullThresholdForQueue (1,000), four
+// batches of 1,000 messages are kept, a fifth is not.
+TEST_CASE("a push consumer's pool keeps what four queues' flow control lets in flight",
+          "[client][pull]") {
+  auto pool = MessageBatchPool::ForFlowControl(/*pull_threshold_for_queue=*/1000);
+  for (int i = 0; i < 5; ++i) pool->Recycle(std::vector<MessageExt>(1000));
+  CHECK(pool->kept() == 4);
+
+  // A tiny threshold still keeps a pull's worth (32) per queue.
+  auto small = MessageBatchPool::ForFlowControl(1);
+  for (int i = 0; i < 5; ++i) small->Recycle(std::vector<MessageExt>(32));
+  CHECK(small->kept() == 4);
+
+  // At most 8 MiB of strings, whatever the threshold.
+  auto bytes = MessageBatchPool::ForFlowControl(1000);
+  std::vector<MessageExt> big(2);
+  for (MessageExt& m : big) m.set_body(std::string(5 << 20, 'x'));
+  bytes->Recycle(std::move(big));
+  CHECK(bytes->kept() == 0);
+}
