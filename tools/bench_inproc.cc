@@ -242,11 +242,9 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
       internal::RequestShortSlice();  // As rmq's own threads do; see there.
       Pacer pacer(o.rate / o.producers);
       Message msg("BenchTopic", std::string(static_cast<size_t>(std::max<int64_t>(o.size, 8)), 'x'));
-      std::string body = msg.body();
       for (int64_t i = 0; i < per_producer; ++i) {
         pacer.Wait();
-        StampBody(body, NowNs());
-        msg.set_body(body);
+        StampBody(*msg.mutable_body(), NowNs());
         if (!producers[static_cast<size_t>(p)]->Send(msg).ok()) send_errors.fetch_add(1);
       }
     });

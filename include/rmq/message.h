@@ -150,6 +150,9 @@ class Message {
 
   const std::string& body() const { return body_; }
   void set_body(std::string body) { body_ = std::move(body); }
+  // The body, to change in place: a sender that reuses one Message for many
+  // sends keeps the string's buffer instead of allocating one per set_body.
+  std::string* mutable_body() { return &body_; }
 
   // An application-defined integer stored with the message, untouched by rmq.
   int32_t flag() const { return flag_; }

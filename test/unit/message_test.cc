@@ -190,3 +190,13 @@ TEST_CASE("messages compare by value", "[message]") {
   b.PutProperty("X", "1");
   CHECK_FALSE(a == b);
 }
+
+TEST_CASE("mutable_body changes the body in place", "[message]") {
+  rmq::Message msg("TopicA", std::string(64, 'x'));
+  const char* buffer = msg.body().data();
+  std::string* body = msg.mutable_body();
+  (*body)[0] = 'y';
+  body->resize(32);
+  CHECK(msg.body() == "y" + std::string(31, 'x'));
+  CHECK(msg.body().data() == buffer);  // The same buffer: nothing allocated.
+}
