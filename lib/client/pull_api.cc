@@ -68,6 +68,7 @@ absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscrip
   const PropertyView offsets[] = {{property::kMaxOffset, max_offset},
                                   {property::kMinOffset, min_offset}};
   static_assert(property::kMaxOffset < property::kMinOffset);
+  const bool check_tags = ChecksTags(subscription);
   const size_t count = CountRecords(body);
   out->reserve(count);
   size_t n = 0;  // Messages decoded into (*out)[0, n).
@@ -81,9 +82,11 @@ absl::Status DecodeRecords(const Payload& body, const SubscriptionData& subscrip
         return absl::DataLossError(StrCat("pull response body: no message record at byte ", pos));
       }
       pos += static_cast<size_t>(view.total_size);
-      std::string_view tags;
-      FindProperty(view.properties, property::kTags, &tags);
-      if (!MatchesSubscription(subscription, tags)) continue;
+      if (check_tags) {
+        std::string_view tags;
+        FindProperty(view.properties, property::kTags, &tags);
+        if (!MatchesSubscription(subscription, tags)) continue;
+      }
       MessageExt& msg = n < out->size() ? (*out)[n] : out->emplace_back();
       ++n;
       RMQ_RETURN_IF_ERROR(DecodeRecordView(view, &msg, offsets));

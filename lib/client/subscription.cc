@@ -58,11 +58,15 @@ absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
   return sub;
 }
 
-bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags) {
+bool ChecksTags(const SubscriptionData& sub) {
   // SQL92: the broker delivers exactly the messages that match; its tags
   // are none of the client's business (RocketMQ's PullAPIWrapper re-checks
   // only a non-empty tag set).
-  if (sub.tags_set.empty() || sub.class_filter_mode || sub.expression_type != "TAG") return true;
+  return !sub.tags_set.empty() && !sub.class_filter_mode && sub.expression_type == "TAG";
+}
+
+bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags) {
+  if (!ChecksTags(sub)) return true;
   return sub.tags_set.find(std::string(tags)) != sub.tags_set.end();
 }
 

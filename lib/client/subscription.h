@@ -37,6 +37,9 @@ absl::StatusOr<SubscriptionData> BuildSubscriptionData(std::string_view topic,
 // Whether a message with `tags` passes `sub` on the client side: always for
 // "*" and SQL92 subscriptions.
 bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags);
+// Whether MatchesSubscription looks at the tags at all (false for "*" and
+// SQL92): a caller may then skip finding them.
+bool ChecksTags(const SubscriptionData& sub);
 
 // "%RETRY%<group>".
 std::string RetryTopic(std::string_view group);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 using rmq::Message;
 using namespace rmq::internal;
@@ -211,4 +212,28 @@ TEST_CASE("CountSeparators counts 0x01 and 0x02 bytes at every length and alignm
   }
   CHECK(CountSeparators("") == 0);
   CHECK(CountSeparators(EncodeProperties(Message::Properties{{"A", "1"}, {"B", "2"}})) == 4);
+}
+
+TEST_CASE("decoding with extras orders names by bytes, high bytes last", "[properties]") {
+  // Names compared by their first byte must order as whole names do, with
+  // bytes unsigned: a name starting with a byte over 0x7F sorts after ASCII.
+  const std::string high = "\xC3\xA9t\xC3\xA9";  // "été" in UTF-8
+  rmq::Message::Properties props;
+  props.emplace("A", "1");
+  props.emplace("MAX_OFFSET", "x");
+  props.emplace(high, "2");
+  std::string encoded(rmq::internal::EncodedPropertiesSize(props), '\0');
+  rmq::internal::EncodeProperties(props, encoded.data());
+  const rmq::internal::PropertyView extra[] = {{"MAX_OFFSET", "9"}, {"MIN_OFFSET", "0"}};
+  rmq::Message::Properties out;
+  REQUIRE(rmq::internal::DecodePropertiesWith(encoded, extra, &out).ok());
+  std::vector<std::string> names;
+  for (const auto& [name, value] : out) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"A", "MAX_OFFSET", "MIN_OFFSET", high});
+  CHECK(out.find("MAX_OFFSET")->second == "9");
+  // Out of order on the wire ("B" after "C"): still decoded, by the general path.
+  const std::string unordered = "C\x01" "3\x02" "B\x01" "2\x02";
+  REQUIRE(rmq::internal::DecodePropertiesWith(unordered, extra, &out).ok());
+  CHECK(out.size() == 4);
+  CHECK(out.find("B")->second == "2");
 }
