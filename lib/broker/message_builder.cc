@@ -109,6 +109,9 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
   size_t count = 0;
   size_t size = kPropertyCluster.size() + cluster.size() + 2;  // Of the rewrite; CLUSTER is added.
   *flags = SendPropertyFlags();
+  // Names in ascending order (as producers encode them) are unique and need
+  // no sort: the usual case costs one comparison a property.
+  bool ascending = true;
   size_t pos = 0;
   while (pos < encoded.size()) {
     const size_t sep = encoded.find(kNameValueSeparator, pos);
@@ -123,8 +126,13 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
         count == kMaxRewrittenProperties) {
       return false;
     }
-    for (size_t i = 0; i < count; ++i) {
-      if (name_of(props[i]) == name) return false;
+    if (ascending && count > 0 && !PropertyNameLess(name_of(props[count - 1]), name)) {
+      ascending = false;
+    }
+    if (!ascending) {
+      for (size_t i = 0; i < count; ++i) {
+        if (name_of(props[i]) == name) return false;
+      }
     }
     bool keep = true;
     if (name == property::kWaitStoreMsgOk) {
@@ -145,8 +153,10 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
   }
   // Sorted by name, as Message::Properties encodes: a record stores the same
   // bytes whichever path wrote it. CLUSTER goes in at its place on the way out.
-  std::sort(props.begin(), props.begin() + static_cast<std::ptrdiff_t>(count),
-            [&name_of](const Property& a, const Property& b) { return name_of(a) < name_of(b); });
+  if (!ascending) {
+    std::sort(props.begin(), props.begin() + static_cast<std::ptrdiff_t>(count),
+              [&name_of](const Property& a, const Property& b) { return name_of(a) < name_of(b); });
+  }
   out->resize(size);
   char* p = out->data();
   const auto write = [&p](std::string_view name, std::string_view value) {

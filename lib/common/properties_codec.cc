@@ -37,16 +37,6 @@ void ForEachItem(std::string_view encoded, Fn&& fn) {
   }
 }
 
-// a < b as std::string_view orders them (bytes unsigned). Property names
-// mostly differ in their first byte: deciding there spares the memcmp call
-// each comparison otherwise makes, two or three a property when decoding.
-bool NameLess(std::string_view a, std::string_view b) {
-  if (!a.empty() && !b.empty() && a[0] != b[0]) {
-    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
-  }
-  return a < b;
-}
-
 bool HasSeparator(std::string_view s) {
   return s.find(kNameValueSeparator) != std::string_view::npos ||
          s.find(kPropertySeparator) != std::string_view::npos;
@@ -188,14 +178,14 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
   ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
     status = ItemError(pos, ok, name);
     if (!status.ok()) return false;
-    if (!last_name.empty() && !NameLess(last_name, name)) {
+    if (!last_name.empty() && !PropertyNameLess(last_name, name)) {
       ascending = false;  // Out of order or repeated: the general path below.
       return false;
     }
     last_name = name;
     // The extras that sort before this name go first; an extra of the same
     // name replaces it (it is put after decoding).
-    while (next_extra < extra.size() && NameLess(extra[next_extra].first, name)) {
+    while (next_extra < extra.size() && PropertyNameLess(extra[next_extra].first, name)) {
       put(extra[next_extra].first, extra[next_extra].second);
       ++next_extra;
     }

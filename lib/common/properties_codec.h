@@ -53,6 +53,16 @@ size_t CountSeparators(std::string_view bytes);
 // item's byte position.
 absl::Status DecodeProperties(std::string_view encoded, Message::Properties* props);
 
+// a < b as std::string_view orders them (bytes unsigned), the order of
+// encoded names. Property names mostly differ in their first byte: deciding
+// there spares the memcmp call each comparison otherwise makes.
+inline bool PropertyNameLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0]) {
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  }
+  return a < b;
+}
+
 // One property as views, for DecodePropertiesWith.
 using PropertyView = std::pair<std::string_view, std::string_view>;
 

@@ -114,6 +114,11 @@ TEST_CASE("anything unusual is left to the general path") {
   std::string out;
   SendPropertyFlags flags;
   CHECK_FALSE(RewriteSendProperties("TAGS\x01" "a\x02" "TAGS\x01" "b\x02", "C", false, &out, &flags));
+  // A name repeated further on, once the order broke before or at it.
+  CHECK_FALSE(RewriteSendProperties("A\x01" "1\x02" "B\x01" "2\x02" "A\x01" "3\x02", "C", false,
+                                    &out, &flags));
+  CHECK_FALSE(RewriteSendProperties("B\x01" "1\x02" "A\x01" "2\x02" "B\x01" "3\x02", "C", false,
+                                    &out, &flags));
   CHECK_FALSE(RewriteSendProperties("TAGS\x01" "a", "C", false, &out, &flags));  // unterminated
   CHECK_FALSE(RewriteSendProperties("\x01" "a\x02", "C", false, &out, &flags));  // empty name
   CHECK_FALSE(RewriteSendProperties("TAGS\x02", "C", false, &out, &flags));      // no value separator
