@@ -53,19 +53,6 @@ struct ProducerImpl::AsyncSend {
   int retries = 0;
 };
 
-namespace {
-
-std::string Join(const std::vector<std::string>& brokers) {
-  std::string out;
-  for (const std::string& broker : brokers) {
-    if (!out.empty()) out += ", ";
-    out += broker;
-  }
-  return out.empty() ? std::string("none") : out;
-}
-
-}  // namespace
-
 SendExecutor& ProducerImpl::Executor() {
   if (SendExecutor* ready = executor_ready_.load(std::memory_order_acquire)) return *ready;
   absl::MutexLock lock(&executor_mu_);
@@ -164,7 +151,7 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_
     FailAsync(send, absl::DeadlineExceededError(StrCat(
                           "async send to topic '", send->send.topic(), "' timed out: sendMsgTimeout ",
                           config_.send_msg_timeout, " ms spent after ", send->retries,
-                          " attempt(s) (brokers tried: ", Join(send->tried), ")")),
+                          " attempt(s) (brokers tried: ", JoinBrokers(send->tried), ")")),
               on_caller);
     return;
   }
@@ -251,7 +238,7 @@ void ProducerImpl::OnAsyncResponse(const std::shared_ptr<AsyncSend>& send,
     send->tried.push_back(mq.broker_name);
     result = absl::Status(result.status().code(),
                           StrCat("async send to topic '", send->send.topic(), "' failed on ",
-                                 mq.broker_name, " (brokers tried: ", Join(send->tried),
+                                 mq.broker_name, " (brokers tried: ", JoinBrokers(send->tried),
                                  "): ", StdView(result.status().message())));
   }
   FinishAsync(send, std::move(result));
@@ -275,7 +262,7 @@ void ProducerImpl::RetryAsyncOrFail(const std::shared_ptr<AsyncSend>& send, absl
             absl::Status(error.code(),
                          StrCat("async send to topic '", send->send.topic(), "' failed after ",
                                 send->retries + 1, " attempt(s) (brokers tried: ",
-                                Join(send->tried), "): ", StdView(error.message()))),
+                                JoinBrokers(send->tried), "): ", StdView(error.message()))),
             on_caller);
 }
 

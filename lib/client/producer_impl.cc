@@ -33,6 +33,8 @@ struct RouteCache {
 };
 thread_local RouteCache tl_route_cache;
 
+}  // namespace
+
 std::string JoinBrokers(const std::vector<std::string>& brokers) {
   std::string out;
   for (const std::string& broker : brokers) {
@@ -41,8 +43,6 @@ std::string JoinBrokers(const std::vector<std::string>& brokers) {
   }
   return out.empty() ? std::string("none") : out;
 }
-
-}  // namespace
 
 ProducerImpl::ProducerImpl(ProducerConfig config)
     : config_(std::move(config)), id_(next_producer_id.fetch_add(1)) {}

@@ -39,6 +39,9 @@ namespace rmq::internal {
 
 class TraceDispatcher;
 
+// "a, b" (or "none"): the brokers a send tried, for its error message.
+std::string JoinBrokers(const std::vector<std::string>& brokers);
+
 class ProducerImpl final : public ProducerInner {
  public:
   explicit ProducerImpl(ProducerConfig config);

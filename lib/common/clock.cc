@@ -103,6 +103,19 @@ class TimerQueue {
   TimerId next_id_ = 1;  // 0 is never an id, so callers may use it as "none".
 };
 
+// Removes timer `id` from `timers` if it is still queued, destroying its
+// function with `mu` (held on entry and on return) released for that
+// moment: the function's captures may call back into the clock.
+bool RemoveQueuedTimer(TimerQueue& timers, absl::Mutex& mu, TimerId id)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+  std::function<void()> fn;
+  if (!timers.Remove(id, &fn)) return false;
+  mu.Unlock();
+  fn = nullptr;
+  mu.Lock();
+  return true;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -202,14 +215,8 @@ Clock::TimerId SystemClock::ScheduleAt(absl::Time when, std::function<void()> fn
 }
 
 void SystemClock::Cancel(TimerId id) {
-  std::function<void()> fn;
   absl::MutexLock lock(&state_->mu);
-  if (state_->timers.Remove(id, &fn)) {
-    state_->mu.Unlock();
-    fn = nullptr;  // its captures may call back into the clock
-    state_->mu.Lock();
-    return;
-  }
+  if (RemoveQueuedTimer(state_->timers, state_->mu, id)) return;
   // From inside the callback itself, waiting would deadlock; the contract
   // ("unless it is the caller") allows returning while it runs.
   if (std::this_thread::get_id() == state_->thread.get_id()) return;
@@ -246,14 +253,8 @@ Clock::TimerId VirtualClock::ScheduleAt(absl::Time when, std::function<void()> f
 }
 
 void VirtualClock::Cancel(TimerId id) {
-  std::function<void()> fn;
   absl::MutexLock lock(&state_->mu);
-  if (state_->timers.Remove(id, &fn)) {
-    state_->mu.Unlock();
-    fn = nullptr;  // its captures may call back into the clock
-    state_->mu.Lock();
-    return;
-  }
+  if (RemoveQueuedTimer(state_->timers, state_->mu, id)) return;
   while (state_->running == id && state_->running_thread != std::this_thread::get_id()) {
     state_->done.Wait(&state_->mu);
   }
