@@ -2,6 +2,10 @@
 
 #include "common/properties_codec.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -70,14 +74,54 @@ std::string EncodeProperties(const Message::Properties& props) {
 
 size_t CountSeparators(std::string_view bytes) {
   static_assert(kNameValueSeparator == '\x01' && kPropertySeparator == '\x02');
+  size_t count = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes a step: a byte equal to either separator compares to
+  // 0xFF, and subtracting that adds one to its lane's 8-bit counter. The
+  // lanes are summed (psadbw) every 255 steps, before a counter could wrap.
+  // The last, partial step loads the final sixteen bytes and masks off
+  // those counted already. About a fifth of the word-at-a-time loop's
+  // instructions, which remains for strings under sixteen bytes and for
+  // machines without SSE2.
+  if (bytes.size() >= 16) {
+    const __m128i name_value = _mm_set1_epi8(kNameValueSeparator);
+    const __m128i property = _mm_set1_epi8(kPropertySeparator);
+    auto hits = [&](size_t at) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data() + at));
+      return _mm_or_si128(_mm_cmpeq_epi8(v, name_value), _mm_cmpeq_epi8(v, property));
+    };
+    auto sum = [](__m128i lanes) {
+      const __m128i halves = _mm_sad_epu8(lanes, _mm_setzero_si128());
+      return static_cast<size_t>(_mm_cvtsi128_si32(halves)) +
+             static_cast<size_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(halves, halves)));
+    };
+    constexpr size_t kStepsPerSum = 255;
+    while (i + 16 <= bytes.size()) {
+      __m128i lanes = _mm_setzero_si128();
+      for (size_t steps = 0; steps < kStepsPerSum && i + 16 <= bytes.size(); ++steps, i += 16) {
+        lanes = _mm_sub_epi8(lanes, hits(i));
+      }
+      count += sum(lanes);
+    }
+    if (const size_t rest = bytes.size() - i; rest > 0) {
+      // 16 zero bytes then 16 0xFF: from `rest` on, the last `rest` lanes are set.
+      alignas(16) static constexpr uint8_t kLastLanes[32] = {
+          0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+          0,    0,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+          0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+      const __m128i mask = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kLastLanes + rest));
+      count += sum(_mm_sub_epi8(_mm_setzero_si128(), _mm_and_si128(hits(bytes.size() - 16), mask)));
+      i = bytes.size();
+    }
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
   // The high bit of each zero byte of v, and nothing else: adding 0x7F to a
   // byte's low seven bits carries into its high bit exactly when they are
   // not all zero, and never into the next byte.
   auto zero_bytes = [](uint64_t v) { return ~(((v & kLow7) + kLow7) | v | kLow7); };
-  size_t count = 0;
-  size_t i = 0;
   for (; i + 8 <= bytes.size(); i += 8) {
     uint64_t word;
     std::memcpy(&word, bytes.data() + i, sizeof(word));

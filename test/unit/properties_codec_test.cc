@@ -197,7 +197,7 @@ TEST_CASE("CountSeparators counts 0x01 and 0x02 bytes at every length and alignm
   uint32_t seed = 12345;
   for (int round = 0; round < 2000; ++round) {
     seed = seed * 1103515245u + 12345u;
-    const size_t length = (seed >> 8) % 40;
+    const size_t length = (seed >> 8) % 80;
     const size_t offset = (seed >> 16) % 8;
     std::string buffer(offset + length, 'x');
     for (size_t i = 0; i < length; ++i) {
@@ -211,6 +211,10 @@ TEST_CASE("CountSeparators counts 0x01 and 0x02 bytes at every length and alignm
     REQUIRE(CountSeparators(bytes) == want);
   }
   CHECK(CountSeparators("") == 0);
+  // Longer than 255 sixteen-byte steps of separators: per-byte counters
+  // summed too late would wrap.
+  CHECK(CountSeparators(std::string(10000, '\x02')) == 10000);
+  CHECK(CountSeparators(std::string(10007, '\x01') + "ab") == 10007);
   CHECK(CountSeparators(EncodeProperties(Message::Properties{{"A", "1"}, {"B", "2"}})) == 4);
 }
 
