@@ -3,6 +3,7 @@
 #include "common/properties_codec.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -240,4 +241,53 @@ TEST_CASE("decoding with extras orders names by bytes, high bytes last", "[prope
   REQUIRE(rmq::internal::DecodePropertiesWith(unordered, extra, &out).ok());
   CHECK(out.size() == 4);
   CHECK(out.find("B")->second == "2");
+}
+
+TEST_CASE("decoding agrees with a plain split at every length and block boundary",
+          "[properties]") {
+  // The reference: items end at 0x02 (a last one may not), the first 0x01 of
+  // an item splits name from value, an item without one or with an empty
+  // name is malformed, a repeated name keeps its last value.
+  auto reference = [](std::string_view encoded, std::map<std::string, std::string>* out) {
+    out->clear();
+    size_t pos = 0;
+    while (pos < encoded.size()) {
+      size_t end = encoded.find('\x02', pos);
+      if (end == std::string_view::npos) end = encoded.size();
+      const std::string_view item = encoded.substr(pos, end - pos);
+      if (!item.empty()) {
+        const size_t sep = item.find('\x01');
+        if (sep == std::string_view::npos || sep == 0) return false;
+        (*out)[std::string(item.substr(0, sep))] = std::string(item.substr(sep + 1));
+      }
+      pos = end + 1;
+    }
+    return true;
+  };
+  const std::string alphabet = "\x01\x02" "abcab";
+  uint32_t seed = 777;
+  for (int round = 0; round < 5000; ++round) {
+    seed = seed * 1103515245u + 12345u;
+    const size_t length = (seed >> 8) % 100;
+    std::string encoded(length, 'a');
+    for (char& c : encoded) {
+      seed = seed * 1103515245u + 12345u;
+      c = alphabet[(seed >> 16) % alphabet.size()];
+    }
+    INFO("round " << round << ", length " << length);
+    std::map<std::string, std::string> want;
+    const bool well_formed = reference(encoded, &want);
+    Message::Properties got;
+    const absl::Status status = DecodeProperties(encoded, &got);
+    REQUIRE(status.ok() == well_formed);
+    if (!well_formed) continue;
+    REQUIRE(got.size() == want.size());
+    for (const auto& [name, value] : want) {
+      REQUIRE(got.find(name) != got.end());
+      CHECK(got.find(name)->second == value);
+      std::string_view found;
+      CHECK(rmq::internal::FindProperty(encoded, name, &found));
+      CHECK(found == value);
+    }
+  }
 }
