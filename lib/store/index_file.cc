@@ -129,10 +129,16 @@ int32_t JavaStringHashAppend(int32_t h32, std::string_view utf8) {
   return static_cast<int32_t>(h);
 }
 
+int32_t IndexTopicHash(std::string_view topic) {
+  return JavaStringHashAppend(JavaStringHashAppend(0, topic), "#");
+}
+
 int32_t IndexKeyHash(std::string_view topic, std::string_view key) {
-  int32_t h = JavaStringHashAppend(0, topic);
-  h = JavaStringHashAppend(h, "#");
-  h = JavaStringHashAppend(h, key);
+  return IndexKeyHashFrom(IndexTopicHash(topic), key);
+}
+
+int32_t IndexKeyHashFrom(int32_t topic_hash, std::string_view key) {
+  const int32_t h = JavaStringHashAppend(topic_hash, key);
   // Math.abs, and Integer.MIN_VALUE (whose abs is itself) maps to 0.
   if (h == std::numeric_limits<int32_t>::min()) return 0;
   return h < 0 ? -h : h;

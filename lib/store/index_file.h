@@ -52,6 +52,10 @@ int32_t JavaStringHashAppend(int32_t h, std::string_view utf8);
 
 // RocketMQ's index key hash of "topic#key", without building that string.
 int32_t IndexKeyHash(std::string_view topic, std::string_view key);
+// The same in two steps, for the keys of one message: the hash state after
+// "topic#", then each key's hash from it.
+int32_t IndexTopicHash(std::string_view topic);
+int32_t IndexKeyHashFrom(int32_t topic_hash, std::string_view key);
 
 class IndexFile {
  public:

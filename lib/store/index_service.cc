@@ -209,9 +209,10 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
   const bool check_duplicate = request.commit_log_offset == end;
 
   std::shared_ptr<IndexFile> file;  // Looked up at the first key.
+  const int32_t topic_hash = IndexTopicHash(request.topic);  // Once for all the keys.
   if (!request.uniq_key.empty()) {
     absl::Status s =
-        PutKey(&file, IndexKeyHash(request.topic, request.uniq_key), request, check_duplicate);
+        PutKey(&file, IndexKeyHashFrom(topic_hash, request.uniq_key), request, check_duplicate);
     if (!s.ok()) return s;
   }
   std::string_view keys = request.keys;
@@ -220,7 +221,7 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
     std::string_view key = keys.substr(0, sep);
     keys = sep == std::string_view::npos ? std::string_view() : keys.substr(sep + 1);
     if (key.empty()) continue;  // "a  b": Java's split yields an empty key here.
-    absl::Status s = PutKey(&file, IndexKeyHash(request.topic, key), request, check_duplicate);
+    absl::Status s = PutKey(&file, IndexKeyHashFrom(topic_hash, key), request, check_duplicate);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();

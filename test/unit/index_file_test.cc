@@ -160,6 +160,12 @@ TEST_CASE("IndexKeyHash is |hashCode(topic#key)|, with Integer.MIN_VALUE as 0") 
   CHECK(IndexKeyHash("topic", "BB") == 957350892);
   // "polygenelubrie#nts".hashCode() == Integer.MIN_VALUE.
   CHECK(IndexKeyHash("polygenelubrie", "nts") == 0);
+  // In two steps, one topic state for several keys: the same values.
+  const int32_t topic = IndexTopicHash("topic");
+  CHECK(IndexKeyHashFrom(topic, "Aa") == 957350892);
+  CHECK(IndexKeyHashFrom(topic, "BB") == 957350892);
+  CHECK(IndexKeyHashFrom(IndexTopicHash("TopicA"), "key1") == 641858179);
+  CHECK(IndexKeyHashFrom(IndexTopicHash("polygenelubrie"), "nts") == 0);
 }
 
 TEST_CASE("IndexFile writes RocketMQ's layout") {
