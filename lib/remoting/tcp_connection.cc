@@ -8,12 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <exception>
 #include <functional>
 #include <utility>
 
 #include "common/str_cat.h"
-#include "common/this_thread.h"
 #include "remoting/request_code.h"
 #include "spdlog/spdlog.h"
 
@@ -36,102 +34,7 @@ TcpConnection::Steady::duration ToSteady(absl::Duration d) {
   return std::chrono::duration_cast<TcpConnection::Steady::duration>(absl::ToChronoNanoseconds(d));
 }
 
-// Runs `run` until it returns normally: a callback that throws is logged and
-// the loop goes on (nothing must take the io or handler thread down).
-void RunLogged(asio::io_context& context, std::string_view what) {
-  NameThisThread(StrCat("rmq-", what));
-  RequestShortSlice();
-  for (;;) {
-    try {
-      context.run();
-      return;
-    } catch (const std::exception& e) {
-      spdlog::error("remoting: a callback on the {} thread threw: {}", what, e.what());
-    } catch (...) {
-      spdlog::error("remoting: a callback on the {} thread threw", what);
-    }
-  }
-}
-
 }  // namespace
-
-// ---- IoLoop, HandlerPool ---------------------------------------------------------------------
-
-IoLoop::IoLoop()
-    : io_(std::make_shared<asio::io_context>()), guard_(asio::make_work_guard(*io_)) {
-  thread_ = std::jthread([io = io_] { RunLogged(*io, "io"); });
-}
-
-IoLoop::~IoLoop() { Join(); }
-
-void IoLoop::Join() {
-  if (!thread_.joinable()) return;
-  guard_.reset();
-  thread_.join();
-}
-
-HandlerPool::HandlerPool(int threads) : guard_(asio::make_work_guard(tasks_)) {
-  for (int i = 0; i < std::max(1, threads); ++i) {
-    threads_.emplace_back([this] { RunLogged(tasks_, "handler"); });
-  }
-}
-
-HandlerPool::~HandlerPool() { Stop(); }
-
-void HandlerPool::Post(absl::AnyInvocable<void() &&> task) {
-  asio::post(tasks_, [task = std::move(task)]() mutable { std::move(task)(); });
-}
-
-void HandlerPool::Stop() {
-  tasks_.stop();
-  for (std::jthread& thread : threads_) thread.join();
-  threads_.clear();
-}
-
-// ---- PendingRequests -----------------------------------------------------------------------
-
-void PendingRequests::Add(int32_t opaque, Request request) {
-  deadlines_.push_back({request.deadline, opaque});
-  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-  requests_.emplace(opaque, std::move(request));
-  // Answered requests leave their deadlines behind; rebuild once they
-  // outnumber the live ones.
-  if (deadlines_.size() > 1024 && deadlines_.size() > 2 * requests_.size()) {
-    deadlines_.clear();
-    for (const auto& [id, live] : requests_) deadlines_.push_back({live.deadline, id});
-    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-  }
-}
-
-std::optional<PendingRequests::Request> PendingRequests::Take(int32_t opaque) {
-  auto it = requests_.find(opaque);
-  if (it == requests_.end()) return std::nullopt;
-  std::optional<Request> request(std::move(it->second));
-  requests_.erase(it);
-  return request;
-}
-
-void PendingRequests::TakeExpired(Steady::time_point now, std::vector<Request>* out) {
-  while (!deadlines_.empty() && deadlines_.front().at <= now) {
-    const Deadline due = deadlines_.front();
-    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-    deadlines_.pop_back();
-    auto it = requests_.find(due.opaque);
-    if (it == requests_.end() || it->second.deadline != due.at) continue;  // Answered.
-    out->push_back(std::move(it->second));
-    requests_.erase(it);
-  }
-}
-
-void PendingRequests::TakeAll(std::vector<Request>* out) {
-  for (auto& [opaque, request] : requests_) out->push_back(std::move(request));
-  requests_.clear();
-  deadlines_.clear();
-}
-
-PendingRequests::Steady::time_point PendingRequests::next_deadline() const {
-  return deadlines_.empty() ? Steady::time_point::max() : deadlines_.front().at;
-}
 
 // ---- TcpConnection -------------------------------------------------------------------------
 

@@ -54,10 +54,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -65,89 +63,11 @@
 #include "absl/time/time.h"
 #include "asio.hpp"
 #include "remoting/frame_codec.h"
+#include "remoting/io_loop.h"
+#include "remoting/pending_requests.h"
 #include "remoting/transport.h"
 
 namespace rmq::internal {
-
-// One thread running an io_context. The context is shared with the
-// connections created on it, so that it outlives every socket and timer
-// (a Channel may be held by a handler long after its server stopped).
-class IoLoop {
- public:
-  IoLoop();
-  ~IoLoop();  // Join().
-  IoLoop(const IoLoop&) = delete;
-  IoLoop& operator=(const IoLoop&) = delete;
-
-  const std::shared_ptr<asio::io_context>& context() const { return io_; }
-  bool InThisThread() const { return io_->get_executor().running_in_this_thread(); }
-
-  // Lets the thread finish once no operation is outstanding and waits for it.
-  // The caller must first close what keeps operations outstanding (sockets,
-  // timers, acceptors). Not from the io thread itself.
-  void Join();
-
- private:
-  std::shared_ptr<asio::io_context> io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
-  std::jthread thread_;
-};
-
-// Threads that run handler calls, so a handler that blocks briefly (a
-// sync-flush send) holds up neither the io thread nor other connections.
-class HandlerPool {
- public:
-  explicit HandlerPool(int threads);
-  ~HandlerPool();  // Stop().
-  HandlerPool(const HandlerPool&) = delete;
-  HandlerPool& operator=(const HandlerPool&) = delete;
-
-  void Post(absl::AnyInvocable<void() &&> task);
-  // Waits for the tasks running now; tasks not started are dropped (when
-  // this object is destroyed) and none start after Stop returns.
-  void Stop();
-
- private:
-  asio::io_context tasks_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
-  std::vector<std::jthread> threads_;
-};
-
-// The requests a connection has sent and waits to hear back about, by
-// opaque, with their deadlines in a min-heap. Entries of answered requests
-// stay in the heap until they reach its top or the heap is rebuilt, so an
-// answer costs one hash lookup. Not thread-safe: the connection's mutex
-// guards it.
-class PendingRequests {
- public:
-  using Steady = std::chrono::steady_clock;
-  struct Request {
-    ResponseCallback done;
-    Steady::time_point deadline;
-    int32_t code = 0;
-    absl::Duration timeout;
-  };
-
-  void Add(int32_t opaque, Request request);
-  // The request `opaque` answers, if it still waits.
-  std::optional<Request> Take(int32_t opaque);
-  // Moves the requests due at `now` to `out`.
-  void TakeExpired(Steady::time_point now, std::vector<Request>* out);
-  // Moves every request to `out`.
-  void TakeAll(std::vector<Request>* out);
-  // The earliest deadline (perhaps of an answered request), or max().
-  Steady::time_point next_deadline() const;
-  bool empty() const { return requests_.empty(); }
-
- private:
-  struct Deadline {
-    Steady::time_point at;
-    int32_t opaque;
-    bool operator>(const Deadline& o) const { return at > o.at; }
-  };
-  absl::flat_hash_map<int32_t, Request> requests_;
-  std::vector<Deadline> deadlines_;
-};
 
 // How a request of ours leaves when no write is in flight.
 enum class WritePolicy : uint8_t {
