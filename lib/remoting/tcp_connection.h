@@ -35,7 +35,9 @@
 // waits for (kNow) is written at once, taking the queue along.
 //
 // Requests this side sends wait in a table keyed by opaque; a response with
-// that opaque completes them, once (PendingRequests). The connection's one
+// that opaque completes them, once (PendingRequests). The responses one read
+// brings are matched together, under one lock, after that read's frames are
+// parsed, and complete in the order they came. The connection's one
 // timer serves their deadlines and also closes the connection when idle;
 // timeouts use real (steady) time.
 //
@@ -47,6 +49,8 @@
 #ifndef RMQ_REMOTING_TCP_CONNECTION_H_
 #define RMQ_REMOTING_TCP_CONNECTION_H_
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -168,8 +172,13 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // The `written` callbacks of frames a direct write sent whole, run once
   // the mutex is released (usually none: only oneway frames have one).
   using WrittenCallbacks = absl::InlinedVector<absl::AnyInvocable<void(absl::Status) &&>, 1>;
-  // Counts one of the peer's requests in flight until destroyed (it lives in
-  // the request's Responder sink).
+  // Where an answer goes: this connection, in the request's header type.
+  struct AnswerPath {
+    TcpConnection* connection;
+    SerializeType type;
+  };
+  // Counts one of the peer's requests in flight until destroyed, and sends
+  // its answer (it lives in the request's Responder sink).
   class InflightToken;
 
   // Calls add(data, size) for the bytes of `frames` not yet written, in
@@ -202,15 +211,18 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // both unmoved, if closed.
   bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
                WritePolicy policy = WritePolicy::kNow, Steady::time_point now = {});
-  // Keeps a written frame's head for a later request to encode into: a head
+  // Keeps a written frame's head for a later frame to encode into: a head
   // is allocated once, not per request (and not freed on the io thread after
   // the sending thread allocated it, which makes the two contend in malloc).
+  // Enqueue hands one back to the thread that queues a frame.
   void RecycleHeadLocked(std::string& head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether a `policy` frame sent at `now` waits for the io thread's write.
   bool BatchLocked(WritePolicy policy, Steady::time_point now) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A request of ours, encoded in the header type the peer last used.
   OutFrame EncodeRequest(RemotingCommand& request);
+  // `command` as a frame in `type`, its head in this thread's spare buffer.
+  static OutFrame Encode(RemotingCommand& command, SerializeType type);
   // Why the connection closed (OK while open).
   absl::Status CloseReason();
   void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -232,9 +244,12 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void OnBigFrameRead(const asio::error_code& ec);
   void ParseFrames();
   void ParseFramesBatch();
-  // Answers or dispatches a decoded frame; false (the connection closed) if
-  // it did not decode.
+  // Dispatches a decoded request or keeps a response for
+  // CompleteResponses; false (the connection closed) if it did not decode.
   bool HandleFrame(absl::StatusOr<RemotingCommand> command);
+  // Ends io_parsing_ and completes the requests the responses kept since
+  // answer, taking them from pending_ under one lock.
+  void CompleteResponses();
   // Makes room past read_end_ for the next read (see read_storage_).
   void MakeReadRoom();
   // Replaces the read block by a fresh one holding the `keep` bytes from
@@ -242,7 +257,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void NewReadBlock(size_t keep);
   // Whether a decoded body still points into the read block.
   bool ReadBlockShared() const;
-  void DispatchRequest(RemotingCommand request);
+  // Hands a request to the listener; true if reading is paused now.
+  bool DispatchRequest(RemotingCommand request);
   void OnTimer(const asio::error_code& ec);
   void Rearm();
   Steady::time_point NextWakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -255,6 +271,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   const std::optional<HostAddress> remote_host_;
   const TcpConnectionOptions options_;
   Listener* const listener_;
+  const Steady::duration batch_window_;  // options_.batch_window.
+  const std::array<AnswerPath, 2> answer_paths_;  // JSON, ROCKETMQ.
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
@@ -276,7 +294,9 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  SerializeType request_type_ ABSL_GUARDED_BY(mu_);
+  // The header type of our requests (the peer's, with adopt_peer_type).
+  std::atomic<SerializeType> request_type_;
+  std::atomic<bool> open_{true};  // !closed_, read without the mutex (active()).
   Steady::time_point connect_deadline_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   absl::Status close_reason_ ABSL_GUARDED_BY(mu_);
 
@@ -290,6 +310,12 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   std::vector<asio::const_buffer> buffers_;
   bool reading_ = false;
   bool parsing_ = false;  // In ParseFrames: frames queued now are written after it.
+  bool io_closed_ = false;  // closed_, which only this thread sets.
+  // paused_ as the last request dispatched left it: parsing stops there.
+  bool io_paused_ = false;
+  // Responses parsed from the current read, and the requests they answer.
+  std::vector<RemotingCommand> responses_;
+  std::vector<std::optional<PendingRequests::Request>> answered_;
   // The read buffer, a block shared with the bodies decoded from it (frames
   // are decoded in place). Reading goes on into its free end; it is reused
   // from the start once no body holds it, else a fresh one takes over.
