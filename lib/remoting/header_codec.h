@@ -255,8 +255,24 @@ class Header : public CommandHeader {
   static absl::StatusOr<Derived> DecodeWire(std::span<const WireField> wire) {
     // Each of the header's fields takes the last wire field of its name.
     absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
+    const std::vector<std::string_view>& names = FieldNames();
+    const std::vector<uint8_t>& sorted = SortedPlaces();
+    // Frames usually carry the fields in name order (rmq's encoder writes
+    // them so; a Java HashMap keeps one-letter V2 names so), so each name
+    // is looked for after the last one found in that order first: one
+    // comparison a field instead of a search of every name.
+    size_t next = 0;
     for (const WireField& field : wire) {
-      if (std::optional<size_t> place = PlaceOf(field.name)) taken[*place] = &field.text;
+      std::optional<size_t> place;
+      for (size_t i = next; i < sorted.size(); ++i) {
+        if (names[sorted[i]] == field.name) {
+          place = sorted[i];
+          next = i + 1;
+          break;
+        }
+      }
+      if (!place.has_value()) place = PlaceOf(field.name);
+      if (place.has_value()) taken[*place] = &field.text;
     }
     return DecodeWith([&taken](std::string_view, size_t place) { return taken[place]; });
   }

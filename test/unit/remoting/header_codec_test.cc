@@ -175,6 +175,26 @@ TEMPLATE_LIST_TEST_CASE("a header decoded from the wire is the one decoded via E
   CheckWireAgrees<TestType>({});
 }
 
+TEMPLATE_LIST_TEST_CASE("fields in name order decode from the wire as via ExtFields",
+                        "[header]", AllHeaders) {
+  // The order rmq's encoder writes (decoded by looking ahead in name
+  // order), with a name repeated (the last counts), one unknown, and one
+  // missing.
+  const ExtFields full = Encode(Filled<TestType>::Make());
+  std::vector<WireField> wire;
+  for (const auto& [name, text] : full) {
+    wire.push_back({name, text});
+    if (wire.size() == 2) wire.push_back({name, "stale 12x"});
+    if (wire.size() == 1) wire.push_back({"b0Unknown", "1"});
+  }
+  CheckWireAgrees<TestType>(wire);
+  std::vector<WireField> in_order;
+  for (const auto& [name, text] : full) in_order.push_back({name, text});
+  CheckWireAgrees<TestType>(in_order);
+  if (in_order.size() > 1) in_order.erase(in_order.begin() + 1);
+  CheckWireAgrees<TestType>(in_order);
+}
+
 TEMPLATE_LIST_TEST_CASE("from the wire, a missing or malformed field fails as via ExtFields",
                         "[header]", AllHeaders) {
   const ExtFields full = Encode(Filled<TestType>::Make());
