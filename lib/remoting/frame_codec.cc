@@ -3,7 +3,6 @@
 #include "remoting/frame_codec.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -65,16 +64,15 @@ std::string_view LanguageNameOf(uint8_t code) {
 // A typed header's fields, sorted by name, gathered without a map: names
 // are literals and string fields are borrowed from the header, which
 // outlives the encoding; a number's text is copied into a buffer kept here.
-// Entries are views and numbers, so sorting them moves no strings and
-// allocates nothing. A header without Visit is encoded into a map kept here.
+// Headers (header_codec.h) hand their fields over already sorted, which is
+// checked as they come; others are sorted here. A header without Visit is
+// encoded into a map kept here.
 class TypedFields final : public HeaderFieldSink {
  public:
-  // No member initializers: Reorder's scratch array of them costs nothing
-  // to create.
+  // No member initializers: the inline entries cost nothing to create.
   struct Entry {
     std::string_view name;
     std::string_view text;  // Into the header, texts_, spilled_ or fallback_.
-    uint64_t order;         // OrderKey(name).
     size_t visited;         // Place in visiting order.
   };
 
@@ -83,14 +81,16 @@ class TypedFields final : public HeaderFieldSink {
     if (!header->Visit(*this)) {
       entries_.clear();
       header->Encode(&fallback_);
-      for (const auto& [name, text] : fallback_) entries_.push_back({name, text, 0, 0});
+      for (const auto& [name, text] : fallback_) entries_.push_back({name, text, 0});
       return;  // Already sorted.
     }
-    SortByName();
+    if (!sorted_) InsertionSort(entries_.data(), entries_.size());
   }
 
   void Field(std::string_view name, std::string_view text, bool lasting) override {
-    entries_.push_back({name, lasting ? text : Keep(text), OrderKey(name), entries_.size()});
+    // Equal names stay in visiting order: sorted still.
+    if (!entries_.empty() && name < entries_.back().name) sorted_ = false;
+    entries_.push_back({name, lasting ? text : Keep(text), entries_.size()});
   }
 
   const absl::InlinedVector<Entry, 16>& entries() const { return entries_; }
@@ -98,17 +98,6 @@ class TypedFields final : public HeaderFieldSink {
  private:
   // Room for the numbers of a large header (at most 20 characters each).
   static constexpr size_t kTextBytes = 512;
-  // Headers with more fields than this are sorted every time.
-  static constexpr size_t kRememberedFields = 24;
-
-  // How this thread last sorted a header's fields: the names as visited
-  // and, for each sorted place, the visited place it takes its entry from.
-  // A thread that sends one kind of request over and over sorts it once.
-  struct LastOrder {
-    size_t count = 0;
-    std::array<std::string_view, kRememberedFields> names;
-    std::array<uint8_t, kRememberedFields> from;
-  };
 
   // A copy of `text` that lives as long as this object.
   std::string_view Keep(std::string_view text) {
@@ -121,60 +110,10 @@ class TypedFields final : public HeaderFieldSink {
     return *spilled_.emplace_back(std::make_unique<std::string>(text));
   }
 
-  // The first eight bytes of `name` as a big-endian number, zero-padded:
-  // names whose keys differ sort as their keys do (a shorter name's padding
-  // sorts before any byte but NUL), so most comparisons are one integer
-  // comparison; equal keys fall back to comparing the names.
-  static uint64_t OrderKey(std::string_view name) {
-    unsigned char bytes[8] = {};
-    if (name.size() >= 8) {
-      std::memcpy(bytes, name.data(), 8);
-    } else {
-      for (size_t i = 0; i < name.size(); ++i) bytes[i] = static_cast<unsigned char>(name[i]);
-    }
-    return GetBig<uint64_t>(bytes);
-  }
   // By name, then (stable) by visiting order.
   static bool Before(const Entry& a, const Entry& b) {
-    if (a.order != b.order) return a.order < b.order;
     if (a.name != b.name) return a.name < b.name;
     return a.visited < b.visited;
-  }
-
-  void SortByName() {
-    Entry* const entries = entries_.data();
-    const size_t count = entries_.size();
-    if (count > kRememberedFields) {
-      InsertionSort(entries, count);
-      return;
-    }
-    thread_local LastOrder last;
-    if (Reorder(last, entries, count)) return;
-    last.count = count;
-    // By visited place: a failed Reorder left the entries rearranged.
-    for (size_t i = 0; i < count; ++i) last.names[entries[i].visited] = entries[i].name;
-    InsertionSort(entries, count);
-    for (size_t i = 0; i < count; ++i) last.from[i] = static_cast<uint8_t>(entries[i].visited);
-  }
-  // Puts the entries in `last`'s order if they were visited under the same
-  // names (the same literals), and tells whether that sorted them: a
-  // header whose names are not literals may reuse their addresses for
-  // other names, so the order is checked rather than trusted.
-  static bool Reorder(const LastOrder& last, Entry* entries, size_t count) {
-    if (last.count != count) return false;
-    for (size_t i = 0; i < count; ++i) {
-      if (last.names[i].data() != entries[i].name.data() ||
-          last.names[i].size() != entries[i].name.size()) {
-        return false;
-      }
-    }
-    Entry visited[kRememberedFields];
-    std::copy(entries, entries + count, visited);
-    for (size_t i = 0; i < count; ++i) entries[i] = visited[last.from[i]];
-    for (size_t i = 1; i < count; ++i) {
-      if (!Before(entries[i - 1], entries[i])) return false;
-    }
-    return true;
   }
   // A header has a dozen fields: an insertion sort needs no buffer.
   static void InsertionSort(Entry* entries, size_t count) {
@@ -187,6 +126,7 @@ class TypedFields final : public HeaderFieldSink {
   }
 
   absl::InlinedVector<Entry, 16> entries_;
+  bool sorted_ = true;
   char texts_[kTextBytes];
   size_t texts_used_ = 0;
   std::vector<std::unique_ptr<std::string>> spilled_;  // Texts past texts_.
@@ -290,6 +230,86 @@ class RocketmqHeader {
 
   const RemotingCommand& command_;
   const TypedFields& typed_;
+};
+
+// A ROCKETMQ header written straight from a typed header's fields as it
+// visits them, for a command with no ext fields of its own, when the fields
+// come sorted by name (as Header<> hands them over): no field list is
+// gathered or sorted (that cost as much as the rest of a send's encoding).
+// Any field out of order, or a name too long for its 16-bit length, and
+// the caller encodes the command the general way instead.
+class SortedRocketmqWriter final : public HeaderFieldSink {
+ public:
+  // Writes after the frame prefix at the end of `out`.
+  explicit SortedRocketmqWriter(std::string* out)
+      : out_(out), start_(out->size()), at_(start_ + kFramePrefixSize) {}
+
+  // Appends the header of `command` (whose ext_fields are empty) after the
+  // frame prefix's room; false, with `out` as it was, if it cannot.
+  bool Write(const RemotingCommand& command) {
+    // Most heads fit this, so a fresh buffer is allocated once.
+    constexpr size_t kTypicalHeadBytes = 512;
+    Room(std::max(kTypicalHeadBytes, kFixedBytes + command.remark.size()));
+    Put<int16_t>(static_cast<int16_t>(command.code));
+    Put<uint8_t>(LanguageCodeOf(command.language));
+    Put<int16_t>(static_cast<int16_t>(command.version));
+    Put<int32_t>(command.opaque);
+    Put<int32_t>(command.flag);
+    Put<int32_t>(static_cast<int32_t>(command.remark.size()));
+    PutBytes(command.remark);
+    const size_t ext_length_at = at_;
+    at_ += 4;
+    if (!command.header->Visit(*this) || !ok_) {
+      out_->resize(start_);
+      return false;
+    }
+    out_->resize(at_);
+    PutBig<int32_t>(out_->data() + ext_length_at,
+                    static_cast<int32_t>(at_ - ext_length_at - 4));
+    return true;
+  }
+
+  void Field(std::string_view name, std::string_view text, bool lasting) override {
+    (void)lasting;  // Copied now.
+    // Equal names are written in visiting order, as the general way does.
+    if (!ok_ || name < last_name_ || name.size() > std::numeric_limits<uint16_t>::max()) {
+      ok_ = false;
+      return;
+    }
+    last_name_ = name;
+    Room(2 + name.size() + 4 + text.size());
+    Put<uint16_t>(static_cast<uint16_t>(name.size()));
+    PutBytes(name);
+    Put<int32_t>(static_cast<int32_t>(text.size()));
+    PutBytes(text);
+  }
+
+ private:
+  // code, language, version, opaque, flag, remark length, ext fields length.
+  static constexpr size_t kFixedBytes = 2 + 1 + 2 + 4 + 4 + 4 + 4;
+
+  // Makes `n` bytes of room at at_, using what the buffer has allocated
+  // (a reused head buffer has room for a head like the last).
+  void Room(size_t n) {
+    if (out_->size() < at_ + n) {
+      out_->resize(std::max({at_ + n, 2 * out_->size(), out_->capacity()}));
+    }
+  }
+  template <typename T>
+  void Put(T value) {
+    PutBig<T>(out_->data() + at_, value);
+    at_ += sizeof(T);
+  }
+  void PutBytes(std::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(out_->data() + at_, bytes.data(), bytes.size());
+    at_ += bytes.size();
+  }
+
+  std::string* const out_;
+  const size_t start_;
+  size_t at_;
+  std::string_view last_name_;
+  bool ok_ = true;
 };
 
 // The object fastjson writes: keys in name order (its default), null fields
@@ -540,16 +560,19 @@ absl::Status DecodeJsonHeader(std::string_view header, TypedHeaderDecoder typed_
 }  // namespace
 
 void EncodeFrameHead(const RemotingCommand& command, SerializeType type, std::string* out) {
-  const TypedFields typed(command.header.get());
-
   const size_t start = out->size();
-  if (type == SerializeType::kRocketmq) {
-    const RocketmqHeader header(command, typed);
-    out->resize(start + kFramePrefixSize + header.size());
-    header.WriteTo(out->data() + start + kFramePrefixSize);
-  } else {
-    out->append(kFramePrefixSize, '\0');  // patched once the header's size is known
-    AppendJsonHeader(command, typed, out);
+  const bool written = type == SerializeType::kRocketmq && command.header != nullptr &&
+                       command.ext_fields.empty() && SortedRocketmqWriter(out).Write(command);
+  if (!written) {
+    const TypedFields typed(command.header.get());
+    if (type == SerializeType::kRocketmq) {
+      const RocketmqHeader header(command, typed);
+      out->resize(start + kFramePrefixSize + header.size());
+      header.WriteTo(out->data() + start + kFramePrefixSize);
+    } else {
+      out->append(kFramePrefixSize, '\0');  // patched once the header's size is known
+      AppendJsonHeader(command, typed, out);
+    }
   }
   // A header of 16 MiB or more does not fit the 24-bit field; its frame is
   // also over every peer's frame limit (16 MiB), so the peer refuses it by

@@ -19,7 +19,9 @@
 #ifndef RMQ_REMOTING_HEADER_CODEC_H_
 #define RMQ_REMOTING_HEADER_CODEC_H_
 
+#include <algorithm>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -98,6 +100,61 @@ class HeaderFieldVisitor {
   HeaderFieldSink* sink_;
 };
 
+// Records the fields of one header as Fields() visits them, by place, so
+// that they can be handed to a HeaderFieldSink in another order; numbers
+// are formatted into room kept here. Headers with more than kPlaces fields
+// are visited directly instead.
+class HeaderFieldRecorder {
+ public:
+  static constexpr size_t kPlaces = 24;
+
+  void operator()(std::string_view name, const std::string& value) {
+    Record(name, value, /*lasting=*/true);
+  }
+  void operator()(std::string_view name, bool value) {
+    Record(name, value ? std::string_view("true") : std::string_view("false"), true);
+  }
+  template <typename T>
+    requires std::is_integral_v<T>
+  void operator()(std::string_view name, T value) {
+    char* const text = numbers_[place_];
+    const auto [end, ec] = std::to_chars(text, text + kNumberBytes, value);
+    (void)ec;  // kNumberBytes hold any 64-bit integer.
+    Record(name, std::string_view(text, static_cast<size_t>(end - text)), false);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const std::optional<T>& value) {
+    if (value.has_value()) {
+      (*this)(name, *value);
+    } else {
+      fields_[place_++].present = false;
+    }
+  }
+
+  // Hands the field at `place` (in visiting order), if present, to `sink`.
+  void Replay(size_t place, HeaderFieldSink& sink) const {
+    const Recorded& field = fields_[place];
+    if (field.present) sink.Field(field.name, field.text, field.lasting);
+  }
+
+ private:
+  static constexpr size_t kNumberBytes = 24;
+  struct Recorded {
+    std::string_view name;
+    std::string_view text;
+    bool lasting;
+    bool present;
+  };
+  void Record(std::string_view name, std::string_view text, bool lasting) {
+    fields_[place_++] = {name, text, lasting, true};
+  }
+
+  // No initializers: a header fills the places it has, the rest go unread.
+  Recorded fields_[kPlaces];
+  char numbers_[kPlaces][kNumberBytes];
+  size_t place_ = 0;
+};
+
 // InvalidArgument "<header>: field <field> <why>".
 absl::Status HeaderFieldError(std::string_view header_name, std::string_view field,
                               std::string_view why);
@@ -171,9 +228,17 @@ class Header : public CommandHeader {
     HeaderFieldWriter writer(fields);
     Derived::Fields(static_cast<const Derived&>(*this), writer);
   }
+  // Hands the fields over sorted by name, the order a frame carries them
+  // in, so that the encoder need not sort them (for every request sent).
   bool Visit(HeaderFieldSink& sink) const final {
-    HeaderFieldVisitor visitor(&sink);
-    Derived::Fields(static_cast<const Derived&>(*this), visitor);
+    if (FieldNames().size() > HeaderFieldRecorder::kPlaces) {
+      HeaderFieldVisitor visitor(&sink);
+      Derived::Fields(static_cast<const Derived&>(*this), visitor);
+      return true;
+    }
+    HeaderFieldRecorder recorder;
+    Derived::Fields(static_cast<const Derived&>(*this), recorder);
+    for (uint8_t place : SortedPlaces()) recorder.Replay(place, sink);
     return true;
   }
 
@@ -190,8 +255,24 @@ class Header : public CommandHeader {
   static absl::StatusOr<Derived> DecodeWire(std::span<const WireField> wire) {
     // Each of the header's fields takes the last wire field of its name.
     absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
+    const std::vector<std::string_view>& names = FieldNames();
+    const std::vector<uint8_t>& sorted = SortedPlaces();
+    // Frames usually carry the fields in name order (rmq's encoder writes
+    // them so; a Java HashMap keeps one-letter V2 names so), so each name
+    // is looked for after the last one found in that order first: one
+    // comparison a field instead of a search of every name.
+    size_t next = 0;
     for (const WireField& field : wire) {
-      if (std::optional<size_t> place = PlaceOf(field.name)) taken[*place] = &field.text;
+      std::optional<size_t> place;
+      for (size_t i = next; i < sorted.size(); ++i) {
+        if (names[sorted[i]] == field.name) {
+          place = sorted[i];
+          next = i + 1;
+          break;
+        }
+      }
+      if (!place.has_value()) place = PlaceOf(field.name);
+      if (place.has_value()) taken[*place] = &field.text;
     }
     return DecodeWith([&taken](std::string_view, size_t place) { return taken[place]; });
   }
@@ -212,6 +293,23 @@ class Header : public CommandHeader {
       if (names[place] == name) return place;
     }
     return std::nullopt;
+  }
+  // The places of Derived::Fields' names (visiting order) sorted by name,
+  // equal names in visiting order; worked out once. Empty if there are too
+  // many fields to record (Visit then hands them over unsorted).
+  static const std::vector<uint8_t>& SortedPlaces() {
+    static const std::vector<uint8_t> sorted = [] {
+      const std::vector<std::string_view>& names = FieldNames();
+      std::vector<uint8_t> places;
+      if (names.size() > HeaderFieldRecorder::kPlaces) return places;
+      for (size_t place = 0; place < names.size(); ++place) {
+        places.push_back(static_cast<uint8_t>(place));
+      }
+      std::stable_sort(places.begin(), places.end(),
+                       [&names](uint8_t a, uint8_t b) { return names[a] < names[b]; });
+      return places;
+    }();
+    return sorted;
   }
   // Derived::Fields' names in its order, collected once (not walked again
   // for every field a frame carries).

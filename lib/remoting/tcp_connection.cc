@@ -8,12 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <exception>
 #include <functional>
 #include <utility>
 
 #include "common/str_cat.h"
-#include "common/this_thread.h"
 #include "remoting/request_code.h"
 #include "spdlog/spdlog.h"
 
@@ -29,6 +27,18 @@ int32_t NextOpaque() {
   return static_cast<int32_t>(next.fetch_add(1, std::memory_order_relaxed));
 }
 
+// The head buffer this thread encodes its next frame into: a buffer of a
+// written frame, handed back by Enqueue, so that a head is not allocated by
+// one thread and freed by another for every frame (which makes the two
+// contend in malloc), and taking one costs no lock.
+std::string& ThisThreadsSpareHead() {
+  thread_local std::string head;
+  return head;
+}
+
+// Whether `head` holds no allocation of its own (a moved-from string).
+bool Unallocated(const std::string& head) { return head.capacity() <= std::string().capacity(); }
+
 // `d` as a steady-clock duration; longer than a year counts as a year (an
 // infinite timeout must not overflow the deadline).
 TcpConnection::Steady::duration ToSteady(absl::Duration d) {
@@ -36,118 +46,25 @@ TcpConnection::Steady::duration ToSteady(absl::Duration d) {
   return std::chrono::duration_cast<TcpConnection::Steady::duration>(absl::ToChronoNanoseconds(d));
 }
 
-// Runs `run` until it returns normally: a callback that throws is logged and
-// the loop goes on (nothing must take the io or handler thread down).
-void RunLogged(asio::io_context& context, std::string_view what) {
-  NameThisThread(StrCat("rmq-", what));
-  RequestShortSlice();
-  for (;;) {
-    try {
-      context.run();
-      return;
-    } catch (const std::exception& e) {
-      spdlog::error("remoting: a callback on the {} thread threw: {}", what, e.what());
-    } catch (...) {
-      spdlog::error("remoting: a callback on the {} thread threw", what);
-    }
-  }
-}
-
 }  // namespace
-
-// ---- IoLoop, HandlerPool ---------------------------------------------------------------------
-
-IoLoop::IoLoop()
-    : io_(std::make_shared<asio::io_context>()), guard_(asio::make_work_guard(*io_)) {
-  thread_ = std::jthread([io = io_] { RunLogged(*io, "io"); });
-}
-
-IoLoop::~IoLoop() { Join(); }
-
-void IoLoop::Join() {
-  if (!thread_.joinable()) return;
-  guard_.reset();
-  thread_.join();
-}
-
-HandlerPool::HandlerPool(int threads) : guard_(asio::make_work_guard(tasks_)) {
-  for (int i = 0; i < std::max(1, threads); ++i) {
-    threads_.emplace_back([this] { RunLogged(tasks_, "handler"); });
-  }
-}
-
-HandlerPool::~HandlerPool() { Stop(); }
-
-void HandlerPool::Post(absl::AnyInvocable<void() &&> task) {
-  asio::post(tasks_, [task = std::move(task)]() mutable { std::move(task)(); });
-}
-
-void HandlerPool::Stop() {
-  tasks_.stop();
-  for (std::jthread& thread : threads_) thread.join();
-  threads_.clear();
-}
-
-// ---- PendingRequests -----------------------------------------------------------------------
-
-void PendingRequests::Add(int32_t opaque, Request request) {
-  deadlines_.push_back({request.deadline, opaque});
-  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-  requests_.emplace(opaque, std::move(request));
-  // Answered requests leave their deadlines behind; rebuild once they
-  // outnumber the live ones.
-  if (deadlines_.size() > 1024 && deadlines_.size() > 2 * requests_.size()) {
-    deadlines_.clear();
-    for (const auto& [id, live] : requests_) deadlines_.push_back({live.deadline, id});
-    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-  }
-}
-
-std::optional<PendingRequests::Request> PendingRequests::Take(int32_t opaque) {
-  auto it = requests_.find(opaque);
-  if (it == requests_.end()) return std::nullopt;
-  std::optional<Request> request(std::move(it->second));
-  requests_.erase(it);
-  return request;
-}
-
-void PendingRequests::TakeExpired(Steady::time_point now, std::vector<Request>* out) {
-  while (!deadlines_.empty() && deadlines_.front().at <= now) {
-    const Deadline due = deadlines_.front();
-    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>());
-    deadlines_.pop_back();
-    auto it = requests_.find(due.opaque);
-    if (it == requests_.end() || it->second.deadline != due.at) continue;  // Answered.
-    out->push_back(std::move(it->second));
-    requests_.erase(it);
-  }
-}
-
-void PendingRequests::TakeAll(std::vector<Request>* out) {
-  for (auto& [opaque, request] : requests_) out->push_back(std::move(request));
-  requests_.clear();
-  deadlines_.clear();
-}
-
-PendingRequests::Steady::time_point PendingRequests::next_deadline() const {
-  return deadlines_.empty() ? Steady::time_point::max() : deadlines_.front().at;
-}
 
 // ---- TcpConnection -------------------------------------------------------------------------
 
 class TcpConnection::InflightToken {
  public:
-  explicit InflightToken(std::shared_ptr<TcpConnection> connection)
-      : connection_(std::move(connection)) {}
-  InflightToken(InflightToken&&) = default;
+  // `answer` shares the connection's ownership.
+  explicit InflightToken(std::shared_ptr<const AnswerPath> answer) : answer_(std::move(answer)) {}
+  InflightToken(InflightToken&&) noexcept = default;
   InflightToken& operator=(InflightToken&&) = delete;
   ~InflightToken() {
-    if (connection_ != nullptr) connection_->ReleaseInflight();
+    if (answer_ != nullptr) answer_->connection->ReleaseInflight();
   }
-  TcpConnection& connection() const { return *connection_; }
+  void Respond(RemotingCommand response) const {
+    answer_->connection->SendResponse(std::move(response), answer_->type);
+  }
 
  private:
-  std::shared_ptr<TcpConnection> connection_;
+  std::shared_ptr<const AnswerPath> answer_;
 };
 
 TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string remote_address,
@@ -157,6 +74,8 @@ TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string r
       remote_host_(HostAddress::Parse(remote_address_)),
       options_(options),
       listener_(listener),
+      batch_window_(ToSteady(options.batch_window)),
+      answer_paths_{{{this, SerializeType::kJson}, {this, SerializeType::kRocketmq}}},
       request_type_(options.request_type),
       socket_(*io_),
       resolver_(*io_),
@@ -164,10 +83,7 @@ TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string r
 
 TcpConnection::~TcpConnection() = default;
 
-bool TcpConnection::active() const {
-  absl::MutexLock lock(&mu_);
-  return !closed_;
-}
+bool TcpConnection::active() const { return open_.load(std::memory_order_acquire); }
 
 bool TcpConnection::connected() const {
   absl::MutexLock lock(&mu_);
@@ -279,12 +195,16 @@ void TcpConnection::Malformed(const absl::Status& reason) {
 }
 
 void TcpConnection::CloseOnIo(absl::Status reason) {
+  // Answers read before whatever closes the connection still count.
+  CompleteResponses();
   std::vector<PendingRequests::Request> pending;
   std::vector<OutFrame> queued;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return;
     closed_ = true;
+    open_.store(false, std::memory_order_release);
+    io_closed_ = true;
     connected_ = false;
     fd_ = -1;  // No direct write from now on: the socket closes below.
     close_reason_ = reason;
@@ -325,6 +245,11 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
       pending_.Add(opaque, std::move(*request));
     }
     queue_.push_back(std::move(frame));
+    std::string& spare = ThisThreadsSpareHead();
+    if (!spare_heads_.empty() && Unallocated(spare)) {
+      spare = std::move(spare_heads_.back());
+      spare_heads_.pop_back();
+    }
     // While the io thread parses what a read brought, the write after the
     // parse takes this frame along with the other answers.
     if (io_parsing_) {
@@ -353,7 +278,7 @@ bool TcpConnection::Enqueue(OutFrame& frame, PendingRequests::Request* request, 
 
 bool TcpConnection::BatchLocked(WritePolicy policy, Steady::time_point now) const {
   return policy == WritePolicy::kBatch &&
-         now - last_direct_batchable_ < ToSteady(options_.batch_window);
+         now - last_direct_batchable_ < batch_window_;
 }
 
 void TcpConnection::WriteQueueNowLocked(WrittenCallbacks* written) {
@@ -440,18 +365,15 @@ absl::Status TcpConnection::SendOneway(RemotingCommand request,
 }
 
 TcpConnection::OutFrame TcpConnection::EncodeRequest(RemotingCommand& request) {
-  SerializeType type;
+  return Encode(request, request_type_.load(std::memory_order_relaxed));
+}
+
+TcpConnection::OutFrame TcpConnection::Encode(RemotingCommand& command, SerializeType type) {
   OutFrame frame;
-  {
-    absl::MutexLock lock(&mu_);
-    type = request_type_;
-    if (!spare_heads_.empty()) {
-      frame.head = std::move(spare_heads_.back());
-      spare_heads_.pop_back();
-    }
-  }
-  EncodeFrameHead(request, type, &frame.head);
-  frame.body = std::move(request.body);
+  frame.head = std::move(ThisThreadsSpareHead());
+  frame.head.clear();
+  EncodeFrameHead(command, type, &frame.head);
+  frame.body = std::move(command.body);
   return frame;
 }
 
@@ -461,9 +383,7 @@ absl::Status TcpConnection::CloseReason() {
 }
 
 void TcpConnection::SendResponse(RemotingCommand response, SerializeType type) {
-  OutFrame frame;
-  EncodeFrameHead(response, type, &frame.head);
-  frame.body = std::move(response.body);
+  OutFrame frame = Encode(response, type);
   if (!Enqueue(frame, nullptr, 0)) {
     spdlog::debug("remoting: response (opaque {}) to {} dropped: the connection is closed",
                   response.opaque, remote_address_);
@@ -588,7 +508,9 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
     return;
   }
   frame_length_.reset();
+  last_activity_ = Steady::now();
   if (HandleFrame(DecodeFrame(std::move(frame), options_.limits, options_.typed_header))) {
+    CompleteResponses();  // ParseFrames does not if reading is paused.
     ParseFrames();
   }
 }
@@ -596,27 +518,26 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
 void TcpConnection::ParseFrames() {
   // A read in flight calls back here when it completes.
   if (reading_ || parsing_) return;
-  parsing_ = true;
   {
     absl::MutexLock lock(&mu_);
+    if (closed_ || paused_) return;
     io_parsing_ = true;
   }
+  io_paused_ = false;
+  parsing_ = true;
   ParseFramesBatch();
-  {
-    absl::MutexLock lock(&mu_);
-    io_parsing_ = false;
-  }
   parsing_ = false;
+  CompleteResponses();  // Also ends io_parsing_.
   // One write for every answer (and request) queued while parsing.
   StartWrite();
 }
 
 void TcpConnection::ParseFramesBatch() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (closed_ || paused_) return;
-    }
+  bool framed = false;
+  // Only this thread closes the connection and pauses reading (a pause
+  // lifted meanwhile by another thread posts ParseFrames again), so the
+  // frames of one read are parsed without taking the mutex each.
+  while (!io_closed_) {
     size_t available = read_end_ - read_begin_;
     if (!frame_length_.has_value()) {
       if (available < 4) break;
@@ -636,9 +557,16 @@ void TcpConnection::ParseFramesBatch() {
       const std::string_view frame(read_data_ + read_begin_, length);
       read_begin_ += length;
       frame_length_.reset();
+      if (!framed) {
+        // Whole frames count as activity (a peer trickling one does not);
+        // one clock read serves the frames of a read.
+        framed = true;
+        last_activity_ = Steady::now();
+      }
       if (!HandleFrame(DecodeFrame(frame, read_storage_, options_.limits, options_.typed_header))) {
         return;
       }
+      if (io_paused_) return;
       continue;
     }
     if (length > kReadBufferSize) {
@@ -657,50 +585,70 @@ void TcpConnection::ParseFramesBatch() {
     }
     break;
   }
-  ReadMore();
+  if (!io_closed_) ReadMore();
 }
 
 bool TcpConnection::HandleFrame(absl::StatusOr<RemotingCommand> command) {
-  last_activity_ = Steady::now();
   if (!command.ok()) {
     Malformed(command.status());
     return false;
   }
   if (!command->is_response()) {
-    DispatchRequest(*std::move(command));
+    io_paused_ = DispatchRequest(*std::move(command));
     return true;
   }
-  std::optional<PendingRequests::Request> request;
-  {
-    absl::MutexLock lock(&mu_);
-    request = pending_.Take(command->opaque);
-  }
-  if (request.has_value()) {
-    std::move(request->done)(*std::move(command));
-  } else {
-    // Its request timed out (or the peer invented the opaque): nobody waits.
-    spdlog::debug("remoting: response from {} with opaque {} answers no waiting request; dropped",
-                  remote_address_, command->opaque);
-  }
+  // Matched with their requests together, under one lock, once the frames
+  // of this read are parsed (CompleteResponses).
+  responses_.push_back(*std::move(command));
   return true;
 }
 
-void TcpConnection::DispatchRequest(RemotingCommand request) {
+void TcpConnection::CompleteResponses() {
+  {
+    absl::MutexLock lock(&mu_);
+    io_parsing_ = false;
+    if (responses_.empty()) return;
+    answered_.clear();
+    for (const RemotingCommand& response : responses_) {
+      answered_.push_back(pending_.Take(response.opaque));
+    }
+  }
+  for (size_t i = 0; i < responses_.size(); ++i) {
+    if (answered_[i].has_value()) {
+      std::move(answered_[i]->done)(std::move(responses_[i]));
+    } else {
+      // Its request timed out (or the peer invented the opaque): nobody waits.
+      spdlog::debug(
+          "remoting: response from {} with opaque {} answers no waiting request; dropped",
+          remote_address_, responses_[i].opaque);
+    }
+  }
+  responses_.clear();
+  answered_.clear();
+}
+
+bool TcpConnection::DispatchRequest(RemotingCommand request) {
   const SerializeType type = request.serialize_type;
+  bool paused;
   {
     absl::MutexLock lock(&mu_);
     ++inflight_;
-    if (options_.adopt_peer_type) request_type_ = type;
+    if (options_.adopt_peer_type) request_type_.store(type, std::memory_order_relaxed);
     if (options_.max_inflight_requests != 0 && inflight_ >= options_.max_inflight_requests) {
       paused_ = true;  // Reading resumes in ReleaseInflight.
     }
+    paused = paused_;
   }
-  Responder responder(
-      request.opaque, request.is_oneway(),
-      [token = InflightToken(shared_from_this()), type](RemotingCommand response) {
-        token.connection().SendResponse(std::move(response), type);
-      });
+  // The token alone, one pointer pair, fits the sink's inline storage: no
+  // allocation per request.
+  const AnswerPath* answer = &answer_paths_[type == SerializeType::kJson ? 0 : 1];
+  Responder responder(request.opaque, request.is_oneway(),
+                      [token = InflightToken(std::shared_ptr<const AnswerPath>(
+                           shared_from_this(), answer))](RemotingCommand response) {
+                        token.Respond(std::move(response));
+                      });
   listener_->OnRequest(shared_from_this(), std::move(request), std::move(responder));
+  return paused;
 }
 
 void TcpConnection::ReleaseInflight() {  // Any thread.

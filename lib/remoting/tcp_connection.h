@@ -35,7 +35,9 @@
 // waits for (kNow) is written at once, taking the queue along.
 //
 // Requests this side sends wait in a table keyed by opaque; a response with
-// that opaque completes them, once (PendingRequests). The connection's one
+// that opaque completes them, once (PendingRequests). The responses one read
+// brings are matched together, under one lock, after that read's frames are
+// parsed, and complete in the order they came. The connection's one
 // timer serves their deadlines and also closes the connection when idle;
 // timeouts use real (steady) time.
 //
@@ -47,6 +49,8 @@
 #ifndef RMQ_REMOTING_TCP_CONNECTION_H_
 #define RMQ_REMOTING_TCP_CONNECTION_H_
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -54,10 +58,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -65,89 +67,11 @@
 #include "absl/time/time.h"
 #include "asio.hpp"
 #include "remoting/frame_codec.h"
+#include "remoting/io_loop.h"
+#include "remoting/pending_requests.h"
 #include "remoting/transport.h"
 
 namespace rmq::internal {
-
-// One thread running an io_context. The context is shared with the
-// connections created on it, so that it outlives every socket and timer
-// (a Channel may be held by a handler long after its server stopped).
-class IoLoop {
- public:
-  IoLoop();
-  ~IoLoop();  // Join().
-  IoLoop(const IoLoop&) = delete;
-  IoLoop& operator=(const IoLoop&) = delete;
-
-  const std::shared_ptr<asio::io_context>& context() const { return io_; }
-  bool InThisThread() const { return io_->get_executor().running_in_this_thread(); }
-
-  // Lets the thread finish once no operation is outstanding and waits for it.
-  // The caller must first close what keeps operations outstanding (sockets,
-  // timers, acceptors). Not from the io thread itself.
-  void Join();
-
- private:
-  std::shared_ptr<asio::io_context> io_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
-  std::jthread thread_;
-};
-
-// Threads that run handler calls, so a handler that blocks briefly (a
-// sync-flush send) holds up neither the io thread nor other connections.
-class HandlerPool {
- public:
-  explicit HandlerPool(int threads);
-  ~HandlerPool();  // Stop().
-  HandlerPool(const HandlerPool&) = delete;
-  HandlerPool& operator=(const HandlerPool&) = delete;
-
-  void Post(absl::AnyInvocable<void() &&> task);
-  // Waits for the tasks running now; tasks not started are dropped (when
-  // this object is destroyed) and none start after Stop returns.
-  void Stop();
-
- private:
-  asio::io_context tasks_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
-  std::vector<std::jthread> threads_;
-};
-
-// The requests a connection has sent and waits to hear back about, by
-// opaque, with their deadlines in a min-heap. Entries of answered requests
-// stay in the heap until they reach its top or the heap is rebuilt, so an
-// answer costs one hash lookup. Not thread-safe: the connection's mutex
-// guards it.
-class PendingRequests {
- public:
-  using Steady = std::chrono::steady_clock;
-  struct Request {
-    ResponseCallback done;
-    Steady::time_point deadline;
-    int32_t code = 0;
-    absl::Duration timeout;
-  };
-
-  void Add(int32_t opaque, Request request);
-  // The request `opaque` answers, if it still waits.
-  std::optional<Request> Take(int32_t opaque);
-  // Moves the requests due at `now` to `out`.
-  void TakeExpired(Steady::time_point now, std::vector<Request>* out);
-  // Moves every request to `out`.
-  void TakeAll(std::vector<Request>* out);
-  // The earliest deadline (perhaps of an answered request), or max().
-  Steady::time_point next_deadline() const;
-  bool empty() const { return requests_.empty(); }
-
- private:
-  struct Deadline {
-    Steady::time_point at;
-    int32_t opaque;
-    bool operator>(const Deadline& o) const { return at > o.at; }
-  };
-  absl::flat_hash_map<int32_t, Request> requests_;
-  std::vector<Deadline> deadlines_;
-};
 
 // How a request of ours leaves when no write is in flight.
 enum class WritePolicy : uint8_t {
@@ -248,8 +172,13 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // The `written` callbacks of frames a direct write sent whole, run once
   // the mutex is released (usually none: only oneway frames have one).
   using WrittenCallbacks = absl::InlinedVector<absl::AnyInvocable<void(absl::Status) &&>, 1>;
-  // Counts one of the peer's requests in flight until destroyed (it lives in
-  // the request's Responder sink).
+  // Where an answer goes: this connection, in the request's header type.
+  struct AnswerPath {
+    TcpConnection* connection;
+    SerializeType type;
+  };
+  // Counts one of the peer's requests in flight until destroyed, and sends
+  // its answer (it lives in the request's Responder sink).
   class InflightToken;
 
   // Calls add(data, size) for the bytes of `frames` not yet written, in
@@ -282,15 +211,18 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   // both unmoved, if closed.
   bool Enqueue(OutFrame& frame, PendingRequests::Request* request, int32_t opaque,
                WritePolicy policy = WritePolicy::kNow, Steady::time_point now = {});
-  // Keeps a written frame's head for a later request to encode into: a head
+  // Keeps a written frame's head for a later frame to encode into: a head
   // is allocated once, not per request (and not freed on the io thread after
   // the sending thread allocated it, which makes the two contend in malloc).
+  // Enqueue hands one back to the thread that queues a frame.
   void RecycleHeadLocked(std::string& head) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether a `policy` frame sent at `now` waits for the io thread's write.
   bool BatchLocked(WritePolicy policy, Steady::time_point now) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A request of ours, encoded in the header type the peer last used.
   OutFrame EncodeRequest(RemotingCommand& request);
+  // `command` as a frame in `type`, its head in this thread's spare buffer.
+  static OutFrame Encode(RemotingCommand& command, SerializeType type);
   // Why the connection closed (OK while open).
   absl::Status CloseReason();
   void KickLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -312,9 +244,12 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void OnBigFrameRead(const asio::error_code& ec);
   void ParseFrames();
   void ParseFramesBatch();
-  // Answers or dispatches a decoded frame; false (the connection closed) if
-  // it did not decode.
+  // Dispatches a decoded request or keeps a response for
+  // CompleteResponses; false (the connection closed) if it did not decode.
   bool HandleFrame(absl::StatusOr<RemotingCommand> command);
+  // Ends io_parsing_ and completes the requests the responses kept since
+  // answer, taking them from pending_ under one lock.
+  void CompleteResponses();
   // Makes room past read_end_ for the next read (see read_storage_).
   void MakeReadRoom();
   // Replaces the read block by a fresh one holding the `keep` bytes from
@@ -322,7 +257,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   void NewReadBlock(size_t keep);
   // Whether a decoded body still points into the read block.
   bool ReadBlockShared() const;
-  void DispatchRequest(RemotingCommand request);
+  // Hands a request to the listener; true if reading is paused now.
+  bool DispatchRequest(RemotingCommand request);
   void OnTimer(const asio::error_code& ec);
   void Rearm();
   Steady::time_point NextWakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -335,6 +271,8 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   const std::optional<HostAddress> remote_host_;
   const TcpConnectionOptions options_;
   Listener* const listener_;
+  const Steady::duration batch_window_;  // options_.batch_window.
+  const std::array<AnswerPath, 2> answer_paths_;  // JSON, ROCKETMQ.
 
   mutable absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
@@ -356,7 +294,9 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   Steady::time_point timer_at_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   size_t inflight_ ABSL_GUARDED_BY(mu_) = 0;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  SerializeType request_type_ ABSL_GUARDED_BY(mu_);
+  // The header type of our requests (the peer's, with adopt_peer_type).
+  std::atomic<SerializeType> request_type_;
+  std::atomic<bool> open_{true};  // !closed_, read without the mutex (active()).
   Steady::time_point connect_deadline_ ABSL_GUARDED_BY(mu_) = Steady::time_point::max();
   absl::Status close_reason_ ABSL_GUARDED_BY(mu_);
 
@@ -370,6 +310,12 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   std::vector<asio::const_buffer> buffers_;
   bool reading_ = false;
   bool parsing_ = false;  // In ParseFrames: frames queued now are written after it.
+  bool io_closed_ = false;  // closed_, which only this thread sets.
+  // paused_ as the last request dispatched left it: parsing stops there.
+  bool io_paused_ = false;
+  // Responses parsed from the current read, and the requests they answer.
+  std::vector<RemotingCommand> responses_;
+  std::vector<std::optional<PendingRequests::Request>> answered_;
   // The read buffer, a block shared with the bodies decoded from it (frames
   // are decoded in place). Reading goes on into its free end; it is reused
   // from the start once no body holds it, else a fresh one takes over.

@@ -5,14 +5,24 @@
 // the calling thread. The io thread is held on a task the test posts, so
 // what is queued for it and what is written without it is deterministic.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/big_endian.h"
 #include "common/str_cat.h"
+#include "remoting/frame_codec.h"
 #include "remoting/tcp_connection.h"
 #include "unit/remoting/tcp_test_support.h"
 
@@ -155,6 +165,112 @@ TEST_CASE("without a batch window every request is written at once", "[tcp]") {
   }
   REQUIRE(a.Await());
   REQUIRE(b.Await());
+}
+
+// A server speaking raw bytes on 127.0.0.1: accepts one connection, reads
+// `requests` frames, then answers them all, and whatever `tail` holds, in
+// one send, so that the client reads the answers together.
+class RawAnsweringServer {
+ public:
+  RawAnsweringServer(int requests, std::string tail) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listen_fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    REQUIRE(::listen(listen_fd_, 1) == 0);
+    socklen_t len = sizeof(addr);
+    REQUIRE(::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this, requests, tail = std::move(tail)] { Serve(requests, tail); });
+  }
+  ~RawAnsweringServer() {
+    thread_.join();
+    if (fd_ >= 0) ::close(fd_);
+    ::close(listen_fd_);
+  }
+
+  uint16_t port() const { return port_; }
+
+ private:
+  bool ReadFull(char* p, size_t n) {
+    while (n > 0) {
+      const ssize_t r = ::read(fd_, p, n);
+      if (r <= 0) return false;
+      p += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  void Serve(int requests, const std::string& tail) {
+    fd_ = ::accept(listen_fd_, nullptr, nullptr);
+    if (fd_ < 0) return;
+    std::string answers;
+    for (int i = 0; i < requests; ++i) {
+      char length[4];
+      if (!ReadFull(length, 4)) return;
+      std::string frame(GetBig<uint32_t>(length), '\0');
+      if (!ReadFull(frame.data(), frame.size())) return;
+      auto request = DecodeFrame(std::move(frame), FrameLimits{});
+      if (!request.ok()) return;
+      RemotingCommand answer = RemotingCommand::Response(0, request->remark);
+      answer.opaque = request->opaque;
+      answers += EncodeFrame(answer, SerializeType::kRocketmq);
+    }
+    answers += tail;
+    (void)::send(fd_, answers.data(), answers.size(), MSG_NOSIGNAL);
+  }
+
+  int listen_fd_ = -1;
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST_CASE("answers read together complete their requests in order, even before a bad frame",
+          "[tcp]") {
+  constexpr int kRequests = 20;
+  absl::Mutex mu;
+  std::vector<std::string> answered;  // Remarks, in completion order.
+  int failed = 0;
+  // After the answers, in the same send: a frame of serialize type 5, which
+  // does not exist, closes the connection.
+  std::string bad(12, '\0');
+  PutBig<uint32_t>(bad.data(), 8);
+  PutBig<uint32_t>(bad.data() + 4, 0x05000004);
+  RawAnsweringServer server(kRequests, bad);
+  NoRequests listener;
+  IoLoop loop;
+  auto connection =
+      std::make_shared<TcpConnection>(loop.context(), StrCat("127.0.0.1:", server.port()),
+                                      TcpConnectionOptions{}, &listener);
+  connection->Connect("127.0.0.1", server.port());
+  for (int i = 0; i < kRequests; ++i) {
+    connection->InvokeAsync(Echo(StrCat(i)), kTimeout,
+                            [&](absl::StatusOr<RemotingCommand> response) {
+                              absl::MutexLock lock(&mu);
+                              if (response.ok()) {
+                                answered.push_back(response->remark);
+                              } else {
+                                ++failed;
+                              }
+                            },
+                            WritePolicy::kBatch);
+  }
+  {
+    absl::MutexLock lock(&mu);
+    REQUIRE(AwaitLocked(mu, [&] { return answered.size() + static_cast<size_t>(failed) == static_cast<size_t>(kRequests); }));
+    CHECK(failed == 0);
+    std::vector<std::string> sent;
+    for (int i = 0; i < kRequests; ++i) sent.push_back(StrCat(i));
+    CHECK(answered == sent);
+  }
+  // The bad frame closed the connection: a later request fails at once.
+  AsyncResult later;
+  connection->InvokeAsync(Echo("later"), kTimeout, later.Callback(), WritePolicy::kNow);
+  REQUIRE(later.Await());
+  CHECK(later.result->status().code() == absl::StatusCode::kUnavailable);
 }
 
 }  // namespace
