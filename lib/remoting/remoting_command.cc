@@ -16,11 +16,25 @@ const std::string& ExtFields::at(std::string_view key) const {
 }
 
 void ExtFields::AssignFromWire(std::span<const WireField> wire) {
-  // Sorted once, then stored in one go: inserting the fields one by one
-  // would move the entries after each out-of-order name and grow the vector
-  // field by field. The position breaks ties, so the last of a repeated
-  // name is the last of its run (std::sort allocates nothing, unlike
-  // std::stable_sort).
+  // rmq's encoder writes the names in ascending order (so no name twice):
+  // then the fields are stored as they come.
+  bool ascending = true;
+  for (size_t i = 1; i < wire.size() && ascending; ++i) {
+    ascending = wire[i - 1].name < wire[i].name;
+  }
+  if (ascending) {
+    fields_.clear();
+    fields_.reserve(wire.size());
+    for (const WireField& field : wire) {
+      fields_.emplace_back(std::string(field.name), std::string(field.text));
+    }
+    return;
+  }
+  // Otherwise sorted once, then stored in one go: inserting the fields one
+  // by one would move the entries after each out-of-order name and grow the
+  // vector field by field. The position breaks ties, so the last of a
+  // repeated name is the last of its run (std::sort allocates nothing,
+  // unlike std::stable_sort).
   struct Placed {
     WireField field;
     size_t position;

@@ -250,6 +250,23 @@ TEST_CASE("ExtFields from the wire agree with inserting the fields one by one", 
   } while (std::next_permutation(wire.begin(), wire.end(), [](const WireField& x, const WireField& y) {
     return x.text < y.text;
   }));
+  // Distinct names in every order, the ascending one (what rmq's encoder
+  // writes, stored as it comes) among them; and ascending but for a repeat.
+  std::vector<WireField> distinct = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}};
+  do {
+    ExtFields inserted;
+    for (const WireField& field : distinct) {
+      inserted.insert_or_assign(std::string(field.name), field.text);
+    }
+    ExtFields assigned = {{"stale", "x"}};
+    assigned.AssignFromWire(distinct);
+    CHECK(assigned == inserted);
+  } while (std::next_permutation(distinct.begin(), distinct.end(),
+                                 [](const WireField& x, const WireField& y) { return x.name < y.name; }));
+  const WireField repeated[] = {{"a", "1"}, {"b", "2"}, {"b", "3"}, {"c", "4"}};
+  ExtFields assigned;
+  assigned.AssignFromWire(repeated);
+  CHECK(assigned == ExtFields{{"a", "1"}, {"b", "3"}, {"c", "4"}});
 }
 
 }  // namespace
