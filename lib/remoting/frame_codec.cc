@@ -175,59 +175,74 @@ void TakeFields(std::span<const WireField> fields, TypedHeaderDecoder typed_head
 // wire: values beyond int16 are truncated exactly as Java truncates them.
 // The size is known before a byte is written, so the header is written into
 // room made once (appending field by field grew the buffer many times).
+// The ROCKETMQ header's pieces, shared by its two writers below.
+// code, language, version, opaque, flag, remark length, ext fields length.
+constexpr size_t kRocketmqFixedBytes = 2 + 1 + 2 + 4 + 4 + 4 + 4;
+
+template <typename T>
+char* PutAt(char* p, T value) {
+  PutBig<T>(p, value);
+  return p + sizeof(T);
+}
+
+char* PutBytesAt(char* p, std::string_view bytes) {
+  if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
+  return p + bytes.size();
+}
+
+// Writes everything before the ext fields' length (remark included).
+char* PutRocketmqFixed(char* p, const RemotingCommand& command) {
+  p = PutAt<int16_t>(p, static_cast<int16_t>(command.code));
+  p = PutAt<uint8_t>(p, LanguageCodeOf(command.language));
+  p = PutAt<int16_t>(p, static_cast<int16_t>(command.version));
+  p = PutAt<int32_t>(p, command.opaque);
+  p = PutAt<int32_t>(p, command.flag);
+  p = PutAt<int32_t>(p, static_cast<int32_t>(command.remark.size()));
+  return PutBytesAt(p, command.remark);
+}
+
+// A key length is 16 bits here. No header field name comes near that; a
+// longer key cannot be written, as it would corrupt the entries after it.
+bool RocketmqWritable(std::string_view key) {
+  return key.size() <= std::numeric_limits<uint16_t>::max();
+}
+
+size_t RocketmqFieldBytes(std::string_view key, std::string_view value) {
+  return 2 + key.size() + 4 + value.size();
+}
+
+char* PutRocketmqField(char* p, std::string_view key, std::string_view value) {
+  p = PutAt<uint16_t>(p, static_cast<uint16_t>(key.size()));
+  p = PutBytesAt(p, key);
+  p = PutAt<int32_t>(p, static_cast<int32_t>(value.size()));
+  return PutBytesAt(p, value);
+}
+
 class RocketmqHeader {
  public:
   RocketmqHeader(const RemotingCommand& command, const TypedFields& typed)
       : command_(command), typed_(typed) {}
 
   size_t size() const {
-    size_t size = kFixedBytes + command_.remark.size();
+    size_t size = kRocketmqFixedBytes + command_.remark.size();
     ForEachField(command_.ext_fields, typed_, [&size](std::string_view key, std::string_view value) {
-      if (Writable(key)) size += 2 + key.size() + 4 + value.size();
+      if (RocketmqWritable(key)) size += RocketmqFieldBytes(key, value);
     });
     return size;
   }
 
-  // Writes size() bytes at `p`.
+  // Writes size() bytes at `p`; a key too long to write is left out.
   void WriteTo(char* p) const {
-    p = Put<int16_t>(p, static_cast<int16_t>(command_.code));
-    p = Put<uint8_t>(p, LanguageCodeOf(command_.language));
-    p = Put<int16_t>(p, static_cast<int16_t>(command_.version));
-    p = Put<int32_t>(p, command_.opaque);
-    p = Put<int32_t>(p, command_.flag);
-    p = Put<int32_t>(p, static_cast<int32_t>(command_.remark.size()));
-    p = PutBytes(p, command_.remark);
+    p = PutRocketmqFixed(p, command_);
     char* const ext_length_at = p;
     p += 4;  // Written below, once the fields are.
     ForEachField(command_.ext_fields, typed_, [&p](std::string_view key, std::string_view value) {
-      if (!Writable(key)) return;
-      p = Put<uint16_t>(p, static_cast<uint16_t>(key.size()));
-      p = PutBytes(p, key);
-      p = Put<int32_t>(p, static_cast<int32_t>(value.size()));
-      p = PutBytes(p, value);
+      if (RocketmqWritable(key)) p = PutRocketmqField(p, key, value);
     });
     PutBig<int32_t>(ext_length_at, static_cast<int32_t>(p - ext_length_at - 4));
   }
 
  private:
-  // code, language, version, opaque, flag, remark length, ext fields length.
-  static constexpr size_t kFixedBytes = 2 + 1 + 2 + 4 + 4 + 4 + 4;
-
-  // A key length is 16 bits here. No header field name comes near that; a
-  // longer key is left out, as writing it would corrupt the entries after it.
-  static bool Writable(std::string_view key) {
-    return key.size() <= std::numeric_limits<uint16_t>::max();
-  }
-  template <typename T>
-  static char* Put(char* p, T value) {
-    PutBig<T>(p, value);
-    return p + sizeof(T);
-  }
-  static char* PutBytes(char* p, std::string_view bytes) {
-    if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
-    return p + bytes.size();
-  }
-
   const RemotingCommand& command_;
   const TypedFields& typed_;
 };
@@ -249,14 +264,8 @@ class SortedRocketmqWriter final : public HeaderFieldSink {
   bool Write(const RemotingCommand& command) {
     // Most heads fit this, so a fresh buffer is allocated once.
     constexpr size_t kTypicalHeadBytes = 512;
-    Room(std::max(kTypicalHeadBytes, kFixedBytes + command.remark.size()));
-    Put<int16_t>(static_cast<int16_t>(command.code));
-    Put<uint8_t>(LanguageCodeOf(command.language));
-    Put<int16_t>(static_cast<int16_t>(command.version));
-    Put<int32_t>(command.opaque);
-    Put<int32_t>(command.flag);
-    Put<int32_t>(static_cast<int32_t>(command.remark.size()));
-    PutBytes(command.remark);
+    Room(std::max(kTypicalHeadBytes, kRocketmqFixedBytes + command.remark.size()));
+    at_ = static_cast<size_t>(PutRocketmqFixed(out_->data() + at_, command) - out_->data());
     const size_t ext_length_at = at_;
     at_ += 4;
     if (!command.header->Visit(*this) || !ok_) {
@@ -272,37 +281,22 @@ class SortedRocketmqWriter final : public HeaderFieldSink {
   void Field(std::string_view name, std::string_view text, bool lasting) override {
     (void)lasting;  // Copied now.
     // Equal names are written in visiting order, as the general way does.
-    if (!ok_ || name < last_name_ || name.size() > std::numeric_limits<uint16_t>::max()) {
+    if (!ok_ || name < last_name_ || !RocketmqWritable(name)) {
       ok_ = false;
       return;
     }
     last_name_ = name;
-    Room(2 + name.size() + 4 + text.size());
-    Put<uint16_t>(static_cast<uint16_t>(name.size()));
-    PutBytes(name);
-    Put<int32_t>(static_cast<int32_t>(text.size()));
-    PutBytes(text);
+    Room(RocketmqFieldBytes(name, text));
+    at_ = static_cast<size_t>(PutRocketmqField(out_->data() + at_, name, text) - out_->data());
   }
 
  private:
-  // code, language, version, opaque, flag, remark length, ext fields length.
-  static constexpr size_t kFixedBytes = 2 + 1 + 2 + 4 + 4 + 4 + 4;
-
   // Makes `n` bytes of room at at_, using what the buffer has allocated
   // (a reused head buffer has room for a head like the last).
   void Room(size_t n) {
     if (out_->size() < at_ + n) {
       out_->resize(std::max({at_ + n, 2 * out_->size(), out_->capacity()}));
     }
-  }
-  template <typename T>
-  void Put(T value) {
-    PutBig<T>(out_->data() + at_, value);
-    at_ += sizeof(T);
-  }
-  void PutBytes(std::string_view bytes) {
-    if (!bytes.empty()) std::memcpy(out_->data() + at_, bytes.data(), bytes.size());
-    at_ += bytes.size();
   }
 
   std::string* const out_;
