@@ -67,7 +67,7 @@ bool ChecksTags(const SubscriptionData& sub) {
 
 bool MatchesSubscription(const SubscriptionData& sub, std::string_view tags) {
   if (!ChecksTags(sub)) return true;
-  return sub.tags_set.find(std::string(tags)) != sub.tags_set.end();
+  return sub.tags_set.contains(tags);
 }
 
 std::string RetryTopic(std::string_view group) { return StrCat(kRetryGroupTopicPrefix, group); }

@@ -22,8 +22,8 @@ template <typename T>
 struct IsVectorOrSet : std::false_type {};
 template <typename T>
 struct IsVectorOrSet<std::vector<T>> : std::true_type {};
-template <typename T>
-struct IsVectorOrSet<std::set<T>> : std::true_type {};
+template <typename T, typename Less>
+struct IsVectorOrSet<std::set<T, Less>> : std::true_type {};
 
 template <typename T>
 struct IsMap : std::false_type {};

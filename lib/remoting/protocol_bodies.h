@@ -181,7 +181,9 @@ struct SubscriptionData {
   bool class_filter_mode = false;
   std::string topic;
   std::string sub_string = "*";  // "*", "TagA || TagB", or an SQL92 expression.
-  std::set<std::string> tags_set;
+  // Transparent: a message's tags (a string_view into it) are looked up
+  // without building a string (MatchesSubscription).
+  std::set<std::string, std::less<>> tags_set;
   std::set<int32_t> code_set;  // Tag hash codes of tags_set.
   int64_t sub_version = 0;
   std::string expression_type = "TAG";

@@ -51,8 +51,24 @@ TEST_CASE("a SQL92 subscription carries the expression, its type and no tags", "
   auto by_tag = BuildSubscriptionData("T", MessageSelector::ByTag("TagA || TagB"), 42);
   REQUIRE(by_tag.ok());
   CHECK(by_tag->expression_type == "TAG");
-  CHECK(by_tag->tags_set == std::set<std::string>{"TagA", "TagB"});
+  CHECK(by_tag->tags_set == std::set<std::string, std::less<>>{"TagA", "TagB"});
   CHECK_FALSE(MatchesSubscription(*by_tag, "TagC"));
+  CHECK(MatchesSubscription(*by_tag, "TagB"));
+  CHECK_FALSE(MatchesSubscription(*by_tag, "Tag"));
+  CHECK_FALSE(MatchesSubscription(*by_tag, ""));
+}
+
+TEST_CASE("tags longer than a short string match exactly, from a view into the message",
+          "[sql]") {
+  const std::string long_tag = "OrderCreatedInWarehouseEast";
+  auto sub = BuildSubscriptionData("T", MessageSelector::ByTag(long_tag + " || B"), 1);
+  REQUIRE(sub.ok());
+  const std::string properties = "TAGS\x01" + long_tag + "\x02";
+  const std::string_view in_message = std::string_view(properties).substr(5, long_tag.size());
+  CHECK(MatchesSubscription(*sub, in_message));
+  CHECK(MatchesSubscription(*sub, "B"));
+  CHECK_FALSE(MatchesSubscription(*sub, long_tag.substr(0, long_tag.size() - 1)));
+  CHECK_FALSE(MatchesSubscription(*sub, long_tag + "X"));
 }
 
 TEST_CASE("an expression that does not compile is refused at Subscribe", "[sql]") {

@@ -314,7 +314,7 @@ TEST_CASE("HeartbeatData matches a Java client's heartbeat", "[bodies][java]") {
   const SubscriptionData& sub = consumer.subscription_data_set[0];
   CHECK(sub.topic == "TopicA");
   CHECK(sub.sub_string == "TagA");
-  CHECK(sub.tags_set == std::set<std::string>{"TagA"});
+  CHECK(sub.tags_set == std::set<std::string, std::less<>>{"TagA"});
   CHECK(sub.code_set == std::set<int32_t>{2598919});
   CHECK(sub.sub_version == 1767225600000);
   CHECK(heartbeat->producer_data_set ==
