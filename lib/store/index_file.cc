@@ -252,7 +252,7 @@ void IndexFile::StoreSlot(int64_t slot, int32_t value) {
 }
 
 char* IndexFile::ItemAt(int64_t index) const {
-  return data_ + kHeaderSize + int64_t{hash_slot_num_} * kSlotSize + index * kItemSize;
+  return data_ + ItemsOffset(hash_slot_num_) + index * kItemSize;
 }
 
 bool IndexFile::PutKey(int32_t key_hash, int64_t phy_offset, int64_t store_timestamp) {
@@ -347,16 +347,19 @@ bool IndexFile::Contains(int32_t key_hash, int64_t phy_offset) const {
   return false;
 }
 
+IndexFile::FlushRanges IndexFile::RangesToFlush(int32_t hash_slot_num, int32_t flushed,
+                                                int32_t count) {
+  const int64_t slots_end = ItemsOffset(hash_slot_num);
+  return {slots_end, slots_end + int64_t{flushed} * kItemSize, slots_end + int64_t{count} * kItemSize};
+}
+
 absl::Status IndexFile::Flush() {
   const int32_t count = index_count();
-  if (count == flushed_count_.load(std::memory_order_relaxed)) return absl::OkStatus();
-  // What PutKey can have written since the last flush: the header and the
-  // slots (scattered: all of them), and the items appended after the last
-  // flushed one. The rest of the file (most of it, until the file fills) is
-  // untouched zeros that msync would only walk.
-  const int64_t items_begin = ItemAt(flushed_count_.load(std::memory_order_relaxed)) - data_;
-  RMQ_RETURN_IF_ERROR(file_->Sync(0, ItemAt(0) - data_));
-  RMQ_RETURN_IF_ERROR(file_->Sync(items_begin, ItemAt(count) - data_ - items_begin));
+  const int32_t flushed = flushed_count_.load(std::memory_order_relaxed);
+  if (count == flushed) return absl::OkStatus();
+  const FlushRanges ranges = RangesToFlush(hash_slot_num_, flushed, count);
+  RMQ_RETURN_IF_ERROR(file_->Sync(0, ranges.slots_end));
+  RMQ_RETURN_IF_ERROR(file_->Sync(ranges.items_begin, ranges.items_end - ranges.items_begin));
   flushed_count_.store(count, std::memory_order_release);
   return absl::OkStatus();
 }

@@ -63,8 +63,12 @@ class IndexFile {
   static constexpr int64_t kSlotSize = 4;
   static constexpr int64_t kItemSize = 20;
 
+  // Where item 0 begins: after the header and the slots.
+  static int64_t ItemsOffset(int32_t hash_slot_num) {
+    return kHeaderSize + int64_t{hash_slot_num} * kSlotSize;
+  }
   static int64_t FileSize(int32_t hash_slot_num, int32_t index_num) {
-    return kHeaderSize + int64_t{hash_slot_num} * kSlotSize + int64_t{index_num} * kItemSize;
+    return ItemsOffset(hash_slot_num) + int64_t{index_num} * kItemSize;
   }
 
   // Creates a new file at `path` (which must not exist) whose begin and end
@@ -117,6 +121,18 @@ class IndexFile {
   // Writes the file to disk if items were added since the last Flush (any
   // thread; concurrent PutKey calls are picked up by the next Flush).
   absl::Status Flush();
+
+  // The bytes Flush writes out when items [0, flushed) were flushed before
+  // and `count` exist now: [0, slots_end) is the header and every slot
+  // (PutKey changes slots anywhere), [items_begin, items_end) the items
+  // written since. Written items never change, and the rest of the file is
+  // zeros nothing wrote yet, which msync would only walk.
+  struct FlushRanges {
+    int64_t slots_end;
+    int64_t items_begin;
+    int64_t items_end;
+  };
+  static FlushRanges RangesToFlush(int32_t hash_slot_num, int32_t flushed, int32_t count);
   // index_count() as of the last successful Flush (0: never flushed).
   int32_t flushed_index_count() const { return flushed_count_.load(std::memory_order_acquire); }
 

@@ -206,6 +206,46 @@ TEST_CASE("IndexFile writes RocketMQ's layout") {
   CHECK(GetBig32(items + 60 + 12) == 61);
 }
 
+TEST_CASE("IndexFile flushes the header, every slot and the items written since the last flush") {
+  const int64_t items = IndexFile::ItemsOffset(kSlots);
+  CHECK(items == 40 + kSlots * 4);
+  const IndexFile::FlushRanges first = IndexFile::RangesToFlush(kSlots, 0, 1);
+  CHECK(first.slots_end == items);
+  CHECK(first.items_begin == items);
+  CHECK(first.items_end == items + 20);
+
+  // Flushes at random points cover every item PutKey wrote, each once: the
+  // ranges follow one another with no gap, and each holds the items written
+  // since the one before.
+  TempDir dir;
+  auto file = MustCreate(dir.File("20260101000000000"));
+  std::mt19937 rng(7);
+  int64_t covered_to = items;  // Item 0 (unused) is in the first range.
+  int64_t offset = 1000;
+  while (!file->IsFull()) {
+    const int burst = std::uniform_int_distribution<int>(1, 4)(rng);
+    for (int i = 0; i < burst && !file->IsFull(); ++i) {
+      REQUIRE(file->PutKey(static_cast<int32_t>(offset), offset, kT0));
+      offset += 100;
+    }
+    const int32_t flushed = file->flushed_index_count();
+    const int32_t count = file->index_count();
+    const IndexFile::FlushRanges r = IndexFile::RangesToFlush(kSlots, flushed, count);
+    CHECK(r.slots_end == items);
+    CHECK(r.items_begin == covered_to);
+    // The newest item, just written, ends the range.
+    CHECK(r.items_end == items + int64_t{count} * 20);
+    CHECK(r.items_end - r.items_begin == int64_t{count - flushed} * 20);
+    REQUIRE(file->Flush().ok());
+    CHECK(file->flushed_index_count() == count);
+    covered_to = r.items_end;
+  }
+  CHECK(covered_to == IndexFile::FileSize(kSlots, kItems));
+  // Nothing new: nothing to write.
+  REQUIRE(file->Flush().ok());
+  CHECK(file->flushed_index_count() == kItems);
+}
+
 TEST_CASE("IndexFile starts where the previous file ended") {
   TempDir dir;
   const std::string path = dir.File("20260101000000000");
