@@ -164,7 +164,7 @@ absl::Status DefaultMessageStore::Start() {
   flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
   flusher_->Start();
   worker_ = std::make_unique<BackgroundWorker>([this](uint32_t jobs) {
-    if (jobs & kJobFlushLogic) FlushLogic(config_.flush_consume_queue_least_pages);
+    if (jobs & kJobFlushLogic) FlushLogic(/*periodic=*/true);
     if (jobs & kJobCleanup) Cleanup(/*manual=*/false, /*force=*/false, nullptr);
   });
   worker_->Start();
@@ -249,7 +249,7 @@ DefaultMessageStore::~DefaultMessageStore() {
     if (lock_fd_ >= 0) ::close(lock_fd_);
     return;
   }
-  FlushLogic(0);
+  FlushLogic(/*periodic=*/false);
   // Without the abort file the next open trusts the queues; keep it if
   // anything failed so that open re-validates.
   if (clean) ::unlink((config_.store_path_root_dir + "/abort").c_str());
@@ -624,7 +624,7 @@ std::vector<MessageExt> DefaultMessageStore::QueryMessage(std::string_view topic
 
 absl::Status DefaultMessageStore::Flush() {
   RMQ_RETURN_IF_ERROR(commit_log_->Flush(0));
-  FlushLogic(0);
+  FlushLogic(/*periodic=*/false);
   return absl::OkStatus();
 }
 
@@ -639,7 +639,8 @@ DefaultMessageStore::LogicFlushMark DefaultMessageStore::CurrentLogicFlushMark()
   return mark;
 }
 
-void DefaultMessageStore::FlushLogic(int least_pages) {
+void DefaultMessageStore::FlushLogic(bool periodic) {
+  const int least_pages = periodic ? config_.flush_consume_queue_least_pages : 0;
   // Timestamps first: what they vouch for is written before the flush.
   const LogicFlushMark mark = CurrentLogicFlushMark();
   const int64_t logics_ts = mark.logics_ts;
@@ -653,7 +654,10 @@ void DefaultMessageStore::FlushLogic(int least_pages) {
     }
   }
   if (index_) {
-    absl::Status s = index_->Flush();
+    // The periodic pass leaves the file being filled to the kernel:
+    // recovery rebuilds it rather than trusting it.
+    absl::Status s = index_->Flush(periodic ? IndexService::FlushScope::kFullFiles
+                                            : IndexService::FlushScope::kAll);
     if (!s.ok()) {
       spdlog::error("index flush failed: {}", s.ToString());
       ok = false;

@@ -99,7 +99,10 @@ class DefaultMessageStore final : public MessageStore {
   absl::StatusOr<PutMessageResult> PutParked(MessageExt parked, const Parking& parking,
                                              bool wait);
   absl::Status CheckWritable() const;
-  void FlushLogic(int least_pages);
+  // Queues, index and checkpoint to disk: everything (shutdown, Flush), or
+  // as the periodic task does (queues with flushConsumeQueueLeastPages new
+  // pages, full index files).
+  void FlushLogic(bool periodic);
   void Cleanup(bool manual, bool force, int* deleted);
   int64_t StoreTimestampAt(int64_t commit_log_offset, int32_t size);
 

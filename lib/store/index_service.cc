@@ -247,7 +247,7 @@ std::vector<int64_t> IndexService::QueryOffsets(std::string_view topic, std::str
   return offsets;
 }
 
-absl::Status IndexService::Flush() {
+absl::Status IndexService::Flush(FlushScope scope) {
   std::vector<std::shared_ptr<IndexFile>> files;
   {
     // msync runs unlocked, so BuildIndex can roll over meanwhile.
@@ -257,6 +257,7 @@ absl::Status IndexService::Flush() {
   absl::Status status;
   int64_t checkpoint = checkpoint_timestamp_.load(std::memory_order_acquire);
   for (const std::shared_ptr<IndexFile>& file : files) {
+    if (scope == FlushScope::kFullFiles && !file->IsFull()) continue;
     absl::Status s = file->Flush();
     if (!s.ok()) {
       status.Update(s);

@@ -63,8 +63,19 @@ class IndexService {
   std::vector<int64_t> QueryOffsets(std::string_view topic, std::string_view key,
                                     int32_t max_num, int64_t begin_ms, int64_t end_ms);
 
-  // Flushes every index file to disk.
-  absl::Status Flush();
+  // Which files Flush writes to disk.
+  enum class FlushScope {
+    // Every file: at shutdown, or when the application asks.
+    kAll,
+    // Only files that filled since they were last flushed: the periodic
+    // flush (RocketMQ flushes an index file once, when it fills). The file
+    // being filled need not be: after a crash Load deletes it anyway (its
+    // end timestamp is past LastIndexTimestamp) and the dispatcher rebuilds
+    // it from the commit log, so syncing it would buy nothing and cost an
+    // msync of every slot page it dirtied.
+    kFullFiles,
+  };
+  absl::Status Flush(FlushScope scope = FlushScope::kAll);
 
   // Deletes index files whose entries all point below `min_phy_offset`
   // (except the newest file).
