@@ -55,7 +55,7 @@ int64_t IndexFileNameMillis(std::string_view name) {
 }  // namespace
 
 IndexService::IndexService(IndexServiceOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {}
+    : options_(std::move(options)), clock_(clock), hashed_topic_hash_(IndexTopicHash("")) {}
 
 IndexService::~IndexService() = default;
 
@@ -209,7 +209,11 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
   const bool check_duplicate = request.commit_log_offset == end;
 
   std::shared_ptr<IndexFile> file;  // Looked up at the first key.
-  const int32_t topic_hash = IndexTopicHash(request.topic);  // Once for all the keys.
+  if (request.topic != hashed_topic_) {
+    hashed_topic_.assign(request.topic);
+    hashed_topic_hash_ = IndexTopicHash(hashed_topic_);
+  }
+  const int32_t topic_hash = hashed_topic_hash_;  // Once for all the keys.
   if (!request.uniq_key.empty()) {
     absl::Status s =
         PutKey(&file, IndexKeyHashFrom(topic_hash, request.uniq_key), request, check_duplicate);

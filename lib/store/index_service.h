@@ -116,6 +116,12 @@ class IndexService {
   // when the clock stands still (VirtualClock) or moves back.
   int64_t last_name_ms_ ABSL_GUARDED_BY(mu_) = 0;
 
+  // BuildIndex's last topic and its "topic#" hash: the dispatcher indexes
+  // runs of one topic, so most messages skip hashing theirs. BuildIndex
+  // only (one caller at a time).
+  std::string hashed_topic_;
+  int32_t hashed_topic_hash_;
+
   // Highest endPhyOffset of any file: BuildIndex skips messages below it.
   std::atomic<int64_t> end_phy_offset_{0};
   // LastIndexTimestamp().

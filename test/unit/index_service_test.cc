@@ -108,7 +108,8 @@ TEST_CASE("IndexService finds messages by key and unique key") {
   Msg b{"TopicA", "  order-2  customer-7 ", "UNIQ-B", 200, kT0 + 1000};  // Extra spaces.
   Msg c{"TopicB", "order-1", "", 300, kT0 + 2000};                      // Other topic.
   Msg d{"TopicA", "", "", 400, kT0 + 3000};                             // Nothing to index.
-  for (const Msg& m : {a, b, c, d}) Build(index, m);
+  Msg e{"TopicA", "order-9", "", 500, kT0 + 4000};  // Back to A after B.
+  for (const Msg& m : {a, b, c, d, e}) Build(index, m);
 
   CHECK(Query(index, "order-1") == std::vector<int64_t>{100});
   CHECK(Query(index, "order-2") == std::vector<int64_t>{200});
@@ -116,6 +117,8 @@ TEST_CASE("IndexService finds messages by key and unique key") {
   CHECK(Query(index, "UNIQ-A") == std::vector<int64_t>{100});
   CHECK(Query(index, "UNIQ-B") == std::vector<int64_t>{200});
   CHECK(index.QueryOffsets("TopicB", "order-1", 10, 0, kAll) == std::vector<int64_t>{300});
+  CHECK(Query(index, "order-9") == std::vector<int64_t>{500});
+  CHECK(index.QueryOffsets("TopicB", "order-9", 10, 0, kAll).empty());
   CHECK(Query(index, "").empty());
   CHECK(Query(index, "order-3").empty());
   CHECK(Query(index, "customer-7", 0).empty());
