@@ -119,6 +119,7 @@ absl::Status IndexService::Load(bool last_exit_ok, int64_t checkpoint_index_ms) 
     loaded.push_back(*std::move(file));
   }
 
+  current_.reset();
   absl::MutexLock lock(&mu_);
   files_ = std::move(loaded);
   last_name_ms_ = std::max(last_name_ms_, name_ms);
@@ -157,7 +158,7 @@ absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
   return file;
 }
 
-absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::CurrentFile() {
+absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::NewestFile() {
   {
     absl::ReaderMutexLock lock(&mu_);
     if (!files_.empty()) return files_.back();
@@ -175,20 +176,20 @@ bool IndexService::AlreadyIndexed(int32_t key_hash, int64_t offset) {
   return false;
 }
 
-absl::Status IndexService::PutKey(std::shared_ptr<IndexFile>* file, int32_t key_hash,
-                                  const DispatchRequest& request, bool check_duplicate) {
+absl::Status IndexService::PutKey(int32_t key_hash, const DispatchRequest& request,
+                                  bool check_duplicate) {
   if (check_duplicate && AlreadyIndexed(key_hash, request.commit_log_offset)) {
     return absl::OkStatus();
   }
-  if (*file == nullptr) {
-    absl::StatusOr<std::shared_ptr<IndexFile>> current = CurrentFile();
-    if (!current.ok()) return current.status();
-    *file = *std::move(current);
+  if (current_ == nullptr) {
+    absl::StatusOr<std::shared_ptr<IndexFile>> newest = NewestFile();
+    if (!newest.ok()) return newest.status();
+    current_ = *std::move(newest);
   }
-  while (!(*file)->PutKey(key_hash, request.commit_log_offset, request.store_timestamp)) {
-    absl::StatusOr<std::shared_ptr<IndexFile>> next = RollFile(*file);
+  while (!current_->PutKey(key_hash, request.commit_log_offset, request.store_timestamp)) {
+    absl::StatusOr<std::shared_ptr<IndexFile>> next = RollFile(current_);
     if (!next.ok()) return next.status();
-    *file = *std::move(next);
+    current_ = *std::move(next);
   }
   end_phy_offset_.store(request.commit_log_offset, std::memory_order_release);
   return absl::OkStatus();
@@ -208,7 +209,6 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
   // returned mid-way): check its keys one by one. Any later record is new.
   const bool check_duplicate = request.commit_log_offset == end;
 
-  std::shared_ptr<IndexFile> file;  // Looked up at the first key.
   if (request.topic != hashed_topic_) {
     hashed_topic_.assign(request.topic);
     hashed_topic_hash_ = IndexTopicHash(hashed_topic_);
@@ -216,7 +216,7 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
   const int32_t topic_hash = hashed_topic_hash_;  // Once for all the keys.
   if (!request.uniq_key.empty()) {
     absl::Status s =
-        PutKey(&file, IndexKeyHashFrom(topic_hash, request.uniq_key), request, check_duplicate);
+        PutKey(IndexKeyHashFrom(topic_hash, request.uniq_key), request, check_duplicate);
     if (!s.ok()) return s;
   }
   std::string_view keys = request.keys;
@@ -225,7 +225,7 @@ absl::Status IndexService::BuildIndex(const DispatchRequest& request) {
     std::string_view key = keys.substr(0, sep);
     keys = sep == std::string_view::npos ? std::string_view() : keys.substr(sep + 1);
     if (key.empty()) continue;  // "a  b": Java's split yields an empty key here.
-    absl::Status s = PutKey(&file, IndexKeyHashFrom(topic_hash, key), request, check_duplicate);
+    absl::Status s = PutKey(IndexKeyHashFrom(topic_hash, key), request, check_duplicate);
     if (!s.ok()) return s;
   }
   return absl::OkStatus();
@@ -297,6 +297,7 @@ void IndexService::DestroyAll() {
   absl::MutexLock lock(&mu_);
   for (const std::shared_ptr<IndexFile>& file : files_) file->Unlink();
   files_.clear();
+  current_.reset();
   end_phy_offset_.store(0, std::memory_order_release);
   checkpoint_timestamp_.store(0, std::memory_order_release);
 }

@@ -97,12 +97,11 @@ class IndexService {
 
  private:
   // The file to append to: the newest, or a new one if there is none.
-  absl::StatusOr<std::shared_ptr<IndexFile>> CurrentFile();
+  absl::StatusOr<std::shared_ptr<IndexFile>> NewestFile();
   // Appends a new file after `full` (null: the first file).
   absl::StatusOr<std::shared_ptr<IndexFile>> RollFile(const std::shared_ptr<IndexFile>& full);
-  // Adds one key of `request` to `*file`, rolling over when it is full.
-  absl::Status PutKey(std::shared_ptr<IndexFile>* file, int32_t key_hash,
-                      const DispatchRequest& request, bool check_duplicate);
+  // Adds one key of `request` to current_, rolling over when it is full.
+  absl::Status PutKey(int32_t key_hash, const DispatchRequest& request, bool check_duplicate);
   // Whether (key_hash, offset) is in some file already (re-dispatch check).
   bool AlreadyIndexed(int32_t key_hash, int64_t offset) ABSL_LOCKS_EXCLUDED(mu_);
   std::string NextFilePath() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -116,6 +115,11 @@ class IndexService {
   // when the clock stands still (VirtualClock) or moves back.
   int64_t last_name_ms_ ABSL_GUARDED_BY(mu_) = 0;
 
+  // The file BuildIndex appends to, kept so a message takes no lock: only
+  // BuildIndex rolls over, DeleteExpiredFiles never removes the newest file,
+  // and DestroyAll (not concurrent with BuildIndex) resets it. Null until
+  // the first key after Load or DestroyAll.
+  std::shared_ptr<IndexFile> current_;
   // BuildIndex's last topic and its "topic#" hash: the dispatcher indexes
   // runs of one topic, so most messages skip hashing theirs. BuildIndex
   // only (one caller at a time).
