@@ -331,15 +331,11 @@ absl::StatusOr<std::string_view> CommitLog::ReadRecord(int64_t offset, int32_t s
 
 absl::StatusOr<std::string_view> CommitLog::ReadRecord(int64_t offset, int32_t size,
                                                        SegmentCursor* cursor) const {
-  if (cursor->file == nullptr || !cursor->file->Contains(offset)) {
-    std::shared_ptr<MappedFile> file = segments_.FindByOffset(offset);
-    if (!file) {
-      return absl::NotFoundError(StrCat("commit log offset ", offset, " is not in any segment"));
-    }
-    cursor->file = file.get();
-    cursor->keep_alive = std::move(file);
+  const MappedFile* file = segments_.Seek(offset, cursor);
+  if (file == nullptr) {
+    return absl::NotFoundError(StrCat("commit log offset ", offset, " is not in any segment"));
   }
-  std::string_view bytes = cursor->file->Read(offset - cursor->file->from_offset(), size);
+  std::string_view bytes = file->Read(offset - file->from_offset(), size);
   if (bytes.empty()) {
     return absl::NotFoundError(
         StrCat("commit log range [", offset, ", ", offset + size, ") is not written"));

@@ -82,12 +82,8 @@ class CommitLog {
   // valid while `keep_alive` is held.
   absl::StatusOr<std::string_view> ReadRecord(int64_t offset, int32_t size,
                                               std::shared_ptr<const void>* keep_alive) const;
-  // A reader's hold on the segment it read last, so that a run of reads in
-  // one segment (a pull's batch) looks it up, and counts a reference, once.
-  struct SegmentCursor {
-    std::shared_ptr<const void> keep_alive;  // The segment, kept mapped.
-    const MappedFile* file = nullptr;        // The same, typed.
-  };
+  // A reader's hold on the segment it read last (MappedFileQueue::Cursor).
+  using SegmentCursor = MappedFileQueue::Cursor;
   // As ReadRecord; the view stays valid while `cursor->keep_alive` is held.
   absl::StatusOr<std::string_view> ReadRecord(int64_t offset, int32_t size,
                                               SegmentCursor* cursor) const;

@@ -65,12 +65,9 @@ int64_t ConsumeQueue::MaxCommitLogEnd() const {
 }
 
 bool ConsumeQueue::ReadAt(int64_t byte_offset, Unit* unit, Cursor* cursor) const {
-  if (cursor->file == nullptr || !cursor->file->Contains(byte_offset)) {
-    cursor->file = segments_.FindByOffset(byte_offset);
-    if (!cursor->file) return false;
-  }
-  const MappedFile& file = *cursor->file;
-  std::string_view bytes = file.Read(byte_offset - file.from_offset(), kUnitSize);
+  const MappedFile* file = segments_.Seek(byte_offset, cursor);
+  if (file == nullptr) return false;
+  std::string_view bytes = file->Read(byte_offset - file->from_offset(), kUnitSize);
   if (bytes.empty()) return false;
   *unit = DecodeUnit(bytes.data());
   return true;

@@ -54,12 +54,9 @@ class ConsumeQueue {
   // Removes the units whose record starts at or after `commit_log_end`.
   absl::Status TruncateDirty(int64_t commit_log_end);
 
-  // The segment of the last unit read through it, so that reading a run of
-  // units (a pull reads up to 32 in a row) looks the segment up once, not
-  // per unit. Holding it keeps the segment mapped.
-  struct Cursor {
-    std::shared_ptr<MappedFile> file;
-  };
+  // The segment of the last unit read through it (MappedFileQueue::Cursor):
+  // a pull reads up to 32 units in a row.
+  using Cursor = MappedFileQueue::Cursor;
 
   // The unit at `queue_offset`; false if outside [MinOffset, MaxOffset).
   bool Read(int64_t queue_offset, Unit* unit) const;

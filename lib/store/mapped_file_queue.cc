@@ -192,6 +192,15 @@ std::shared_ptr<MappedFile> MappedFileQueue::FindByOffset(int64_t offset) const 
   return segments_[index];
 }
 
+const MappedFile* MappedFileQueue::Seek(int64_t offset, Cursor* cursor) const {
+  if (cursor->file == nullptr || !cursor->file->Contains(offset)) {
+    std::shared_ptr<MappedFile> file = FindByOffset(offset);
+    cursor->file = file.get();
+    cursor->keep_alive = std::move(file);
+  }
+  return cursor->file;
+}
+
 std::shared_ptr<MappedFile> MappedFileQueue::First() const {
   absl::ReaderMutexLock lock(&mu_);
   return segments_.empty() ? nullptr : segments_.front();

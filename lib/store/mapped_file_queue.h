@@ -52,6 +52,18 @@ class MappedFileQueue {
 
   // The segment containing `offset`, or null.
   std::shared_ptr<MappedFile> FindByOffset(int64_t offset) const;
+
+  // A reader's hold on the segment it read last, so that a run of reads in
+  // one segment (a pull's batch of units, then of records) looks it up, and
+  // counts a reference, once. Holding it keeps the segment mapped, even
+  // after cleanup deletes it.
+  struct Cursor {
+    const MappedFile* file = nullptr;        // The segment, typed.
+    std::shared_ptr<const void> keep_alive;  // The same, for a reader's result to hold.
+  };
+  // The segment containing `offset` (null if none): the cursor's when it
+  // does, else looked up and held by the cursor from then on.
+  const MappedFile* Seek(int64_t offset, Cursor* cursor) const;
   std::shared_ptr<MappedFile> First() const;
   std::shared_ptr<MappedFile> Last() const;
   std::vector<std::shared_ptr<MappedFile>> Segments() const;

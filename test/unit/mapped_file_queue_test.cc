@@ -362,6 +362,33 @@ TEST_CASE("a deleted segment stays readable by a reader holding it") {
   CHECK(held->Read(0, kSize) == std::string(kSize, 'a'));
 }
 
+TEST_CASE("a cursor keeps the segment it found for the reads that follow in it") {
+  testing::TempDir dir;
+  std::string log = dir.Sub("log");
+  MakeSegments(log, 0, 3);
+  MappedFileQueue queue(log, kSize);
+  REQUIRE(queue.Load().ok());
+  MappedFileQueue::Cursor cursor;
+  const MappedFile* first = queue.Seek(10, &cursor);
+  REQUIRE(first != nullptr);
+  CHECK(first->from_offset() == 0);
+  CHECK(cursor.keep_alive.get() == first);
+  CHECK(queue.Seek(kSize - 1, &cursor) == first);
+  const MappedFile* second = queue.Seek(kSize, &cursor);
+  REQUIRE(second != nullptr);
+  CHECK(second->from_offset() == kSize);
+  CHECK(cursor.keep_alive.get() == second);
+  CHECK(queue.Seek(0, &cursor) == first);  // Back: looked up again.
+  CHECK(queue.Seek(3 * kSize, &cursor) == nullptr);
+  CHECK(queue.Seek(-1, &cursor) == nullptr);
+
+  // What the cursor holds stays mapped after cleanup deletes it.
+  CHECK(queue.Seek(0, &cursor) == first);
+  REQUIRE(queue.DeleteFront([](const MappedFile& f) { return f.from_offset() == 0; }, 1) == 1);
+  CHECK(cursor.file->Read(0, 4) == "aaaa");
+  CHECK(queue.Seek(kSize + 5, &cursor)->from_offset() == kSize);
+}
+
 TEST_CASE("DestroyAll removes every segment file") {
   testing::TempDir dir;
   std::string log = dir.Sub("log");
