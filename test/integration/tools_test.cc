@@ -76,6 +76,10 @@ TEST_CASE("rmq-bench store with sync flush and batches, then recover after an un
   auto fields = Fields(run.out, "bench=store");
   CHECK(fields["acked"] == "4000");
   CHECK(fields["baseline"] == "fdatasync_per_record");
+  // Four threads: the single-writer baseline too, on the same line.
+  REQUIRE(fields.count("baseline_1thread_msgs_per_s") == 1);
+  CHECK(std::stod(fields["baseline_1thread_msgs_per_s"]) > 0);
+  CHECK(std::stod(fields["ratio_1thread"]) > 0);
 
   Run recover = RunCommand(Bin("RMQ_BENCH_BIN") + " recover --dir " + dir.Sub("s"));
   INFO(recover.out);
