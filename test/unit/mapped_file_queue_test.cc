@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,24 @@ void MakeSegments(const std::string& dir, int64_t first_offset, int count) {
   }
 }
 
+// `count` segments made by MakeSegments from `first_offset`, in a
+// temporary directory, and a queue that loaded them.
+class SegmentsOnDisk {
+ public:
+  SegmentsOnDisk(int64_t first_offset, int count) : log_(dir_.Sub("log")) {
+    MakeSegments(log_, first_offset, count);
+    queue_ = std::make_unique<MappedFileQueue>(log_, kSize);
+    REQUIRE(queue_->Load().ok());
+  }
+  const std::string& log() const { return log_; }
+  MappedFileQueue& queue() { return *queue_; }
+
+ private:
+  testing::TempDir dir_;
+  std::string log_;
+  std::unique_ptr<MappedFileQueue> queue_;
+};
+
 std::vector<std::string> FilesIn(const std::string& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename());
@@ -74,11 +93,8 @@ TEST_CASE("an empty queue") {
 }
 
 TEST_CASE("Load opens contiguous segments as fully written") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 3 * kSize, 3);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(3 * kSize, 3);
+  MappedFileQueue& queue = disk.queue();
   auto segments = queue.Segments();
   REQUIRE(segments.size() == 3);
   for (int i = 0; i < 3; ++i) {
@@ -239,11 +255,8 @@ TEST_CASE("segments appended survive reload") {
 }
 
 TEST_CASE("FindByOffset maps an offset to its segment") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 2 * kSize, 3);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(2 * kSize, 3);
+  MappedFileQueue& queue = disk.queue();
   CHECK(queue.FindByOffset(0) == nullptr);
   CHECK(queue.FindByOffset(2 * kSize - 1) == nullptr);
   CHECK(queue.FindByOffset(2 * kSize)->from_offset() == 2 * kSize);
@@ -260,11 +273,9 @@ TEST_CASE("FindByOffset maps an offset to its segment") {
 }
 
 TEST_CASE("TruncateTo across segments deletes later ones and zeroes the tail") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 4);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 4);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
 
   const int64_t end = kSize + 1000;
   REQUIRE(queue.TruncateTo(end).ok());
@@ -294,11 +305,9 @@ TEST_CASE("TruncateTo across segments deletes later ones and zeroes the tail") {
 }
 
 TEST_CASE("TruncateTo a segment boundary keeps that segment, empty") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 3);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 3);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
   REQUIRE(queue.TruncateTo(kSize).ok());
   CHECK(queue.MaxOffset() == kSize);
   CHECK(queue.Segments().size() <= 2);
@@ -309,22 +318,18 @@ TEST_CASE("TruncateTo a segment boundary keeps that segment, empty") {
 }
 
 TEST_CASE("TruncateTo below the first segment empties the queue") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 2 * kSize, 2);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(2 * kSize, 2);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
   REQUIRE(queue.TruncateTo(kSize).ok());
   CHECK(queue.empty());
   CHECK(FilesIn(log).empty());
 }
 
 TEST_CASE("DeleteFront removes expired segments from the front, never the last") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 4);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 4);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
   auto all = [](const MappedFile&) { return true; };
 
   SECTION("max_files bounds one pass") {
@@ -350,11 +355,9 @@ TEST_CASE("DeleteFront removes expired segments from the front, never the last")
 }
 
 TEST_CASE("a deleted segment stays readable by a reader holding it") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 2);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 2);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
   std::shared_ptr<MappedFile> held = queue.FindByOffset(0);
   REQUIRE(queue.DeleteFront([](const MappedFile&) { return true; }, 10) == 1);
   CHECK_FALSE(fs::exists(SegmentPath(log, 0)));
@@ -363,11 +366,8 @@ TEST_CASE("a deleted segment stays readable by a reader holding it") {
 }
 
 TEST_CASE("a cursor keeps the segment it found for the reads that follow in it") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 3);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 3);
+  MappedFileQueue& queue = disk.queue();
   MappedFileQueue::Cursor cursor;
   const MappedFile* first = queue.Seek(10, &cursor);
   REQUIRE(first != nullptr);
@@ -390,11 +390,9 @@ TEST_CASE("a cursor keeps the segment it found for the reads that follow in it")
 }
 
 TEST_CASE("DestroyAll removes every segment file") {
-  testing::TempDir dir;
-  std::string log = dir.Sub("log");
-  MakeSegments(log, 0, 3);
-  MappedFileQueue queue(log, kSize);
-  REQUIRE(queue.Load().ok());
+  SegmentsOnDisk disk(0, 3);
+  const std::string& log = disk.log();
+  MappedFileQueue& queue = disk.queue();
   queue.DestroyAll();
   CHECK(queue.empty());
   CHECK(FilesIn(log).empty());
