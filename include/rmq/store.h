@@ -155,7 +155,8 @@ class GetMessageResult {
   int64_t queue_offset(size_t i) const { return queue_offsets_[i]; }
   int64_t total_bytes() const { return total_bytes_; }
 
-  // Used by the store to fill the result.
+  // Used by the store to fill the result: room for `messages`, then each.
+  void Reserve(size_t messages);
   void Add(std::string_view record, int64_t queue_offset,
            const std::shared_ptr<const void>& keep_alive);
 

@@ -39,6 +39,11 @@ std::string_view GetStatusName(GetStatus status) {
   return "UNKNOWN";
 }
 
+void GetMessageResult::Reserve(size_t messages) {
+  records_.reserve(messages);
+  queue_offsets_.reserve(messages);
+}
+
 void GetMessageResult::Add(std::string_view record, int64_t queue_offset,
                            const std::shared_ptr<const void>& keep_alive) {
   records_.push_back(record);
