@@ -76,6 +76,8 @@ void PullRequestHoldService::NotifyMessagesArriving(
   {
     absl::MutexLock lock(&mu_);
     for (const MessageStore::ArrivedMessage& m : arrived) {
+      // Every held pull woken: the rest of the batch has no one to wake.
+      if (table_.empty()) break;
       const int64_t max_offset = m.queue_offset + 1;
       TakeWhere(TopicQueueRef{m.topic, m.queue_id}, [&](const HeldPull& pull) {
         return max_offset > pull.pull_from_offset &&
