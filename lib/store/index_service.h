@@ -53,7 +53,8 @@ class IndexService {
   // keys of the record at that offset are checked one by one, so re-dispatch
   // after recovery (or a retry after an error) never duplicates entries.
   // Errors (e.g. disk full) are returned, not thrown. Does not allocate
-  // except when it starts a new file.
+  // except when it starts a new file or meets a topic name longer than any
+  // before (it keeps the last topic's hash).
   absl::Status BuildIndex(const DispatchRequest& request);
 
   // Commit log offsets of messages of `topic` indexed under `key` and stored
