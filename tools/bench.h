@@ -23,7 +23,7 @@ struct StoreBenchOptions {
   std::string topic = "BenchTopic";
   int64_t segment_size = 1024LL * 1024 * 1024;
   bool no_close = false;    // exit without closing the store (leaves it as a crash would)
-  double baseline_seconds = 3;  // cap on the sync baseline's duration
+  double baseline_seconds = 3;  // cap on each sync baseline's duration (same threads; one thread)
   std::vector<std::string> settings;  // "key=value" store settings (broker.conf keys)
 };
 

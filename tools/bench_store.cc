@@ -177,8 +177,9 @@ int RunStoreBench(const StoreBenchOptions& o) {
   double baseline = sync ? FdatasyncBaseline(o, o.threads, record, baseline_path)
                          : MemcpyBaseline(o, record, baseline_path);
   // Sync with several threads: also the single writer, printed beside it.
+  const bool one_thread_baseline = sync && o.threads > 1;
   double baseline_one_thread = 0;
-  if (sync && o.threads > 1) {
+  if (one_thread_baseline) {
     std::fprintf(stderr, "baseline: fdatasync per record, one thread ...\n");
     baseline_one_thread = FdatasyncBaseline(o, 1, record, baseline_path);
   }
@@ -273,9 +274,9 @@ int RunStoreBench(const StoreBenchOptions& o) {
       msgs_per_s, msgs_per_s * static_cast<double>(record) / 1e6, p.p50_us, p.p99_us, p.p99_9_us, p.max_us,
       dispatch_wait_ms, static_cast<long long>((heap_after - heap_before) / 1024),
       sync ? "fdatasync_per_record" : "memcpy_mmap", baseline, baseline > 0 ? msgs_per_s / baseline : 0);
-  if (baseline_one_thread > 0) {
+  if (one_thread_baseline) {
     std::printf(" baseline_1thread_msgs_per_s=%.0f ratio_1thread=%.3f", baseline_one_thread,
-                msgs_per_s / baseline_one_thread);
+                baseline_one_thread > 0 ? msgs_per_s / baseline_one_thread : 0);
   }
   std::printf("\n");
   std::fflush(stdout);

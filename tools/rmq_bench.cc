@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   s->add_option("--batch", store.batch, "messages per put (PutBatch)")->check(CLI::Range(1, 10000));
   s->add_option("--topic", store.topic, "topic (4 queues)");
   s->add_option("--segment-size", store.segment_size, "mappedFileSizeCommitLog");
-  s->add_option("--baseline-seconds", store.baseline_seconds, "longest time the sync baseline runs");
+  s->add_option("--baseline-seconds", store.baseline_seconds, "longest time each sync baseline runs (same threads, and one thread)");
   s->add_flag("--no-close", store.no_close, "exit without closing the store, as a crash would");
   s->add_option("--set", store.settings, "a store setting, key=value (broker.conf key names)");
 

@@ -350,7 +350,8 @@ bool IndexFile::Contains(int32_t key_hash, int64_t phy_offset) const {
 IndexFile::FlushRanges IndexFile::RangesToFlush(int32_t hash_slot_num, int32_t flushed,
                                                 int32_t count) {
   const int64_t slots_end = ItemsOffset(hash_slot_num);
-  return {slots_end, slots_end + int64_t{flushed} * kItemSize, slots_end + int64_t{count} * kItemSize};
+  return {slots_end, slots_end + int64_t{flushed} * kItemSize,
+          slots_end + int64_t{count} * kItemSize};
 }
 
 absl::Status IndexFile::Flush() {

@@ -133,6 +133,7 @@ class IndexFile {
     int64_t items_end;
   };
   static FlushRanges RangesToFlush(int32_t hash_slot_num, int32_t flushed, int32_t count);
+
   // index_count() as of the last successful Flush (0: never flushed).
   int32_t flushed_index_count() const { return flushed_count_.load(std::memory_order_acquire); }
 

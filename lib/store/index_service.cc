@@ -8,6 +8,7 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/record_codec.h"
 #include "common/str_cat.h"
 #include "fmt/format.h"
 #include "rmq/message.h"
@@ -55,7 +56,9 @@ int64_t IndexFileNameMillis(std::string_view name) {
 }  // namespace
 
 IndexService::IndexService(IndexServiceOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock), hashed_topic_hash_(IndexTopicHash("")) {}
+    : options_(std::move(options)), clock_(clock), hashed_topic_hash_(IndexTopicHash("")) {
+  hashed_topic_.reserve(kMaxTopicLength);  // BuildIndex then never allocates for a topic.
+}
 
 IndexService::~IndexService() = default;
 
@@ -105,11 +108,15 @@ absl::Status IndexService::Load(bool last_exit_ok, int64_t checkpoint_index_ms) 
       }
       return file.status();
     }
-    if (!last_exit_ok && (*file)->end_timestamp() > checkpoint_index_ms) {
-      // Written after the checkpoint, so possibly torn; the dispatcher
-      // rebuilds its entries from the commit log.
-      spdlog::info("deleting index file {} after a crash: end timestamp {} past checkpoint {}",
-                   path, (*file)->end_timestamp(), checkpoint_index_ms);
+    if (!last_exit_ok && (!(*file)->IsFull() || (*file)->end_timestamp() > checkpoint_index_ms)) {
+      // Possibly torn: the file being filled (the periodic flush never
+      // syncs it, and its end timestamp may equal the checkpoint's or even
+      // precede it after a clock step back), or one written after the
+      // checkpoint. The dispatcher rebuilds its entries from the commit log.
+      spdlog::info(
+          "deleting index file {} after a crash: {} (end timestamp {}, checkpoint {})", path,
+          (*file)->IsFull() ? "written after the checkpoint" : "not full, so never synced",
+          (*file)->end_timestamp(), checkpoint_index_ms);
       (*file)->Unlink();
       continue;
     }
@@ -261,7 +268,7 @@ absl::Status IndexService::Flush(FlushScope scope) {
   absl::Status status;
   int64_t checkpoint = checkpoint_timestamp_.load(std::memory_order_acquire);
   for (const std::shared_ptr<IndexFile>& file : files) {
-    if (scope == FlushScope::kFullFiles && !file->IsFull()) continue;
+    if (scope == FlushScope::kFullFiles && !file->IsFull()) continue;  // Synced ones return at once.
     absl::Status s = file->Flush();
     if (!s.ok()) {
       status.Update(s);
@@ -273,6 +280,15 @@ absl::Status IndexService::Flush(FlushScope scope) {
   }
   checkpoint_timestamp_.store(checkpoint, std::memory_order_release);
   return status;
+}
+
+std::vector<IndexService::FileCounts> IndexService::Counts() {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<FileCounts> counts;
+  for (const std::shared_ptr<IndexFile>& file : files_) {
+    counts.push_back({file->index_count(), file->flushed_index_count()});
+  }
+  return counts;
 }
 
 void IndexService::DeleteExpiredFiles(int64_t min_phy_offset) {

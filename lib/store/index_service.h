@@ -41,10 +41,11 @@ class IndexService {
   // Opens the index files in the directory (creating it), oldest first by
   // name; other names than 17 digits are ignored. A file of the wrong size is
   // a DataLoss error naming it after a clean exit, and deleted as torn after
-  // a crash (`last_exit_ok` false). After a crash, files whose end timestamp
-  // is past `checkpoint_index_ms` are deleted too (they may be torn) and
-  // rebuilt by the dispatcher from the commit log. Call once, before
-  // BuildIndex.
+  // a crash (`last_exit_ok` false). After a crash, the file that was being
+  // filled (not full: never synced by the periodic flush) and files whose
+  // end timestamp is past `checkpoint_index_ms` are deleted too (they may be
+  // torn) and rebuilt by the dispatcher from the commit log. Call once,
+  // before BuildIndex.
   absl::Status Load(bool last_exit_ok, int64_t checkpoint_index_ms);
 
   // Indexes one message (dispatcher thread) under its UNIQ_KEY and each of
@@ -53,8 +54,7 @@ class IndexService {
   // keys of the record at that offset are checked one by one, so re-dispatch
   // after recovery (or a retry after an error) never duplicates entries.
   // Errors (e.g. disk full) are returned, not thrown. Does not allocate
-  // except when it starts a new file or meets a topic name longer than any
-  // before (it keeps the last topic's hash).
+  // except when it starts a new file.
   absl::Status BuildIndex(const DispatchRequest& request);
 
   // Commit log offsets of messages of `topic` indexed under `key` and stored
@@ -68,15 +68,23 @@ class IndexService {
   enum class FlushScope {
     // Every file: at shutdown, or when the application asks.
     kAll,
-    // Only files that filled since they were last flushed: the periodic
-    // flush (RocketMQ flushes an index file once, when it fills). The file
-    // being filled need not be: after a crash Load deletes it anyway (its
-    // end timestamp is past LastIndexTimestamp) and the dispatcher rebuilds
-    // it from the commit log, so syncing it would buy nothing and cost an
-    // msync of every slot page it dirtied.
+    // Only full files (each synced once; a synced one costs nothing): the
+    // periodic flush, as RocketMQ flushes an index file when it fills. The
+    // file being filled need not be: after a crash Load deletes it anyway
+    // and the dispatcher rebuilds it from the commit log, so syncing it
+    // would buy nothing and cost an msync of every slot page it dirtied.
     kFullFiles,
   };
   absl::Status Flush(FlushScope scope = FlushScope::kAll);
+
+  // Each file's item count and the count its last flush covered, oldest
+  // first (for tests).
+  struct FileCounts {
+    int32_t items;
+    int32_t flushed;
+    friend bool operator==(const FileCounts&, const FileCounts&) = default;
+  };
+  std::vector<FileCounts> Counts();
 
   // Deletes index files whose entries all point below `min_phy_offset`
   // (except the newest file).

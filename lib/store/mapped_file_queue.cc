@@ -193,8 +193,9 @@ std::shared_ptr<MappedFile> MappedFileQueue::FindByOffset(int64_t offset) const 
 }
 
 const MappedFile* MappedFileQueue::Seek(int64_t offset, Cursor* cursor) const {
-  if (cursor->file == nullptr || !cursor->file->Contains(offset)) {
+  if (cursor->owner != this || cursor->file == nullptr || !cursor->file->Contains(offset)) {
     std::shared_ptr<MappedFile> file = FindByOffset(offset);
+    cursor->owner = this;
     cursor->file = file.get();
     cursor->keep_alive = std::move(file);
   }

@@ -58,11 +58,15 @@ class MappedFileQueue {
   // counts a reference, once. Holding it keeps the segment mapped, even
   // after cleanup deletes it.
   struct Cursor {
+    const MappedFileQueue* owner = nullptr;  // The queue it was last used with.
     const MappedFile* file = nullptr;        // The segment, typed.
     std::shared_ptr<const void> keep_alive;  // The same, for a reader's result to hold.
   };
   // The segment containing `offset` (null if none): the cursor's when it
-  // does, else looked up and held by the cursor from then on.
+  // does (and the cursor was used with this queue: a commit log cursor
+  // handed to a consume queue is not taken for one of its segments), else
+  // looked up and held by the cursor from then on. A miss empties the
+  // cursor.
   const MappedFile* Seek(int64_t offset, Cursor* cursor) const;
   std::shared_ptr<MappedFile> First() const;
   std::shared_ptr<MappedFile> Last() const;

@@ -382,11 +382,23 @@ TEST_CASE("a cursor keeps the segment it found for the reads that follow in it")
   CHECK(queue.Seek(3 * kSize, &cursor) == nullptr);
   CHECK(queue.Seek(-1, &cursor) == nullptr);
 
-  // What the cursor holds stays mapped after cleanup deletes it.
+  // What the cursor holds stays mapped after cleanup deletes it, and is
+  // still what the cursor reads from (the queue itself no longer has it).
   CHECK(queue.Seek(0, &cursor) == first);
   REQUIRE(queue.DeleteFront([](const MappedFile& f) { return f.from_offset() == 0; }, 1) == 1);
+  CHECK(queue.FindByOffset(5) == nullptr);
+  CHECK(queue.Seek(5, &cursor) == first);
   CHECK(cursor.file->Read(0, 4) == "aaaa");
   CHECK(queue.Seek(kSize + 5, &cursor)->from_offset() == kSize);
+
+  // A cursor used with another queue is not taken for one of this one's
+  // segments, though its segment covers the offset.
+  SegmentsOnDisk other(0, 1);
+  MappedFileQueue::Cursor foreign;
+  REQUIRE(other.queue().Seek(5, &foreign) != nullptr);
+  CHECK(queue.Seek(5, &foreign) == nullptr);  // This queue has no segment there any more.
+  REQUIRE(other.queue().Seek(5, &foreign) != nullptr);
+  CHECK(queue.Seek(kSize + 5, &foreign)->from_offset() == kSize);
 }
 
 TEST_CASE("DestroyAll removes every segment file") {

@@ -59,7 +59,7 @@ TEST_CASE("a SQL92 subscription carries the expression, its type and no tags", "
 }
 
 TEST_CASE("tags longer than a short string match exactly, from a view into the message",
-          "[sql]") {
+          "[tags]") {
   const std::string long_tag = "OrderCreatedInWarehouseEast";
   auto sub = BuildSubscriptionData("T", MessageSelector::ByTag(long_tag + " || B"), 1);
   REQUIRE(sub.ok());
