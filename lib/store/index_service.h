@@ -100,8 +100,9 @@ class IndexService {
   // re-dispatch starts from.)
   int64_t LastIndexTimestamp();
 
-  // Deletes every index file (used when the commit log was truncated below
-  // them). Not concurrent with BuildIndex: the dispatcher must be stopped.
+  // Deletes every index file, leaving an empty index to build from offset 0
+  // (the store itself never calls it; tests do). Not concurrent with
+  // BuildIndex: the dispatcher must be stopped.
   void DestroyAll();
 
  private:
