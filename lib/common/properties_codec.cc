@@ -279,4 +279,20 @@ void FindProperties(std::string_view encoded, std::span<const std::string_view> 
   });
 }
 
+IndexedProperties FindIndexedProperties(std::string_view encoded) {
+  IndexedProperties found;
+  ForEachItem(encoded, [&found](size_t, bool ok, std::string_view name, std::string_view v) {
+    if (!ok) return true;
+    if (name == property::kTags) {
+      found.tags = v;
+    } else if (name == property::kKeys) {
+      found.keys = v;
+    } else if (name == property::kUniqKey) {
+      found.uniq_key = v;
+    }
+    return true;
+  });
+  return found;
+}
+
 }  // namespace rmq::internal

@@ -85,6 +85,17 @@ bool FindProperty(std::string_view encoded, std::string_view name, std::string_v
 void FindProperties(std::string_view encoded, std::span<const std::string_view> names,
                     std::span<std::string_view> values);
 
+// TAGS, KEYS and UNIQ_KEY (each empty if absent, the last if repeated): what
+// the dispatcher reads of every record, for its queue unit and the index.
+// FindProperties for these three names, with the names compared as the
+// constants they are (a load and a compare each, no memcmp call).
+struct IndexedProperties {
+  std::string_view tags;
+  std::string_view keys;
+  std::string_view uniq_key;
+};
+IndexedProperties FindIndexedProperties(std::string_view encoded);
+
 }  // namespace rmq::internal
 
 #endif  // RMQ_COMMON_PROPERTIES_CODEC_H_

@@ -68,16 +68,13 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   request.prepared_transaction_offset = view.prepared_transaction_offset;
   request.properties = view.properties;
   // One pass over the properties for what the queue unit and the index need.
-  static constexpr std::string_view kNeeded[] = {property::kTags, property::kKeys,
-                                                 property::kUniqKey};
-  std::string_view found[std::size(kNeeded)];
-  FindProperties(view.properties, kNeeded, found);
-  request.keys = found[1];
-  request.uniq_key = found[2];
+  const IndexedProperties found = FindIndexedProperties(view.properties);
+  request.keys = found.keys;
+  request.uniq_key = found.uniq_key;
   // The two clock topics keep a due time in the unit, not a tag hash.
   request.tags_code = view.topic == kScheduleTopic || view.topic == kTimerTopic
                           ? UnitTagsCode(view.topic, view.properties, view.store_timestamp, levels_)
-                          : TagsStringToTagsCode(found[0]);
+                          : TagsStringToTagsCode(found.tags);
 
   int32_t tx = sysflag::TransactionValue(view.sys_flag);
   if (tx != sysflag::kTransactionPreparedType && tx != sysflag::kTransactionRollbackType) {

@@ -74,6 +74,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (several[i] != one) std::abort();
   }
 
+  // The dispatcher's three, likewise.
+  const rmq::internal::IndexedProperties indexed = FindIndexedProperties(in);
+  if (indexed.tags != several[0] || indexed.keys != several[1] || indexed.uniq_key != several[2]) {
+    std::abort();
+  }
+
   if (!decoded) {
     if (!props.empty()) std::abort();  // a failed decode leaves nothing behind
     return 0;

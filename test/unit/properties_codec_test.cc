@@ -97,6 +97,32 @@ TEST_CASE("FindProperties finds several names in one pass as FindProperty does",
   CHECK(first[0] == "TagB");
 }
 
+TEST_CASE("FindIndexedProperties finds TAGS, KEYS and UNIQ_KEY as FindProperty does",
+          "[properties]") {
+  const std::string encodings[] = {
+      "KEYS\x01k1 k2\x02TAGS\x01TagA\x02UNIQ_KEY\x01U1\x02",
+      "TAGS\x01TagA\x02TAGS\x01TagB\x02",           // Repeated: the last wins.
+      "TAGX\x01x\x02KEY\x01y\x02UNIQ_KEYS\x01z\x02",  // Near misses only.
+      "TAGS\x02KEYS\x01\x02\x02UNIQ_KEY\x01" "a\x01" "b",  // Malformed, empty, no end.
+      "",
+  };
+  for (const std::string& enc : encodings) {
+    INFO("encoding " << enc);
+    const IndexedProperties found = FindIndexedProperties(enc);
+    std::string_view tags, keys, uniq;
+    FindProperty(enc, rmq::property::kTags, &tags);
+    FindProperty(enc, rmq::property::kKeys, &keys);
+    FindProperty(enc, rmq::property::kUniqKey, &uniq);
+    CHECK(found.tags == tags);
+    CHECK(found.keys == keys);
+    CHECK(found.uniq_key == uniq);
+  }
+  CHECK(FindIndexedProperties(encodings[0]).keys == "k1 k2");
+  CHECK(FindIndexedProperties(encodings[1]).tags == "TagB");
+  CHECK(FindIndexedProperties(encodings[2]).tags.empty());
+  CHECK(FindIndexedProperties(encodings[3]).uniq_key == "a\x01" "b");
+}
+
 TEST_CASE("FindProperty agrees with decoding", "[properties]") {
   const std::string enc = EncodeProperties({{"TAGS", "TagA"}, {"KEYS", "k"}, {"E", ""}});
   std::string_view v;
