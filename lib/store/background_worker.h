@@ -19,14 +19,15 @@ namespace rmq::internal {
 // no-op.
 class BackgroundWorker {
  public:
-  explicit BackgroundWorker(std::function<void(uint32_t jobs)> handler)
-      : handler_(std::move(handler)) {}
+  // `name`: the thread's name (at most 15 characters).
+  BackgroundWorker(const char* name, std::function<void(uint32_t jobs)> handler)
+      : name_(name), handler_(std::move(handler)) {}
   ~BackgroundWorker() { Stop(); }
 
   void Start() {
     thread_ = std::jthread([this] {
       MakeThisThreadBackground();
-      NameThisThread("rmq-store-bg");  // Last: a thread with its name has its settings.
+      NameThisThread(name_);  // Last: a thread with its name has its settings.
       for (;;) {
         uint32_t jobs;
         {
@@ -58,6 +59,7 @@ class BackgroundWorker {
   }
 
  private:
+  const char* const name_;
   const std::function<void(uint32_t)> handler_;
   absl::Mutex mu_;
   uint32_t pending_ ABSL_GUARDED_BY(mu_) = 0;

@@ -44,6 +44,7 @@ namespace fs = std::filesystem;
 
 constexpr uint32_t kJobFlushLogic = 1;
 constexpr uint32_t kJobCleanup = 2;
+constexpr uint32_t kJobFlushFullIndexFiles = 1;  // index_worker_'s one job.
 // RocketMQ deletes at most this many commit log segments per cleanup pass.
 constexpr int kDeleteFilesBatchMax = 10;
 // Units a Get examines at most when a filter rejects them (maxFilterMessageCount).
@@ -163,11 +164,19 @@ absl::Status DefaultMessageStore::Start() {
 
   flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
   flusher_->Start();
-  worker_ = std::make_unique<BackgroundWorker>([this](uint32_t jobs) {
+  worker_ = std::make_unique<BackgroundWorker>("rmq-store-bg", [this](uint32_t jobs) {
     if (jobs & kJobFlushLogic) FlushLogic(/*periodic=*/true);
     if (jobs & kJobCleanup) Cleanup(/*manual=*/false, /*force=*/false, nullptr);
   });
   worker_->Start();
+  if (index_) {
+    index_worker_ = std::make_unique<BackgroundWorker>("rmq-index-flush", [this](uint32_t) {
+      if (absl::Status s = index_->Flush(IndexService::FlushScope::kFullFiles); !s.ok()) {
+        spdlog::error("index flush failed: {}", s.ToString());
+      }
+    });
+    index_worker_->Start();
+  }
   if (config_.flush_disk_type == FlushDiskType::kAsyncFlush) {
     flush_timer_ = std::make_unique<PeriodicTimer>(
         *clock_, absl::Milliseconds(config_.flush_interval_commit_log), [this] {
@@ -179,6 +188,8 @@ absl::Status DefaultMessageStore::Start() {
   }
   logic_flush_timer_ = std::make_unique<PeriodicTimer>(
       *clock_, absl::Milliseconds(config_.flush_interval_consume_queue), [this] {
+        // A pass over full files that are synced already costs nothing.
+        if (index_worker_) index_worker_->Post(kJobFlushFullIndexFiles);
         const LogicFlushMark now = CurrentLogicFlushMark();
         absl::MutexLock lock(&logic_flush_mu_);
         if (!(now == logic_flushed_)) worker_->Post(kJobFlushLogic);
@@ -235,6 +246,7 @@ DefaultMessageStore::~DefaultMessageStore() {
   logic_flush_timer_.reset();
   cleanup_timer_.reset();
   if (worker_) worker_->Stop();
+  if (index_worker_) index_worker_->Stop();
   bool clean = true;
   if (dispatcher_) {
     dispatcher_->Stop();
@@ -655,11 +667,11 @@ void DefaultMessageStore::FlushLogic(bool periodic) {
       ok = false;
     }
   }
-  if (index_) {
-    // The periodic pass leaves the file being filled to the kernel:
-    // recovery rebuilds it rather than trusting it.
-    absl::Status s = index_->Flush(periodic ? IndexService::FlushScope::kFullFiles
-                                            : IndexService::FlushScope::kAll);
+  // The periodic pass leaves the index to index_worker_ (full files; the
+  // file being filled is rebuilt after a crash rather than trusted): the
+  // checkpoint below takes the index timestamp of what it has synced.
+  if (index_ && !periodic) {
+    absl::Status s = index_->Flush(IndexService::FlushScope::kAll);
     if (!s.ok()) {
       spdlog::error("index flush failed: {}", s.ToString());
       ok = false;

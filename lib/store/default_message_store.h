@@ -101,7 +101,8 @@ class DefaultMessageStore final : public MessageStore {
   absl::Status CheckWritable() const;
   // Queues, index and checkpoint to disk: everything (shutdown, Flush), or
   // as the periodic task does (queues with flushConsumeQueueLeastPages new
-  // pages, full index files).
+  // pages; the index is index_worker_'s, and the checkpoint vouches for the
+  // index files it has synced).
   void FlushLogic(bool periodic);
   void Cleanup(bool manual, bool force, int* deleted);
   int64_t StoreTimestampAt(int64_t commit_log_offset, int32_t size);
@@ -120,6 +121,11 @@ class DefaultMessageStore final : public MessageStore {
   std::unique_ptr<TimerMessageService> timer_;
   std::unique_ptr<CommitLogFlusher> flusher_;
   std::unique_ptr<BackgroundWorker> worker_;
+  // Syncs index files as they fill, off worker_: a full file's one sync can
+  // take seconds (420 MB at the default sizes, less what the kernel wrote
+  // back), which would hold up the queue flushes and cleanup (RocketMQ too
+  // flushes a full index file on a thread of its own).
+  std::unique_ptr<BackgroundWorker> index_worker_;
   std::unique_ptr<PeriodicTimer> flush_timer_;
   std::unique_ptr<PeriodicTimer> logic_flush_timer_;
   // What a logic flush pass (queues, index, checkpoint) covers; the timer

@@ -195,6 +195,34 @@ TEST_CASE("ASYNC_FLUSH: a small tail is flushed by the thorough interval") {
   CHECK(Eventually([&] { return store->Stats().flushed_phy_offset >= end; }));
 }
 
+TEST_CASE("A filled index file is synced in the background, then vouched for by the checkpoint") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  MessageStoreConfig config = FlushConfig(dir.path(), FlushDiskType::kAsyncFlush);
+  config.max_index_num = 16;  // 15 keys a file.
+  auto store = OpenStore(config, clock);
+  int64_t last_store_ms = 0;
+  for (int i = 0; i < 20; ++i) {  // One key each: the first file fills.
+    auto put = store->Put(testing::MakeKeyedMessage("TopicA", 0, "m", "k" + std::to_string(i)));
+    REQUIRE(put.ok());
+    last_store_ms = clock->NowMillis();
+  }
+  store->WaitForDispatch();
+  auto index_timestamp = [&] {
+    auto checkpoint = internal::StoreCheckpoint::Load(dir.Sub("checkpoint"));
+    REQUIRE(checkpoint.ok());
+    return checkpoint->index_msg_timestamp();
+  };
+  CHECK(index_timestamp() == 0);
+  // One tick posts the index sync; a later tick's logic flush writes what it
+  // synced into the checkpoint.
+  CHECK(Eventually([&] {
+    clock->Advance(absl::Milliseconds(config.flush_interval_consume_queue));
+    return index_timestamp() > 0;
+  }));
+  CHECK(index_timestamp() <= last_store_ms);
+}
+
 TEST_CASE("Flush() writes everything regardless of the flush type") {
   testing::TempDir dir;
   auto store = OpenStore(FlushConfig(dir.path(), FlushDiskType::kAsyncFlush),
