@@ -148,13 +148,12 @@ absl::Status Dispatcher::last_error() const {
 
 bool Dispatcher::DispatchUntil(int64_t end) {
   int64_t offset = dispatched_offset();
-  std::shared_ptr<MappedFile> file;
+  MappedFileQueue::Cursor segment;  // Looked up once per segment, not per record.
   while (offset < end) {
-    if (!file || !file->Contains(offset)) {
-      if (file) EndRun();  // Before letting go of the segment its views point into.
-      file = log_.segments().FindByOffset(offset);  // Once per segment, not per record.
-    }
-    if (!file) {
+    // A run's views point into its segment: end it before letting go.
+    if (segment.file != nullptr && !segment.file->Contains(offset)) EndRun();
+    const MappedFile* file = log_.segments().Seek(offset, &segment);
+    if (file == nullptr) {
       // The segment was deleted under us (cleanup ran ahead): skip to the log's start.
       int64_t min = log_.MinOffset();
       if (min > offset) {
