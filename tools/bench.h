@@ -40,7 +40,11 @@ struct InprocBenchOptions {
 
 struct TcpBenchOptions {
   std::string namesrv;      // host:port of a running name server
-  int producers = 1;        // producer threads, one Producer (client instance) each
+  int producers = 1;        // producer threads, one Producer each
+  // shared: the Producers share one client instance (one connection to the
+  // broker), as RocketMQ's default instanceName makes them in one process;
+  // separate: one instance (and connection) per Producer, as P processes.
+  std::string clients = "shared";
   int64_t size = 128;       // body bytes
   int64_t count = 100000;   // messages in all
   std::string mode = "sync";  // sync | async | oneway

@@ -2,7 +2,9 @@
 //
 // rmq-bench tcp: Producer sends to a running server over TCP (rmq-server, or
 // a real Apache RocketMQ broker: the same client code), P producer threads,
-// N messages in all, S-byte bodies.
+// N messages in all, S-byte bodies. The P Producers share one client
+// instance (one connection) unless --clients separate: RocketMQ's default
+// instanceName does the same for the producers of one process.
 //
 //   sync    each thread sends one message at a time; latency is Send's time
 //   async   each thread keeps sends in flight, at most --window outstanding
@@ -205,7 +207,10 @@ absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
     ProducerConfig config;
     config.group_name = absl::StrCat("BenchTcpProducers", p);
     config.namesrv_addr = o.namesrv;
-    config.instance_name = absl::StrCat("bench-tcp-", ::getpid(), "-", p);
+    // Producers of one instance name share its client instance: one
+    // connection to the broker, one io thread.
+    config.instance_name = o.clients == "shared" ? absl::StrCat("bench-tcp-", ::getpid())
+                                                 : absl::StrCat("bench-tcp-", ::getpid(), "-", p);
     // No compression: the bench measures the transport.
     config.compress_msg_body_over_howmuch = std::numeric_limits<int32_t>::max();
     producers.push_back(std::make_unique<Producer>(config));
@@ -332,7 +337,8 @@ int RunTcpBench(const TcpBenchOptions& options) {
   const double msgs_per_s =
       sends->seconds > 0 ? static_cast<double>(sends->completed) / sends->seconds : 0;
   std::string line = absl::StrCat(
-      "bench=tcp mode=", options.mode, " producers=", options.producers, " size=", options.size,
+      "bench=tcp mode=", options.mode, " producers=", options.producers,
+      " clients=", options.clients, " size=", options.size,
       " count=", sends->attempted, " completed=", sends->completed, " errors=", sends->errors,
       " seconds=", absl::StrFormat("%.3f", sends->seconds),
       " msgs_per_sec=", absl::StrFormat("%.0f", msgs_per_s));

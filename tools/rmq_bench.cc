@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
   t->add_option("--size", tcp.size, "body bytes")->check(CLI::Range(int64_t{1}, int64_t{4} << 20));
   t->add_option("--count", tcp.count, "messages in all")->check(CLI::PositiveNumber);
   t->add_option("--mode", tcp.mode, "send mode")->check(CLI::IsMember({"sync", "async", "oneway"}));
+  t->add_option("--clients", tcp.clients,
+                "shared: one client instance (connection) for all producers, RocketMQ's default; "
+                "separate: one each")
+      ->check(CLI::IsMember({"shared", "separate"}));
   t->add_option("--topic", tcp.topic, "topic (auto-created by the broker if it allows)");
   t->add_option("--window", tcp.window, "async: outstanding sends at most, in all")
       ->check(CLI::Range(1, 1 << 20));

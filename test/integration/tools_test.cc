@@ -171,18 +171,22 @@ TEST_CASE("rmq-bench tcp sends to rmq-server and prints a key=value summary with
     const char* mode;
     int producers;
     int count;
+    const char* clients;
   };
-  for (const Case& c : {Case{"sync", 1, 500}, Case{"async", 2, 3000}, Case{"oneway", 2, 1000}}) {
-    INFO(c.mode);
+  for (const Case& c : {Case{"sync", 1, 500, "shared"}, Case{"async", 2, 3000, "shared"},
+                        Case{"async", 2, 3000, "separate"}, Case{"oneway", 2, 1000, "shared"}}) {
+    INFO(c.mode << " clients=" << c.clients);
     Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv " + namesrv + " --mode " + c.mode +
-                         " --producers " + std::to_string(c.producers) + " --size 128 --count " +
-                         std::to_string(c.count) + " --topic ToolsTcp_" + c.mode);
+                         " --producers " + std::to_string(c.producers) + " --clients " +
+                         c.clients + " --size 128 --count " + std::to_string(c.count) +
+                         " --topic ToolsTcp_" + c.mode);
     INFO(run.out);
     REQUIRE(run.exit_code == 0);
     CHECK(run.out.find("baseline: echo rtt") != std::string::npos);  // progress on stderr
     auto fields = Fields(run.out, "bench=tcp");
     CHECK(fields["mode"] == c.mode);
     CHECK(fields["producers"] == std::to_string(c.producers));
+    CHECK(fields["clients"] == c.clients);
     CHECK(fields["size"] == "128");
     CHECK(fields["count"] == std::to_string(c.count));
     CHECK(fields["completed"] == std::to_string(c.count));
