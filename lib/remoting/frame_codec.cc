@@ -357,6 +357,29 @@ class RocketmqReader {
   // A length field of type T and that many bytes.
   template <typename T>
   absl::Status Sized(std::string_view what, std::string_view* bytes) {
+    if (TrySized<T>(bytes)) return absl::OkStatus();
+    return SizedError<T>(what);
+  }
+
+  // Sized without the error: false, with nothing read, where Sized fails.
+  // A frame's ext fields are read with this, no Status made per field.
+  template <typename T>
+  bool TrySized(std::string_view* bytes) {
+    if (header_.size() - pos_ < sizeof(T)) return false;
+    const T length = GetBig<T>(header_.data() + pos_);
+    if constexpr (std::is_signed_v<T>) {
+      if (length < 0) return false;
+    }
+    const size_t at = pos_ + sizeof(T);
+    if (static_cast<uint64_t>(length) > header_.size() - at) return false;
+    *bytes = header_.substr(at, static_cast<size_t>(length));
+    pos_ = at + static_cast<size_t>(length);
+    return true;
+  }
+
+  // Why the Sized field `what` at pos() cannot be read (TrySized failed).
+  template <typename T>
+  absl::Status SizedError(std::string_view what) {
     const size_t length_at = pos_;
     T length = 0;
     if (absl::Status s = Fixed(what, &length, " length"); !s.ok()) return s;
@@ -365,13 +388,8 @@ class RocketmqReader {
         return RocketmqError(what, " length ", length, " at byte ", length_at, " is negative");
       }
     }
-    if (static_cast<uint64_t>(length) > header_.size() - pos_) {
-      return RocketmqError(what, " length ", length, " at byte ", length_at,
-                           " runs past header end (", header_.size(), " bytes)");
-    }
-    *bytes = header_.substr(pos_, static_cast<size_t>(length));
-    pos_ += static_cast<size_t>(length);
-    return absl::OkStatus();
+    return RocketmqError(what, " length ", length, " at byte ", length_at,
+                         " runs past header end (", header_.size(), " bytes)");
   }
 
   size_t pos() const { return pos_; }
@@ -414,8 +432,8 @@ absl::Status DecodeRocketmqHeader(std::string_view header, TypedHeaderDecoder ty
   WireFields fields;
   while (in.left() > 0) {
     WireField& field = fields.emplace_back();
-    if (s = in.Sized<uint16_t>("ext field key", &field.name); !s.ok()) return s;
-    if (s = in.Sized<int32_t>("ext field value", &field.text); !s.ok()) return s;
+    if (!in.TrySized<uint16_t>(&field.name)) return in.SizedError<uint16_t>("ext field key");
+    if (!in.TrySized<int32_t>(&field.text)) return in.SizedError<int32_t>("ext field value");
   }
   TakeFields(fields, typed_header, command);
   return absl::OkStatus();
