@@ -13,7 +13,6 @@
 // the same N (due, offset, size) records, which is what a timer that keeps
 // its schedule on the heap holds at least.
 
-#include <malloc.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -28,6 +27,7 @@
 
 #include "absl/strings/numbers.h"
 #include "bench.h"
+#include "bench_heap.h"
 #include "bench_stats.h"
 #include "common/msg_id.h"
 #include "common/str_cat.h"
@@ -40,13 +40,6 @@ namespace {
 
 constexpr const char* kTopic = "BenchDelayTopic";
 constexpr const char* kPlainTopic = "BenchDelayPlain";
-
-// Allocated bytes, from the arenas and from mmap (large blocks, such as a
-// big vector's, are mapped directly).
-int64_t HeapInUseBytes() {
-  const struct mallinfo2 info = mallinfo2();
-  return static_cast<int64_t>(info.uordblks + info.hblkhd);
-}
 
 double SecondsSince(int64_t start_ns) { return static_cast<double>(NowNs() - start_ns) / 1e9; }
 

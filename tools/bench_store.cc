@@ -13,7 +13,6 @@
 //          threads' syncs.
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -37,6 +36,7 @@
 #include "store/default_message_store.h"
 #include "store/store_config.h"
 #include "bench.h"
+#include "bench_heap.h"
 #include "bench_stats.h"
 
 namespace rmq::bench {
@@ -48,8 +48,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kQueues = 4;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-int64_t HeapInUseBytes() { return static_cast<int64_t>(mallinfo2().uordblks); }
 
 // Prints "acked=N" to stderr about once a second until stopped.
 class ProgressReporter {
