@@ -156,13 +156,21 @@ void ForEachField(const ExtFields& fields, const TypedFields& typed_fields, Fn f
 
 // ---- Decoding -----------------------------------------------------------------
 
-// Puts a received command's header fields into its typed header, if it is a
-// request `typed_header` decodes, else into its ext_fields.
-void TakeFields(std::span<const WireField> fields, TypedHeaderDecoder typed_header,
+// DecodeFrame's decoders of typed headers, for requests and for responses.
+struct TypedDecoders {
+  TypedHeaderDecoder request = nullptr;
+  TypedHeaderDecoder response = nullptr;
+};
+
+// Puts a received command's header fields into its typed header, if its
+// decoder (for a request or for a response) makes one, else into its
+// ext_fields.
+void TakeFields(std::span<const WireField> fields, const TypedDecoders& typed,
                 RemotingCommand* command) {
-  if (typed_header != nullptr && !command->is_response()) {
-    if (std::unique_ptr<CommandHeader> typed = typed_header(command->code, fields)) {
-      command->header = std::move(typed);
+  const TypedHeaderDecoder decoder = command->is_response() ? typed.response : typed.request;
+  if (decoder != nullptr) {
+    if (std::unique_ptr<CommandHeader> header = decoder(command->code, fields)) {
+      command->header = std::move(header);
       return;
     }
   }
@@ -400,7 +408,7 @@ class RocketmqReader {
   size_t pos_ = 0;
 };
 
-absl::Status DecodeRocketmqHeader(std::string_view header, TypedHeaderDecoder typed_header,
+absl::Status DecodeRocketmqHeader(std::string_view header, const TypedDecoders& typed,
                                   RemotingCommand* command) {
   RocketmqReader in(header);
   int16_t code = 0;
@@ -435,7 +443,7 @@ absl::Status DecodeRocketmqHeader(std::string_view header, TypedHeaderDecoder ty
     if (!in.TrySized<uint16_t>(&field.name)) return in.SizedError<uint16_t>("ext field key");
     if (!in.TrySized<int32_t>(&field.text)) return in.SizedError<int32_t>("ext field value");
   }
-  TakeFields(fields, typed_header, command);
+  TakeFields(fields, typed, command);
   return absl::OkStatus();
 }
 
@@ -519,7 +527,7 @@ absl::Status ExtFieldText(const std::string& key, const Json& value, std::string
   return converted;
 }
 
-absl::Status DecodeJsonHeader(std::string_view header, TypedHeaderDecoder typed_header,
+absl::Status DecodeJsonHeader(std::string_view header, const TypedDecoders& typed,
                               RemotingCommand* command) {
   Json parsed;
   try {
@@ -564,7 +572,7 @@ absl::Status DecodeJsonHeader(std::string_view header, TypedHeaderDecoder typed_
       field.name = key;
       if (s = ExtFieldText(key, value, &field.text, &owned[fields.size() - 1]); !s.ok()) return s;
     }
-    TakeFields(fields, typed_header, command);
+    TakeFields(fields, typed, command);
   }
   return absl::OkStatus();
 }
@@ -627,8 +635,7 @@ namespace {
 // one, from the bytes at body_at on (the header is decoded by then).
 template <typename MakeBody>
 absl::StatusOr<RemotingCommand> DecodeFrameWith(std::string_view frame, const FrameLimits& limits,
-                                                TypedHeaderDecoder typed_header,
-                                                MakeBody make_body) {
+                                                const TypedDecoders& typed, MakeBody make_body) {
   if (frame.size() < 4) {
     return absl::InvalidArgumentError(StrCat("remoting frame: ", frame.size(),
                                              " bytes, too short for the header length field"));
@@ -658,8 +665,8 @@ absl::StatusOr<RemotingCommand> DecodeFrameWith(std::string_view frame, const Fr
   command.serialize_type = static_cast<SerializeType>(type);
   const std::string_view header(frame.data() + 4, header_size);
   absl::Status decoded = command.serialize_type == SerializeType::kRocketmq
-                             ? DecodeRocketmqHeader(header, typed_header, &command)
-                             : DecodeJsonHeader(header, typed_header, &command);
+                             ? DecodeRocketmqHeader(header, typed, &command)
+                             : DecodeJsonHeader(header, typed, &command);
   if (!decoded.ok()) return decoded;
 
   const size_t body_at = 4 + header_size;
@@ -670,9 +677,10 @@ absl::StatusOr<RemotingCommand> DecodeFrameWith(std::string_view frame, const Fr
 }  // namespace
 
 absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
-                                            TypedHeaderDecoder typed_header) {
+                                            TypedHeaderDecoder typed_header,
+                                            TypedHeaderDecoder typed_response) {
   const std::string_view bytes = frame;
-  return DecodeFrameWith(bytes, limits, typed_header, [&frame](size_t body_at) {
+  return DecodeFrameWith(bytes, limits, {typed_header, typed_response}, [&frame](size_t body_at) {
     // The body stays where it arrived: the frame string moves (no byte copy
     // for a heap-allocated string) into shared storage the Payload points
     // into. Nothing reads `bytes` after this.
@@ -685,8 +693,9 @@ absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits
 absl::StatusOr<RemotingCommand> DecodeFrame(std::string_view frame,
                                             const std::shared_ptr<const void>& storage,
                                             const FrameLimits& limits,
-                                            TypedHeaderDecoder typed_header) {
-  return DecodeFrameWith(frame, limits, typed_header, [&](size_t body_at) {
+                                            TypedHeaderDecoder typed_header,
+                                            TypedHeaderDecoder typed_response) {
+  return DecodeFrameWith(frame, limits, {typed_header, typed_response}, [&](size_t body_at) {
     return Payload::Shared({frame.substr(body_at)}, storage);
   });
 }

@@ -65,23 +65,28 @@ absl::StatusOr<uint32_t> DecodeFrameLength(std::string_view prefix, const FrameL
 // (another code, or fields it cannot decode: the handler then decodes them
 // from ext_fields and reports why). `fields` come in wire order; of a
 // repeated name the last counts (as in ext_fields).
+// For a response, a decoder is given the response's code (it does not know
+// the request's) and recognises the header by its fields.
 using TypedHeaderDecoder = std::unique_ptr<CommandHeader> (*)(int32_t code,
                                                               std::span<const WireField> fields);
 
 // Decodes one frame without its length field (`frame` is the `length` bytes
 // after it). The command's body owns its bytes (sharing `frame`'s storage
 // where it can); its header fields are in ext_fields (or, for a request
-// `typed_header` decodes, in header), its serialize type in serialize_type.
-// InvalidArgument says what is wrong and at which byte.
+// `typed_header` decodes or a response `typed_response` decodes, in header),
+// its serialize type in serialize_type. InvalidArgument says what is wrong
+// and at which byte.
 absl::StatusOr<RemotingCommand> DecodeFrame(std::string frame, const FrameLimits& limits,
-                                            TypedHeaderDecoder typed_header = nullptr);
+                                            TypedHeaderDecoder typed_header = nullptr,
+                                            TypedHeaderDecoder typed_response = nullptr);
 // The same for a frame in shared storage (a connection's read buffer): the
 // body points into `frame`, kept valid by `storage`; no byte is copied and
 // nothing is allocated for it.
 absl::StatusOr<RemotingCommand> DecodeFrame(std::string_view frame,
                                             const std::shared_ptr<const void>& storage,
                                             const FrameLimits& limits,
-                                            TypedHeaderDecoder typed_header = nullptr);
+                                            TypedHeaderDecoder typed_header = nullptr,
+                                            TypedHeaderDecoder typed_response = nullptr);
 
 }  // namespace rmq::internal
 

@@ -95,6 +95,7 @@ class TcpClientTransport::Impl final : public TcpConnection::Listener {
     connection_options.request_type = options_.serialize_type;
     connection_options.connect_timeout = options_.connect_timeout;
     connection_options.batch_window = options_.batch_window;
+    connection_options.typed_response = options_.typed_response;
     auto connection =
         std::make_shared<TcpConnection>(loop_.context(), address, connection_options, this);
     // Under mu_: Shutdown, which takes the map under mu_, closes it after it

@@ -33,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "remoting/frame_codec.h"
+#include "remoting/typed_responses.h"
 #include "remoting/transport.h"
 
 namespace rmq::internal {
@@ -72,6 +73,10 @@ struct TcpClientOptions {
   // async sends share writes (TcpConnectionOptions::batch_window); a sync
   // request is always written at once. 0: every request is written at once.
   absl::Duration batch_window = absl::Microseconds(100);
+  // Decodes the responses it recognises straight into typed headers
+  // (TcpConnectionOptions::typed_response): by default a send's answer, read
+  // on every send; null: every response's fields go to ext_fields.
+  TypedHeaderDecoder typed_response = &DecodeSendResponseFromWire;
 };
 
 class TcpClientTransport final : public Transport {

@@ -509,7 +509,8 @@ void TcpConnection::OnBigFrameRead(const asio::error_code& ec) {
   }
   frame_length_.reset();
   last_activity_ = Steady::now();
-  if (HandleFrame(DecodeFrame(std::move(frame), options_.limits, options_.typed_header))) {
+  if (HandleFrame(DecodeFrame(std::move(frame), options_.limits, options_.typed_header,
+                              options_.typed_response))) {
     CompleteResponses();  // ParseFrames does not if reading is paused.
     ParseFrames();
   }
@@ -563,7 +564,8 @@ void TcpConnection::ParseFramesBatch() {
         framed = true;
         last_activity_ = Steady::now();
       }
-      if (!HandleFrame(DecodeFrame(frame, read_storage_, options_.limits, options_.typed_header))) {
+      if (!HandleFrame(DecodeFrame(frame, read_storage_, options_.limits, options_.typed_header,
+                                   options_.typed_response))) {
         return;
       }
       if (io_paused_) return;

@@ -103,6 +103,9 @@ struct TcpConnectionOptions {
   // Decodes the headers of the requests it knows straight from their frames
   // (DecodeFrame); null: every request's fields go to ext_fields.
   TypedHeaderDecoder typed_header = nullptr;
+  // The same for the responses it recognises (by code and fields); null:
+  // every response's fields go to ext_fields.
+  TypedHeaderDecoder typed_response = nullptr;
   // A kBatch request within this long after the last direct write is queued
   // for the io thread (0: every request is written directly when it can be).
   absl::Duration batch_window = absl::ZeroDuration();

@@ -6,6 +6,9 @@
 // field first; the rest is decoded as a frame whatever the length field says,
 // so that mutations reach the header decoders. A frame that decodes must
 // re-encode in its serialize type to a frame that decodes to the same fields.
+// Decoded with the client's typed_response too, a frame decodes exactly
+// when it does without, and a send's answer it types is the header its
+// ext fields make.
 
 #include <cstdint>
 #include <cstdlib>
@@ -14,7 +17,9 @@
 #include <string_view>
 
 #include "remoting/frame_codec.h"
+#include "remoting/protocol_headers.h"
 #include "remoting/remoting_command.h"
+#include "remoting/typed_responses.h"
 
 using namespace rmq::internal;
 
@@ -25,6 +30,23 @@ void Same(const RemotingCommand& a, const RemotingCommand& b) {
       a.opaque != b.opaque || a.flag != b.flag || a.remark != b.remark ||
       a.ext_fields != b.ext_fields || a.serialize_type != b.serialize_type ||
       a.body.ToString() != b.body.ToString()) {
+    std::abort();
+  }
+}
+
+// `typed` decoded the same bytes as `plain`, with typed_response.
+void SameAsTyped(const absl::StatusOr<RemotingCommand>& plain,
+                 const absl::StatusOr<RemotingCommand>& typed) {
+  if (typed.ok() != plain.ok()) std::abort();
+  if (!typed.ok() || typed->header == nullptr) return;
+  const auto* header = dynamic_cast<const SendMessageResponseHeader*>(typed->header.get());
+  if (header == nullptr || !typed->ext_fields.empty()) std::abort();
+  absl::StatusOr<SendMessageResponseHeader> from_fields =
+      SendMessageResponseHeader::Decode(plain->ext_fields);
+  if (!from_fields.ok() || from_fields->msg_id != header->msg_id ||
+      from_fields->queue_id != header->queue_id ||
+      from_fields->queue_offset != header->queue_offset ||
+      from_fields->transaction_id != header->transaction_id) {
     std::abort();
   }
 }
@@ -42,8 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
 
-  absl::StatusOr<RemotingCommand> decoded =
-      DecodeFrame(std::string(input.substr(size < 4 ? size : 4)), limits);
+  const std::string frame(input.substr(size < 4 ? size : 4));
+  absl::StatusOr<RemotingCommand> decoded = DecodeFrame(frame, limits);
+  SameAsTyped(decoded, DecodeFrame(frame, limits, nullptr, &DecodeSendResponseFromWire));
   if (!decoded.ok()) {
     if (decoded.status().code() != absl::StatusCode::kInvalidArgument) std::abort();
     return 0;
