@@ -17,6 +17,7 @@
 #include "client/producer_impl.h"
 #include "client/send_validators.h"
 #include "common/str_cat.h"
+#include "remoting/inproc_transport.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -164,8 +165,13 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_
                      on_caller);
     return;
   }
-  RemotingCommand request =
-      send->send.BuildRequest(mq, config_, start_ms, send->send.BodyFor(*addr, send));
+  // Over TCP the request becomes a frame during InvokeAsync, on this
+  // thread, so it borrows this thread's header (no header or strings
+  // allocated per send). An in-process broker may take an async request on
+  // its own thread after the call: that one owns its header.
+  const LentSendHeader lent(!IsInprocAddress(*addr));
+  RemotingCommand request = send->send.BuildRequest(mq, config_, start_ms,
+                                                    send->send.BodyFor(*addr, send), lent.get());
   AsyncSend::Attempt& attempt = send->attempt;
   attempt.mq = &mq;
   if (addr == &learned) {

@@ -340,9 +340,11 @@ absl::StatusOr<SendResult> ProducerImpl::SendDefault(const PreparedSend& send,
 void ProducerImpl::SendKernel(const PreparedSend& send, const MessageQueue& mq,
                               const std::string& addr, int64_t timeout_ms, int64_t born_ms,
                               int32_t* broker_code, absl::StatusOr<SendResult>* result) {
-  // An in-process broker handles the send on this thread, during the call:
-  // it borrows this thread's header, as it borrows the body.
-  const LentSendHeader lent(IsInprocAddress(addr));
+  // The request is done with when the call returns: an in-process broker
+  // handles it on this thread, during the call (it borrows the body too);
+  // over TCP it becomes a frame before the call waits. So it borrows this
+  // thread's header.
+  const LentSendHeader lent(/*wanted=*/true);
   absl::StatusOr<RemotingCommand> response = instance_->transport().InvokeSync(
       addr, send.BuildRequest(mq, config_, born_ms, send.BodyFor(addr, nullptr), lent.get()),
       absl::Milliseconds(timeout_ms));

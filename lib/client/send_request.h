@@ -95,11 +95,12 @@ class PreparedSend {
   std::string batch_msg_ids_;
 };
 
-// This thread's request header for a sync send to an in-process broker,
-// lent to one request at a time for as long as this object lives: the
-// broker reads it on this thread during the call only (as it does the
-// borrowed body), and reusing it from send to send allocates neither the
-// header nor its strings. get() is null when the header is lent already
+// This thread's send request header, lent to one request at a time for as
+// long as this object lives, for a request that is done with when its call
+// returns: a sync send to an in-process broker (which reads it on this
+// thread during the call, as it does the borrowed body), and any send over
+// TCP (encoded into a frame during the call). Reusing it from send to send
+// allocates neither the header nor its strings. get() is null when the header is lent already
 // (a send made during another's call) or `wanted` is false; the request
 // then owns a header of its own.
 class LentSendHeader {

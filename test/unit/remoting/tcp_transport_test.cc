@@ -104,6 +104,53 @@ TEST_CASE("sync, async and oneway requests reach the handler over TCP", "[tcp]")
   CHECK(host->ToString() == channels[0]->remote_address());
 }
 
+TEST_CASE("a request is encoded during the call: its borrowed header may go once it returns",
+          "[tcp]") {
+  // A producer lends its thread's send header to a request over TCP and
+  // reuses it for the next send as soon as InvokeAsync (or InvokeSync)
+  // returns; the frame must hold the header's values of the call.
+  absl::Mutex mu;
+  std::vector<std::string> topics;
+  TestHandler handler([&](const std::shared_ptr<Channel>&, RemotingCommand request,
+                          Responder responder) {
+    {
+      absl::MutexLock lock(&mu);
+      topics.push_back(request.ext_fields.contains("topic") ? request.ext_fields.at("topic") : "");
+    }
+    responder.Respond(RemotingCommand::Response(response_code::kSuccess));
+  });
+  auto server = MustStart(&handler);
+  const std::string address = AddressOf(*server);
+  TcpClientTransport client("c", nullptr);
+  auto lend = [](SendMessageRequestHeader* header) {
+    RemotingCommand request;
+    request.code = request_code::kSendMessage;
+    request.header = HeaderPtr(header, HeaderDeleter::Borrowed());
+    return request;
+  };
+  constexpr int kSends = 20;
+  std::vector<AsyncResult> results(kSends);
+  for (int i = 0; i < kSends; ++i) {
+    auto header = std::make_unique<SendMessageRequestHeader>();
+    header->producer_group = "PG";
+    header->topic = "T" + std::to_string(i);
+    client.InvokeAsync(address, lend(header.get()), kTimeout, results[i].Callback());
+    header->topic = "overwritten";  // What a reused header would hold next.
+  }  // And freed: under ASan, any later read of it is reported.
+  for (AsyncResult& result : results) REQUIRE(result.Await());
+  SendMessageRequestHeader sync_header;
+  sync_header.topic = "Tsync";
+  REQUIRE(client.InvokeSync(address, lend(&sync_header), kTimeout).ok());
+  absl::MutexLock lock(&mu);
+  REQUIRE(topics.size() == kSends + 1);
+  std::sort(topics.begin(), topics.end());
+  std::vector<std::string> expected;
+  for (int i = 0; i < kSends; ++i) expected.push_back("T" + std::to_string(i));
+  expected.push_back("Tsync");
+  std::sort(expected.begin(), expected.end());
+  CHECK(topics == expected);
+}
+
 TEST_CASE("the response comes back in the request's serialize type, headers intact", "[tcp]") {
   TestHandler handler([](const std::shared_ptr<Channel>&, RemotingCommand request,
                          Responder responder) {
