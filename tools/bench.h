@@ -42,8 +42,10 @@ struct TcpBenchOptions {
   std::string namesrv;      // host:port of a running name server
   int producers = 1;        // producer threads, one Producer each
   // shared: the Producers share one client instance (one connection to the
-  // broker), as RocketMQ's default instanceName makes them in one process;
-  // separate: one instance (and connection) per Producer, as P processes.
+  // broker), as rmq's default config makes the producers of one process
+  // (one instance per process and name server); separate: one instance
+  // (and connection) each, as Java's 4.9 client gives every producer
+  // (its default instanceName becomes pid#nanoTime) or as P processes.
   std::string clients = "shared";
   int64_t size = 128;       // body bytes
   int64_t count = 100000;   // messages in all

@@ -3,8 +3,9 @@
 // rmq-bench tcp: Producer sends to a running server over TCP (rmq-server, or
 // a real Apache RocketMQ broker: the same client code), P producer threads,
 // N messages in all, S-byte bodies. The P Producers share one client
-// instance (one connection) unless --clients separate: RocketMQ's default
-// instanceName does the same for the producers of one process.
+// instance (one connection) unless --clients separate: rmq's default config
+// does the same for the producers of one process (one instance per process
+// and name server); Java's 4.9 client gives each producer its own.
 //
 //   sync    each thread sends one message at a time; latency is Send's time
 //   async   each thread keeps sends in flight, at most --window outstanding
@@ -13,7 +14,8 @@
 //
 // Baseline, measured in the same run: a raw TCP echo over loopback (an echo
 // server on 127.0.0.1:0 in this process, blocking sockets, TCP_NODELAY), P
-// client threads ping-ponging frames as large as a send request of this size.
+// client threads ping-ponging frames as large as a send request of this size
+// (P connections whatever --clients says: it is a round trip's floor).
 // Its round trip is the floor of a synchronous send: ratio_p50 = send p50 /
 // echo p50.
 

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
   t->add_option("--count", tcp.count, "messages in all")->check(CLI::PositiveNumber);
   t->add_option("--mode", tcp.mode, "send mode")->check(CLI::IsMember({"sync", "async", "oneway"}));
   t->add_option("--clients", tcp.clients,
-                "shared: one client instance (connection) for all producers, RocketMQ's default; "
-                "separate: one each")
+                "shared: one client instance (connection) for all producers, rmq's default config; "
+                "separate: one each, as Java's 4.9 client")
       ->check(CLI::IsMember({"shared", "separate"}));
   t->add_option("--topic", tcp.topic, "topic (auto-created by the broker if it allows)");
   t->add_option("--window", tcp.window, "async: outstanding sends at most, in all")

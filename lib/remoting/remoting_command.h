@@ -244,6 +244,9 @@ class RemotingCommand {
 
   // The header as type H: the typed header if it is one, else decoded from
   // ext_fields (and kept). InvalidArgument names the missing or bad field.
+  // A typed header of another type is not read: a frame's fields that a
+  // decoder made into one (a broker's send request, a client's send answer)
+  // are not in ext_fields, so H should be the type that decoder makes.
   template <typename H>
   absl::StatusOr<H*> DecodeHeader() {
     if (auto* typed = HeaderAs<H>(header.get())) return typed;
