@@ -72,38 +72,10 @@ class HeaderFieldWriter {
   ExtFields* out_;
 };
 
-// Hands fields to a HeaderFieldSink, formatting numbers on the stack.
-class HeaderFieldVisitor {
- public:
-  explicit HeaderFieldVisitor(HeaderFieldSink* sink) : sink_(sink) {}
-
-  void operator()(std::string_view name, const std::string& value) {
-    sink_->Field(name, value, /*lasting=*/true);
-  }
-  void operator()(std::string_view name, bool value) {
-    sink_->Field(name, value ? std::string_view("true") : std::string_view("false"), true);
-  }
-  template <typename T>
-    requires std::is_integral_v<T>
-  void operator()(std::string_view name, T value) {
-    char text[24];
-    const auto [end, ec] = std::to_chars(text, text + sizeof(text), value);
-    (void)ec;  // 24 bytes hold any 64-bit integer.
-    sink_->Field(name, std::string_view(text, static_cast<size_t>(end - text)), false);
-  }
-  template <typename T>
-  void operator()(std::string_view name, const std::optional<T>& value) {
-    if (value.has_value()) (*this)(name, *value);
-  }
-
- private:
-  HeaderFieldSink* sink_;
-};
-
 // Records the fields of one header as Fields() visits them, by place, so
 // that they can be handed to a HeaderFieldSink in another order; numbers
-// are formatted into room kept here. Headers with more than kPlaces fields
-// are visited directly instead.
+// are formatted into room kept here. A header with more than kPlaces fields
+// is not visited (Header::Visit leaves it to Encode).
 class HeaderFieldRecorder {
  public:
   static constexpr size_t kPlaces = 24;
@@ -230,12 +202,10 @@ class Header : public CommandHeader {
   }
   // Hands the fields over sorted by name, the order a frame carries them
   // in, so that the encoder need not sort them (for every request sent).
+  // A header with more fields than the recorder has places (none has) is
+  // left to Encode.
   bool Visit(HeaderFieldSink& sink) const final {
-    if (FieldNames().size() > HeaderFieldRecorder::kPlaces) {
-      HeaderFieldVisitor visitor(&sink);
-      Derived::Fields(static_cast<const Derived&>(*this), visitor);
-      return true;
-    }
+    if (FieldNames().size() > HeaderFieldRecorder::kPlaces) return false;
     HeaderFieldRecorder recorder;
     Derived::Fields(static_cast<const Derived&>(*this), recorder);
     for (uint8_t place : SortedPlaces()) recorder.Replay(place, sink);

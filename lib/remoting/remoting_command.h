@@ -136,9 +136,11 @@ class CommandHeader {
   // Writes every present field into `fields`, under RocketMQ's names.
   virtual void Encode(ExtFields* fields) const = 0;
   // Hands every present field to `sink`, under RocketMQ's names, with the
-  // text Encode would write, building no map (a frame encoder's hot path),
-  // and returns true; or returns false having called nothing, and the
-  // caller uses Encode (this default).
+  // text Encode would write, best in name order (as a frame carries them;
+  // Header<> does), building no map (a frame encoder's hot path), and
+  // returns true; or
+  // returns false having called nothing, and the caller uses Encode (this
+  // default).
   virtual bool Visit(HeaderFieldSink& sink) const {
     (void)sink;
     return false;
