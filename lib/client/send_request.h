@@ -100,9 +100,9 @@ class PreparedSend {
 // returns: a sync send to an in-process broker (which reads it on this
 // thread during the call, as it does the borrowed body), and any send over
 // TCP (encoded into a frame during the call). Reusing it from send to send
-// allocates neither the header nor its strings. get() is null when the header is lent already
-// (a send made during another's call) or `wanted` is false; the request
-// then owns a header of its own.
+// allocates neither the header nor its strings. get() is null when the
+// header is lent already (a send made during another's call) or `wanted`
+// is false; the request then owns a header of its own.
 class LentSendHeader {
  public:
   explicit LentSendHeader(bool wanted);

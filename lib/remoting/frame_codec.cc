@@ -289,9 +289,9 @@ class SortedRocketmqWriter final : public HeaderFieldSink {
   void Field(std::string_view name, std::string_view text, bool lasting) override {
     (void)lasting;  // Copied now.
     // Equal names are written in visiting order, as the general way does.
-    // A first letter past the last name's settles the order without a
-    // string comparison (most of a send header's names).
-    // (Bytes compare unsigned, as std::string's order does.)
+    // A first byte past the last name's (unsigned, as strings compare)
+    // settles the order without a string comparison: most of a send
+    // header's names.
     const bool after =
         last_name_.empty() ||
         (!name.empty() && static_cast<unsigned char>(name[0]) >
