@@ -64,7 +64,7 @@ class PreparedSend {
   // header, filled in place, instead of owning a new one.
   RemotingCommand BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
                                int64_t born_ms, Payload body,
-                               SendMessageRequestHeader* lent = nullptr) const;
+                               SendMessageRequestHeaderV2* lent = nullptr) const;
   // The request body for `addr`: borrowed for an in-process broker (its
   // handler runs while the caller waits); with `keep_alive`, shared with it;
   // else a copy, so no transport can outlive the bytes.
@@ -110,10 +110,10 @@ class LentSendHeader {
   LentSendHeader(const LentSendHeader&) = delete;
   LentSendHeader& operator=(const LentSendHeader&) = delete;
 
-  SendMessageRequestHeader* get() const { return header_; }
+  SendMessageRequestHeaderV2* get() const { return header_; }
 
  private:
-  SendMessageRequestHeader* header_ = nullptr;
+  SendMessageRequestHeaderV2* header_ = nullptr;
 };
 
 // Whether a sync send retries after the broker answered `code`: RocketMQ

@@ -213,16 +213,28 @@ class Header : public CommandHeader {
   }
 
   static absl::StatusOr<Derived> Decode(const ExtFields& fields) {
-    return DecodeWith([&fields](std::string_view name, size_t) -> const std::string* {
-      auto it = fields.find(name);
-      return it == fields.end() ? nullptr : &it->second;
-    });
+    return Decoded([&fields](Derived* out) { return DecodeInto(fields, out); });
+  }
+  // As Decode, into `out` (a header made beforehand, by make_unique say:
+  // the fields need not be moved again). Writes every field (an absent
+  // optional one is reset); after an error `out` is partly written.
+  static absl::Status DecodeInto(const ExtFields& fields, Derived* out) {
+    return DecodeWith(
+        [&fields](std::string_view name, size_t) -> const std::string* {
+          auto it = fields.find(name);
+          return it == fields.end() ? nullptr : &it->second;
+        },
+        out);
   }
 
   // As Decode of the ExtFields that `wire` makes (ExtFields::AssignFromWire),
   // without making them: a received frame's fields straight into the header.
   // Of a repeated name the last counts; unknown names are ignored.
   static absl::StatusOr<Derived> DecodeWire(std::span<const WireField> wire) {
+    return Decoded([wire](Derived* out) { return DecodeWireInto(wire, out); });
+  }
+  // As DecodeWire, into `out` (see DecodeInto).
+  static absl::Status DecodeWireInto(std::span<const WireField> wire, Derived* out) {
     // Each of the header's fields takes the last wire field of its name.
     absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
     const std::vector<std::string_view>& names = FieldNames();
@@ -244,16 +256,21 @@ class Header : public CommandHeader {
       if (!place.has_value()) place = PlaceOf(field.name);
       if (place.has_value()) taken[*place] = &field.text;
     }
-    return DecodeWith([&taken](std::string_view, size_t place) { return taken[place]; });
+    return DecodeWith([&taken](std::string_view, size_t place) { return taken[place]; }, out);
   }
 
  private:
   template <typename Lookup>
-  static absl::StatusOr<Derived> DecodeWith(Lookup lookup) {
-    Derived header;
+  static absl::Status DecodeWith(Lookup lookup, Derived* out) {
     HeaderFieldReader<Lookup> reader(std::move(lookup), Derived::kName);
-    Derived::Fields(header, reader);
-    if (!reader.status().ok()) return reader.status();
+    Derived::Fields(*out, reader);
+    return reader.status();
+  }
+  // A new header that `decode_into` fills, or its error.
+  template <typename DecodeIntoFn>
+  static absl::StatusOr<Derived> Decoded(DecodeIntoFn decode_into) {
+    absl::StatusOr<Derived> header(absl::in_place);
+    if (absl::Status status = decode_into(&*header); !status.ok()) return status;
     return header;
   }
   // Where the field `name` stands in Derived::Fields; nullopt if it is none of them.

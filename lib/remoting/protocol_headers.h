@@ -555,72 +555,32 @@ struct ResetOffsetRequestHeader : Header<ResetOffsetRequestHeader> {
 
 // SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (SendMessageRequestHeaderV2): the
 // fields of SendMessageRequestHeader under one-letter names, which RocketMQ's
-// clients send to save decoding time. The broker converts it with ToV1.
+// clients send to save decoding time. It holds a SendMessageRequestHeader,
+// so the broker reads either form as one without moving a field.
 struct SendMessageRequestHeaderV2 : Header<SendMessageRequestHeaderV2> {
   static constexpr std::string_view kName = "SendMessageRequestHeaderV2";
-  std::string a;  // producerGroup
-  std::string b;  // topic
-  std::string c;  // defaultTopic
-  int32_t d = 4;  // defaultTopicQueueNums
-  int32_t e = 0;  // queueId
-  int32_t f = 0;  // sysFlag
-  int64_t g = 0;  // bornTimestamp
-  int32_t h = 0;  // flag
-  std::optional<std::string> i;  // properties
-  std::optional<int32_t> j;      // reconsumeTimes
-  std::optional<bool> k;         // unitMode
-  std::optional<int32_t> l;      // maxReconsumeTimes
-  std::optional<bool> m;         // batch
+  SendMessageRequestHeader v1;
 
   template <typename Self, typename V>
   static void Fields(Self& s, V& v) {
-    v("a", s.a);
-    v("b", s.b);
-    v("c", s.c);
-    v("d", s.d);
-    v("e", s.e);
-    v("f", s.f);
-    v("g", s.g);
-    v("h", s.h);
-    v("i", s.i);
-    v("j", s.j);
-    v("k", s.k);
-    v("l", s.l);
-    v("m", s.m);
+    v("a", s.v1.producer_group);
+    v("b", s.v1.topic);
+    v("c", s.v1.default_topic);
+    v("d", s.v1.default_topic_queue_nums);
+    v("e", s.v1.queue_id);
+    v("f", s.v1.sys_flag);
+    v("g", s.v1.born_timestamp);
+    v("h", s.v1.flag);
+    v("i", s.v1.properties);
+    v("j", s.v1.reconsume_times);
+    v("k", s.v1.unit_mode);
+    v("l", s.v1.max_reconsume_times);
+    v("m", s.v1.batch);
   }
 
-  SendMessageRequestHeader ToV1() && {
-    SendMessageRequestHeader v1;
-    v1.producer_group = std::move(a);
-    v1.topic = std::move(b);
-    v1.default_topic = std::move(c);
-    v1.default_topic_queue_nums = d;
-    v1.queue_id = e;
-    v1.sys_flag = f;
-    v1.born_timestamp = g;
-    v1.flag = h;
-    v1.properties = std::move(i);
-    v1.reconsume_times = j;
-    v1.unit_mode = k;
-    v1.max_reconsume_times = l;
-    v1.batch = m;
-    return v1;
-  }
-  static SendMessageRequestHeaderV2 FromV1(SendMessageRequestHeader v1) {
+  static SendMessageRequestHeaderV2 FromV1(SendMessageRequestHeader fields) {
     SendMessageRequestHeaderV2 v2;
-    v2.a = std::move(v1.producer_group);
-    v2.b = std::move(v1.topic);
-    v2.c = std::move(v1.default_topic);
-    v2.d = v1.default_topic_queue_nums;
-    v2.e = v1.queue_id;
-    v2.f = v1.sys_flag;
-    v2.g = v1.born_timestamp;
-    v2.h = v1.flag;
-    v2.i = std::move(v1.properties);
-    v2.j = v1.reconsume_times;
-    v2.k = v1.unit_mode;
-    v2.l = v1.max_reconsume_times;
-    v2.m = v1.batch;
+    v2.v1 = std::move(fields);
     return v2;
   }
 };

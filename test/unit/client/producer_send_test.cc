@@ -38,8 +38,10 @@ TEST_CASE("a sync send carries RocketMQ's header, the properties with a new UNIQ
   auto sends = cluster.broker(0).sends();
   REQUIRE(sends.size() == 1);
   const ReceivedSend& got = sends[0];
-  CHECK(got.code == rq::kSendMessage);
-  CHECK_FALSE(got.v2_header);
+  // SEND_MESSAGE_V2, one-letter names: what RocketMQ's clients send by
+  // default (sendSmartMsg).
+  CHECK(got.code == rq::kSendMessageV2);
+  CHECK(got.v2_header);
   CHECK(got.header.producer_group == "PG_Send");
   CHECK(got.header.topic == "TopicA");
   CHECK(got.header.default_topic == "TBW102");

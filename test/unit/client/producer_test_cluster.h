@@ -175,7 +175,7 @@ class FakeBroker final : public internal::RequestHandler {
     send.oneway = request.is_oneway();
     if (auto* v2 = dynamic_cast<internal::SendMessageRequestHeaderV2*>(request.header.get())) {
       send.v2_header = true;
-      send.header = internal::SendMessageRequestHeaderV2(*v2).ToV1();
+      send.header = v2->v1;
     } else {
       auto header = request.DecodeHeader<internal::SendMessageRequestHeader>();
       REQUIRE(header.ok());

@@ -39,16 +39,17 @@ Message::Properties PropertiesOf(const SendMessageRequestHeader& header) {
 TEST_CASE("a request borrows a lent header, filled in place, and leaves it alive") {
   Fixture f;
   f.config.group_name = "a-producer-group-longer-than-sso";
-  SendMessageRequestHeader lent;
+  SendMessageRequestHeaderV2 lent_v2;
+  const SendMessageRequestHeader& lent = lent_v2.v1;
   Message first("TopicA", "one");
   first.PutProperty("TAGS", "TagA");
   first.PutProperty("KEYS", "a-key-long-enough-to-need-the-heap");
   {
     PreparedSend send;
     REQUIRE(send.PrepareMessage(first, f.config, f.ids).ok());
-    RemotingCommand request = send.BuildRequest(f.mq, f.config, 1234, Payload::Borrow("one"), &lent);
-    CHECK(request.code == request_code::kSendMessage);
-    CHECK(request.header.get() == &lent);
+    RemotingCommand request = send.BuildRequest(f.mq, f.config, 1234, Payload::Borrow("one"), &lent_v2);
+    CHECK(request.code == request_code::kSendMessageV2);  // as RocketMQ's clients send
+    CHECK(request.header.get() == &lent_v2);
     CHECK(lent.producer_group == f.config.group_name);
     CHECK(lent.topic == "TopicA");
     CHECK(lent.queue_id == 3);
@@ -66,8 +67,8 @@ TEST_CASE("a request borrows a lent header, filled in place, and leaves it alive
   PreparedSend send;
   REQUIRE(send.PrepareMessage(second, f.config, f.ids).ok());
   const MessageQueue mq{"TopicB", "broker-a", 1};
-  RemotingCommand request = send.BuildRequest(mq, f.config, 5678, Payload::Borrow("two"), &lent);
-  CHECK(request.header.get() == &lent);
+  RemotingCommand request = send.BuildRequest(mq, f.config, 5678, Payload::Borrow("two"), &lent_v2);
+  CHECK(request.header.get() == &lent_v2);
   CHECK(lent.topic == "TopicB");
   CHECK(lent.queue_id == 1);
   CHECK(lent.flag == 7);
@@ -78,16 +79,17 @@ TEST_CASE("a request borrows a lent header, filled in place, and leaves it alive
 
   // Without a lent header the request owns a header of its own, equal in content.
   RemotingCommand owned = send.BuildRequest(mq, f.config, 5678, Payload::Borrow("two"));
-  auto* header = dynamic_cast<SendMessageRequestHeader*>(owned.header.get());
+  CHECK(owned.code == request_code::kSendMessageV2);
+  auto* header = dynamic_cast<SendMessageRequestHeaderV2*>(owned.header.get());
   REQUIRE(header != nullptr);
-  CHECK(header != &lent);
-  CHECK(header->topic == lent.topic);
-  CHECK(header->properties == lent.properties);
+  CHECK(header != &lent_v2);
+  CHECK(header->v1.topic == lent.topic);
+  CHECK(header->v1.properties == lent.properties);
 }
 
-TEST_CASE("a batch never borrows the lent header: it is sent in the V2 form") {
+TEST_CASE("a batch never borrows the lent header") {
   Fixture f;
-  SendMessageRequestHeader lent;
+  SendMessageRequestHeaderV2 lent;
   std::vector<Message> msgs{Message("TopicA", "a"), Message("TopicA", "b")};
   PreparedSend send;
   REQUIRE(send.PrepareBatch(msgs, f.config, f.ids).ok());
@@ -115,7 +117,7 @@ TEST_CASE("a send's UNIQ_KEY carries the time the send read, else the clock's") 
 }
 
 TEST_CASE("this thread's header is lent to one send at a time, and only when wanted") {
-  SendMessageRequestHeader* first_lent = nullptr;
+  SendMessageRequestHeaderV2* first_lent = nullptr;
   {
     const LentSendHeader tcp(/*wanted=*/false);
     CHECK(tcp.get() == nullptr);
@@ -127,7 +129,7 @@ TEST_CASE("this thread's header is lent to one send at a time, and only when wan
   }
   const LentSendHeader again(true);
   CHECK(again.get() == first_lent);  // the same header, reused
-  SendMessageRequestHeader* other_thread = nullptr;
+  SendMessageRequestHeaderV2* other_thread = nullptr;
   std::thread([&] {
     const LentSendHeader there(true);
     other_thread = there.get();

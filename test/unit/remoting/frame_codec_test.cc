@@ -347,18 +347,18 @@ const ExtFields kSendV2Fields = {
 
 RemotingCommand SendV2AsJava() {
   auto header = std::make_unique<SendMessageRequestHeaderV2>();
-  header->a = "PG";
-  header->b = "TopicA";
-  header->c = "TBW102";
-  header->d = 4;
-  header->e = 3;
-  header->f = 0;
-  header->g = 1700000000123;
-  header->h = 0;
-  header->i = "TAGS\x01TagA\x02WAIT\x01true\x02";
-  header->j = 0;
-  header->k = false;
-  header->m = false;
+  header->v1.producer_group = "PG";
+  header->v1.topic = "TopicA";
+  header->v1.default_topic = "TBW102";
+  header->v1.default_topic_queue_nums = 4;
+  header->v1.queue_id = 3;
+  header->v1.sys_flag = 0;
+  header->v1.born_timestamp = 1700000000123;
+  header->v1.flag = 0;
+  header->v1.properties = "TAGS\x01TagA\x02WAIT\x01true\x02";
+  header->v1.reconsume_times = 0;
+  header->v1.unit_mode = false;
+  header->v1.batch = false;
   RemotingCommand command =
       RemotingCommand::Request(request_code::kSendMessageV2, std::move(header));
   command.language = "JAVA";
@@ -385,7 +385,7 @@ TEST_CASE("Golden: a Java client's JSON SEND_MESSAGE_V2", "[frame][golden]") {
   CHECK(decoded->body.ToString() == "hello");
   auto header = decoded->DecodeHeader<SendMessageRequestHeaderV2>();
   REQUIRE(header.ok());
-  CHECK((*header)->g == 1700000000123);
+  CHECK((*header)->v1.born_timestamp == 1700000000123);
 
   // rmq writes the same bytes for the same command.
   CHECK(EncodeFrame(SendV2AsJava(), kJson) == wire);
@@ -537,9 +537,9 @@ TEST_CASE("Golden: an ali-ons SEND_MESSAGE_V2 with numeric ext fields", "[frame]
                                          {"k", "false"}, {"l", "16"}});
   auto header = decoded->DecodeHeader<SendMessageRequestHeaderV2>();
   REQUIRE(header.ok());
-  CHECK((*header)->g == 1700000000123);
-  CHECK((*header)->k == false);
-  CHECK((*header)->l == 16);
+  CHECK((*header)->v1.born_timestamp == 1700000000123);
+  CHECK((*header)->v1.unit_mode == false);
+  CHECK((*header)->v1.max_reconsume_times == 16);
 }
 
 TEST_CASE("JSON ext field values of other JSON types become Java's text", "[frame]") {
