@@ -46,35 +46,38 @@
 #include "absl/synchronization/mutex.h"
 #include "bench.h"
 #include "bench_stats.h"
+#include "client/send_request.h"
+#include "common/msg_id.h"
 #include "remoting/frame_codec.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/request_code.h"
+#include "rmq/clock.h"
 #include "rmq/producer.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::bench {
 namespace {
 
-// The size of a SEND_MESSAGE frame carrying a `size`-byte body, as rmq's
+// The size of a SEND_MESSAGE_V2 frame carrying a `size`-byte body, as rmq's
 // producer sends it (binary header, typical field values).
-size_t SendFrameSize(int64_t size, const std::string& topic) {
-  auto header = std::make_unique<internal::SendMessageRequestHeader>();
-  header->producer_group = "BenchTcpProducers0";
-  header->topic = topic;
-  header->queue_id = 1;
-  header->born_timestamp = 1700000000000;
-  header->properties = absl::StrCat("UNIQ_KEY", std::string(1, '\1'), std::string(32, '0'),
-                                    std::string(1, '\2'), "WAIT", std::string(1, '\1'), "true",
-                                    std::string(1, '\2'));
-  header->reconsume_times = 0;
-  header->unit_mode = false;
-  header->batch = false;
-  auto request = internal::RemotingCommand::Request(internal::request_code::kSendMessage,
-                                                    std::move(header));
+absl::StatusOr<size_t> SendFrameSize(int64_t size, const std::string& topic) {
+  // The request rmq's producer builds for one of the benchmark's messages.
+  SystemClock clock;
+  internal::UniqKeyGenerator ids(clock, HostAddress::Ipv4(127, 0, 0, 1, 0));
+  ProducerConfig config;
+  config.group_name = "BenchTcpProducers0";
+  internal::PreparedSend send;
+  const Message msg(topic, std::string(static_cast<size_t>(size), 'x'));
+  if (absl::Status prepared = send.PrepareMessage(msg, config, ids); !prepared.ok()) {
+    return prepared;
+  }
+  internal::RemotingCommand request =
+      send.BuildRequest(MessageQueue{topic, "broker-a", 1}, config, clock.NowMillis(),
+                        internal::Payload::Borrow(send.body()));
   request.opaque = 123456;
   std::string head;
   internal::EncodeFrameHead(request, internal::SerializeType::kRocketmq, &head);
-  return head.size() + static_cast<size_t>(size);
+  return head.size() + send.body().size();
 }
 
 // ---- Baseline: TCP echo over loopback ----------------------------------------
@@ -311,7 +314,12 @@ absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
 
 int RunTcpBench(const TcpBenchOptions& options) {
   spdlog::set_level(spdlog::level::warn);
-  const size_t frame_size = SendFrameSize(options.size, options.topic);
+  const absl::StatusOr<size_t> frame = SendFrameSize(options.size, options.topic);
+  if (!frame.ok()) {
+    std::fprintf(stderr, "rmq-bench tcp: %s\n", frame.status().ToString().c_str());
+    return 1;
+  }
+  const size_t frame_size = *frame;
   const int64_t echo_round_trips = options.echo_count > 0 ? options.echo_count
                                                           : std::min<int64_t>(options.count, 20000);
   std::fprintf(stderr, "baseline: TCP echo of %zu-byte frames, %d client(s), %lld round trips...\n",

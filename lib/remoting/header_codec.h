@@ -43,13 +43,17 @@ namespace rmq::internal {
 std::string FieldText(int32_t value);
 std::string FieldText(int64_t value);
 std::string FieldText(bool value);
-absl::Status ParseField(std::string_view text, int32_t* value);
-absl::Status ParseField(std::string_view text, int64_t* value);
-absl::Status ParseField(std::string_view text, bool* value);
-inline absl::Status ParseField(std::string_view text, std::string* value) {
+// False if `text` is not a value of the type (only an integer can fail: any
+// text is a Java boolean, as Boolean.parseBoolean reads it).
+bool ParseField(std::string_view text, int32_t* value);
+bool ParseField(std::string_view text, int64_t* value);
+bool ParseField(std::string_view text, bool* value);
+inline bool ParseField(std::string_view text, std::string* value) {
   value->assign(text);
-  return absl::OkStatus();
+  return true;
 }
+// Why ParseField refused `text` for an integer of `bytes` bytes.
+std::string NotAnIntegerWhy(std::string_view text, size_t bytes);
 
 // Writes fields into ExtFields.
 class HeaderFieldWriter {
@@ -165,8 +169,7 @@ class HeaderFieldReader {
  private:
   template <typename T>
   void Parse(std::string_view name, std::string_view text, T* value) {
-    absl::Status parsed = ParseField(text, value);
-    if (!parsed.ok()) Fail(name, StdView(parsed.message()));
+    if (!ParseField(text, value)) Fail(name, NotAnIntegerWhy(text, sizeof(T)));
   }
   void Fail(std::string_view field, std::string_view why) {
     if (status_.ok()) status_ = HeaderFieldError(header_name_, field, why);
@@ -237,8 +240,7 @@ class Header : public CommandHeader {
   static absl::Status DecodeWireInto(std::span<const WireField> wire, Derived* out) {
     // Each of the header's fields takes the last wire field of its name.
     absl::InlinedVector<const std::string_view*, 16> taken(FieldNames().size(), nullptr);
-    const std::vector<std::string_view>& names = FieldNames();
-    const std::vector<uint8_t>& sorted = SortedPlaces();
+    const std::vector<NamedPlace>& sorted = SortedNames();
     // Frames usually carry the fields in name order (rmq's encoder writes
     // them so; a Java HashMap keeps one-letter V2 names so), so each name
     // is looked for after the last one found in that order first: one
@@ -247,8 +249,8 @@ class Header : public CommandHeader {
     for (const WireField& field : wire) {
       std::optional<size_t> place;
       for (size_t i = next; i < sorted.size(); ++i) {
-        if (names[sorted[i]] == field.name) {
-          place = sorted[i];
+        if (SameName(sorted[i].name, field.name)) {
+          place = sorted[i].place;
           next = i + 1;
           break;
         }
@@ -272,6 +274,25 @@ class Header : public CommandHeader {
     absl::StatusOr<Derived> header(absl::in_place);
     if (absl::Status status = decode_into(&*header); !status.ok()) return status;
     return header;
+  }
+  // A field name and where it stands in Derived::Fields.
+  struct NamedPlace {
+    std::string_view name;
+    uint8_t place;
+  };
+  // a == b, the first bytes compared inline: names differ there or in
+  // length most of the time, and a one-letter V2 name needs no memcmp call.
+  static bool SameName(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a.substr(1) == b.substr(1)));
+  }
+  // SortedPlaces with each place's name beside it.
+  static const std::vector<NamedPlace>& SortedNames() {
+    static const std::vector<NamedPlace> sorted = [] {
+      std::vector<NamedPlace> named;
+      for (uint8_t place : SortedPlaces()) named.push_back({FieldNames()[place], place});
+      return named;
+    }();
+    return sorted;
   }
   // Where the field `name` stands in Derived::Fields; nullopt if it is none of them.
   static std::optional<size_t> PlaceOf(std::string_view name) {

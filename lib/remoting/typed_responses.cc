@@ -29,9 +29,9 @@ std::unique_ptr<CommandHeader> DecodeSendResponseFromWire(int32_t code,
     queue_offset = queue_offset || field.name == "queueOffset";
   }
   if (!msg_id || !queue_id || !queue_offset) return nullptr;
-  auto header = SendMessageResponseHeader::DecodeWire(fields);
-  if (!header.ok()) return nullptr;
-  return std::make_unique<SendMessageResponseHeader>(std::move(*header));
+  auto header = std::make_unique<SendMessageResponseHeader>();
+  if (!SendMessageResponseHeader::DecodeWireInto(fields, header.get()).ok()) return nullptr;
+  return header;
 }
 
 }  // namespace rmq::internal

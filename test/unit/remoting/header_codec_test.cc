@@ -5,6 +5,7 @@
 // integers and Java's boolean parsing behave as RocketMQ's
 // RemotingCommand.decodeCommandCustomHeader does.
 
+#include <charconv>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -343,6 +344,39 @@ TEST_CASE("integer limits decode exactly", "[header]") {
   REQUIRE(decoded.ok());
   CHECK(decoded->queue_id == INT32_MIN);
   CHECK(decoded->commit_offset == INT64_MAX);
+}
+
+// ParseField's short-number path against std::from_chars, whose rules it
+// keeps: each length around the digits10 boundary, signs, leading zeros
+// and a stray byte in every place.
+template <typename T>
+void CheckParsesAsFromChars(const std::string& text) {
+  T want = 7;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), want);
+  const bool want_ok = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+  T got = 7;
+  INFO("'" << text << "' as a " << sizeof(T) * 8 << "-bit integer");
+  REQUIRE(ParseField(text, &got) == want_ok);
+  if (want_ok) CHECK(got == want);
+}
+
+TEST_CASE("integers parse as std::from_chars parses them", "[header]") {
+  std::vector<std::string> texts = {"", "-", "--1", "+1", "0", "-0", "007", "-007", "1-", "1 "};
+  for (size_t digits = 1; digits <= 20; ++digits) {
+    for (const char* sign : {"", "-"}) {
+      texts.push_back(sign + std::string(digits, '9'));
+      texts.push_back(sign + std::string("1") + std::string(digits - 1, '0'));
+      std::string stray = sign + std::string(digits, '5');
+      stray[stray.size() / 2] = ':';  // the byte after '9'
+      texts.push_back(stray);
+      stray[stray.size() / 2] = '/';  // the byte before '0'
+      texts.push_back(stray);
+    }
+  }
+  for (const std::string& text : texts) {
+    CheckParsesAsFromChars<int32_t>(text);
+    CheckParsesAsFromChars<int64_t>(text);
+  }
 }
 
 TEST_CASE("a bad optional integer is an error too, not silently dropped", "[header]") {
