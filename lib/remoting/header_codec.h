@@ -76,6 +76,36 @@ class HeaderFieldWriter {
   ExtFields* out_;
 };
 
+// Hands the fields of one header to a HeaderFieldSink as Fields() visits
+// them (a header whose Fields() lists its names in name order), a number's
+// text formatted into room kept here for the call.
+class HeaderFieldForwarder {
+ public:
+  explicit HeaderFieldForwarder(HeaderFieldSink& sink) : sink_(sink) {}
+
+  void operator()(std::string_view name, const std::string& value) {
+    sink_.Field(name, value, /*lasting=*/true);
+  }
+  void operator()(std::string_view name, bool value) {
+    sink_.Field(name, value ? std::string_view("true") : std::string_view("false"), true);
+  }
+  template <typename T>
+    requires std::is_integral_v<T>
+  void operator()(std::string_view name, T value) {
+    const auto [end, ec] = std::to_chars(number_, number_ + sizeof(number_), value);
+    (void)ec;  // Room for any 64-bit integer.
+    sink_.Field(name, std::string_view(number_, static_cast<size_t>(end - number_)), false);
+  }
+  template <typename T>
+  void operator()(std::string_view name, const std::optional<T>& value) {
+    if (value.has_value()) (*this)(name, *value);
+  }
+
+ private:
+  HeaderFieldSink& sink_;
+  char number_[24];
+};
+
 // Records the fields of one header as Fields() visits them, by place, so
 // that they can be handed to a HeaderFieldSink in another order; numbers
 // are formatted into room kept here. A header with more than kPlaces fields
@@ -204,10 +234,16 @@ class Header : public CommandHeader {
     Derived::Fields(static_cast<const Derived&>(*this), writer);
   }
   // Hands the fields over sorted by name, the order a frame carries them
-  // in, so that the encoder need not sort them (for every request sent).
-  // A header with more fields than the recorder has places (none has) is
-  // left to Encode.
+  // in, so that the encoder need not sort them (for every request sent):
+  // as Fields() visits them if it lists them so, else recorded and
+  // replayed in order. A header with more fields than the recorder has
+  // places (none has) is left to Encode.
   bool Visit(HeaderFieldSink& sink) const final {
+    if (ListedInNameOrder()) {
+      HeaderFieldForwarder forwarder(sink);
+      Derived::Fields(static_cast<const Derived&>(*this), forwarder);
+      return true;
+    }
     if (FieldNames().size() > HeaderFieldRecorder::kPlaces) return false;
     HeaderFieldRecorder recorder;
     Derived::Fields(static_cast<const Derived&>(*this), recorder);
@@ -274,6 +310,12 @@ class Header : public CommandHeader {
     absl::StatusOr<Derived> header(absl::in_place);
     if (absl::Status status = decode_into(&*header); !status.ok()) return status;
     return header;
+  }
+  // Whether Derived::Fields lists its names in name order (a..m of V2, a
+  // send answer's), so that Visit need not reorder them.
+  static bool ListedInNameOrder() {
+    static const bool in_order = std::is_sorted(FieldNames().begin(), FieldNames().end());
+    return in_order;
   }
   // A field name and where it stands in Derived::Fields.
   struct NamedPlace {
