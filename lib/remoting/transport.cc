@@ -6,6 +6,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "remoting/request_code.h"
+#include "remoting/response_wait.h"
 
 namespace rmq::internal {
 
@@ -38,7 +39,7 @@ absl::StatusOr<RemotingCommand> AwaitResponse(absl::FunctionRef<void(ResponseCal
     slot.result = std::move(result);
     slot.done.Notify();
   });
-  slot.done.WaitForNotification();
+  WaitForResponse(slot.done, ResponseSpinPolicy::ForProcess());
   return std::move(slot.result);
 }
 

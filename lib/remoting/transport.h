@@ -129,7 +129,8 @@ class Transport {
 absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,
                                               RemotingCommand request, absl::Duration timeout);
 // The same wait for a request that `send` starts with the callback it is
-// given (which must run exactly once).
+// given (which must run exactly once): spinning briefly before sleeping, as
+// response_wait.h rations it.
 absl::StatusOr<RemotingCommand> AwaitResponse(absl::FunctionRef<void(ResponseCallback)> send);
 
 }  // namespace rmq::internal
