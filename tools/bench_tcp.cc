@@ -58,21 +58,34 @@
 namespace rmq::bench {
 namespace {
 
-// The size of a SEND_MESSAGE_V2 frame carrying a `size`-byte body, as rmq's
-// producer sends it (binary header, typical field values).
-absl::StatusOr<size_t> SendFrameSize(int64_t size, const std::string& topic) {
-  // The request rmq's producer builds for one of the benchmark's messages.
+// The config of the benchmark's producer `p`.
+ProducerConfig BenchProducerConfig(const TcpBenchOptions& o, int p) {
+  ProducerConfig config;
+  config.group_name = absl::StrCat("BenchTcpProducers", p);
+  config.namesrv_addr = o.namesrv;
+  // Producers of one instance name share its client instance: one
+  // connection to the broker, one io thread.
+  config.instance_name = o.clients == "shared" ? absl::StrCat("bench-tcp-", ::getpid())
+                                               : absl::StrCat("bench-tcp-", ::getpid(), "-", p);
+  // No compression: the bench measures the transport.
+  config.compress_msg_body_over_howmuch = std::numeric_limits<int32_t>::max();
+  return config;
+}
+
+// The size of a SEND_MESSAGE_V2 frame carrying a body of o.size bytes, as
+// rmq's producer sends it (binary header, typical field values).
+absl::StatusOr<size_t> SendFrameSize(const TcpBenchOptions& o) {
+  // The request the first producer builds for one of the benchmark's messages.
   SystemClock clock;
   internal::UniqKeyGenerator ids(clock, HostAddress::Ipv4(127, 0, 0, 1, 0));
-  ProducerConfig config;
-  config.group_name = "BenchTcpProducers0";
+  const ProducerConfig config = BenchProducerConfig(o, 0);
   internal::PreparedSend send;
-  const Message msg(topic, std::string(static_cast<size_t>(size), 'x'));
+  const Message msg(o.topic, std::string(static_cast<size_t>(o.size), 'x'));
   if (absl::Status prepared = send.PrepareMessage(msg, config, ids); !prepared.ok()) {
     return prepared;
   }
   internal::RemotingCommand request =
-      send.BuildRequest(MessageQueue{topic, "broker-a", 1}, config, clock.NowMillis(),
+      send.BuildRequest(MessageQueue{o.topic, "broker-a", 1}, config, clock.NowMillis(),
                         internal::Payload::Borrow(send.body()));
   request.opaque = 123456;
   std::string head;
@@ -209,16 +222,7 @@ struct SendOutcome {
 absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
   std::vector<std::unique_ptr<Producer>> producers;
   for (int p = 0; p < o.producers; ++p) {
-    ProducerConfig config;
-    config.group_name = absl::StrCat("BenchTcpProducers", p);
-    config.namesrv_addr = o.namesrv;
-    // Producers of one instance name share its client instance: one
-    // connection to the broker, one io thread.
-    config.instance_name = o.clients == "shared" ? absl::StrCat("bench-tcp-", ::getpid())
-                                                 : absl::StrCat("bench-tcp-", ::getpid(), "-", p);
-    // No compression: the bench measures the transport.
-    config.compress_msg_body_over_howmuch = std::numeric_limits<int32_t>::max();
-    producers.push_back(std::make_unique<Producer>(config));
+    producers.push_back(std::make_unique<Producer>(BenchProducerConfig(o, p)));
     if (auto s = producers.back()->Start(); !s.ok()) return s;
     // One synchronous send first: learns the route (and lets a broker with
     // autoCreateTopicEnable create the topic) before the clock starts.
@@ -314,7 +318,7 @@ absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
 
 int RunTcpBench(const TcpBenchOptions& options) {
   spdlog::set_level(spdlog::level::warn);
-  const absl::StatusOr<size_t> frame = SendFrameSize(options.size, options.topic);
+  const absl::StatusOr<size_t> frame = SendFrameSize(options);
   if (!frame.ok()) {
     std::fprintf(stderr, "rmq-bench tcp: %s\n", frame.status().ToString().c_str());
     return 1;

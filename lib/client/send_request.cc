@@ -178,7 +178,7 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
   // Built in place: this runs once per attempt, on the hot path.
   std::unique_ptr<SendMessageRequestHeaderV2> owned;
   SendMessageRequestHeaderV2* v2 = lent;
-  if (v2 == nullptr || batch_) {
+  if (v2 == nullptr) {
     owned = std::make_unique<SendMessageRequestHeaderV2>();
     v2 = owned.get();
   }
@@ -192,7 +192,7 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
   header.born_timestamp = born_ms;
   header.flag = flag_;
   if (batch_) {
-    header.properties = batch_properties_;
+    header.properties = batch_properties_;  // Into the capacity a lent header kept.
   } else {
     // A lent header's string keeps its capacity from the last send.
     EncodeProperties(header.properties.has_value() ? &*header.properties
@@ -202,15 +202,11 @@ RemotingCommand PreparedSend::BuildRequest(const MessageQueue& mq, const Produce
   header.unit_mode = false;
   header.batch = batch_;
   header.max_reconsume_times = max_reconsume_times_;
-  // The V2 form (one-letter names), as RocketMQ's clients send by default
-  // (sendSmartMsg): shorter to encode and to decode. RocketMQ's brokers
-  // read SEND_BATCH_MESSAGE's header in that form only.
-  const int32_t code = batch_ ? request_code::kSendBatchMessage : request_code::kSendMessageV2;
   RemotingCommand request;
   if (owned != nullptr) {
-    request = RemotingCommand::Request(code, std::move(owned));
+    request = RemotingCommand::Request(code(), std::move(owned));
   } else {
-    request.code = code;
+    request.code = code();
     request.header = HeaderPtr(lent, HeaderDeleter::Borrowed());
   }
   request.body = std::move(body);
@@ -272,8 +268,8 @@ void ParseSendResponse(RemotingCommand& response, const PreparedSend& send, cons
       break;
     default:
       *broker_code = response.code;
-      *out = ResponseToStatus(response, StrCat(send.batch() ? "SEND_BATCH_MESSAGE" : "SEND_MESSAGE",
-                                               " to ", mq.broker_name, " (", addr, ")"));
+      *out = ResponseToStatus(response, StrCat(RequestCodeName(send.code()), " to ",
+                                               mq.broker_name, " (", addr, ")"));
       return;
   }
   // The typed header an in-process broker answered with is read in place;

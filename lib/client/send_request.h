@@ -2,7 +2,7 @@
 //
 // One send on the wire: a message (or a batch) made ready once — UNIQ_KEY
 // chosen, body compressed or batch encoded — then turned into a
-// SEND_MESSAGE / SEND_BATCH_MESSAGE request for each attempt, and the
+// SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE request for each attempt, and the
 // broker's answer into a SendResult (RocketMQ's sendKernelImpl and
 // MQClientAPIImpl.processSendResponse).
 
@@ -22,6 +22,7 @@
 #include "common/msg_id.h"
 #include "remoting/protocol_headers.h"
 #include "remoting/remoting_command.h"
+#include "remoting/request_code.h"
 #include "rmq/message.h"
 #include "rmq/message_queue.h"
 #include "rmq/producer.h"
@@ -59,9 +60,16 @@ class PreparedSend {
   // MsgId() into `out` (reusing its storage).
   void AssignMsgId(std::string* out) const;
 
+  // The request's code: SEND_MESSAGE_V2, whose header has one-letter names
+  // (what RocketMQ's clients send by default, sendSmartMsg: shorter to
+  // encode and to decode), or SEND_BATCH_MESSAGE (whose header RocketMQ's
+  // brokers read in that form only).
+  int32_t code() const {
+    return batch_ ? request_code::kSendBatchMessage : request_code::kSendMessageV2;
+  }
   // The request for one attempt to `mq`, born at `born_ms`, carrying `body`.
-  // With `lent` (a single message's send only), the request borrows that
-  // header, filled in place, instead of owning a new one.
+  // With `lent`, the request borrows that header, filled in place, instead
+  // of owning a new one.
   RemotingCommand BuildRequest(const MessageQueue& mq, const ProducerConfig& config,
                                int64_t born_ms, Payload body,
                                SendMessageRequestHeaderV2* lent = nullptr) const;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <limits>
+#include <type_traits>
 
 #include "common/str_cat.h"
 
@@ -15,6 +16,7 @@ namespace {
 // header's 13-digit bornTimestamp took from_chars about 190 instructions.
 template <typename T>
 bool ParseInteger(std::string_view text, T* value) {
+  static_assert(std::is_signed_v<T>, "the short path negates: Java's integers are signed");
   const bool negative = !text.empty() && text[0] == '-';
   const std::string_view digits = text.substr(negative ? 1 : 0);
   if (!digits.empty() && digits.size() <= std::numeric_limits<T>::digits10) {

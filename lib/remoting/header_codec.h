@@ -236,8 +236,8 @@ class Header : public CommandHeader {
   // Hands the fields over sorted by name, the order a frame carries them
   // in, so that the encoder need not sort them (for every request sent):
   // as Fields() visits them if it lists them so, else recorded and
-  // replayed in order. A header with more fields than the recorder has
-  // places (none has) is left to Encode.
+  // replayed in order. A header of the second kind with more fields than
+  // the recorder has places (none has) is left to Encode.
   bool Visit(HeaderFieldSink& sink) const final {
     if (ListedInNameOrder()) {
       HeaderFieldForwarder forwarder(sink);
@@ -346,7 +346,7 @@ class Header : public CommandHeader {
   }
   // The places of Derived::Fields' names (visiting order) sorted by name,
   // equal names in visiting order; worked out once. Empty if there are too
-  // many fields to record (Visit then hands them over unsorted).
+  // many fields to record (Visit then leaves the header to Encode).
   static const std::vector<uint8_t>& SortedPlaces() {
     static const std::vector<uint8_t> sorted = [] {
       const std::vector<std::string_view>& names = FieldNames();

@@ -20,7 +20,8 @@ namespace rmq::internal {
 
 // ---- Producer → broker ------------------------------------------------------
 
-// SEND_MESSAGE (and SEND_BATCH_MESSAGE with batch = true).
+// SEND_MESSAGE (and SEND_BATCH_MESSAGE with batch = true). rmq's producer
+// sends these fields as SendMessageRequestHeaderV2 (below), which holds one.
 struct SendMessageRequestHeader : Header<SendMessageRequestHeader> {
   static constexpr std::string_view kName = "SendMessageRequestHeader";
   std::string producer_group;
@@ -578,6 +579,7 @@ struct SendMessageRequestHeaderV2 : Header<SendMessageRequestHeaderV2> {
     v("m", s.v1.batch);
   }
 
+  // The V2 form of `fields` (tests build requests so).
   static SendMessageRequestHeaderV2 FromV1(SendMessageRequestHeader fields) {
     SendMessageRequestHeaderV2 v2;
     v2.v1 = std::move(fields);

@@ -47,7 +47,8 @@ TEST_CASE("a request borrows a lent header, filled in place, and leaves it alive
   {
     PreparedSend send;
     REQUIRE(send.PrepareMessage(first, f.config, f.ids).ok());
-    RemotingCommand request = send.BuildRequest(f.mq, f.config, 1234, Payload::Borrow("one"), &lent_v2);
+    RemotingCommand request =
+        send.BuildRequest(f.mq, f.config, 1234, Payload::Borrow("one"), &lent_v2);
     CHECK(request.code == request_code::kSendMessageV2);  // as RocketMQ's clients send
     CHECK(request.header.get() == &lent_v2);
     CHECK(lent.producer_group == f.config.group_name);
@@ -87,16 +88,25 @@ TEST_CASE("a request borrows a lent header, filled in place, and leaves it alive
   CHECK(header->v1.properties == lent.properties);
 }
 
-TEST_CASE("a batch never borrows the lent header") {
+TEST_CASE("a batch borrows the lent header too, as SEND_BATCH_MESSAGE") {
   Fixture f;
   SendMessageRequestHeaderV2 lent;
+  lent.v1.reconsume_times = 5;  // left from an earlier send
   std::vector<Message> msgs{Message("TopicA", "a"), Message("TopicA", "b")};
   PreparedSend send;
   REQUIRE(send.PrepareBatch(msgs, f.config, f.ids).ok());
   RemotingCommand request = send.BuildRequest(f.mq, f.config, 1, Payload::Borrow(send.body()), &lent);
   CHECK(request.code == request_code::kSendBatchMessage);
-  CHECK(request.header.get() != &lent);
-  CHECK(dynamic_cast<SendMessageRequestHeaderV2*>(request.header.get()) != nullptr);
+  CHECK(request.header.get() == &lent);
+  CHECK(lent.v1.batch == true);
+  CHECK(lent.v1.reconsume_times == 0);
+  CHECK(lent.v1.topic == "TopicA");
+  // Owned, it is the same V2 header.
+  RemotingCommand owned = send.BuildRequest(f.mq, f.config, 1, Payload::Borrow(send.body()));
+  CHECK(owned.code == request_code::kSendBatchMessage);
+  auto* header = dynamic_cast<SendMessageRequestHeaderV2*>(owned.header.get());
+  REQUIRE(header != nullptr);
+  CHECK(header->v1.properties == lent.v1.properties);
 }
 
 TEST_CASE("a send's UNIQ_KEY carries the time the send read, else the clock's") {
