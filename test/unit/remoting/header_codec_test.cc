@@ -346,24 +346,28 @@ TEST_CASE("integer limits decode exactly", "[header]") {
   CHECK(decoded->commit_offset == INT64_MAX);
 }
 
-// ParseField's short-number path against std::from_chars, whose rules it
-// keeps: each length around the digits10 boundary, signs, leading zeros
-// and a stray byte in every place.
+// ParseField against Java's Integer.parseInt / Long.parseLong for ASCII
+// text: std::from_chars, which refuses only Java's leading '+'. Each length
+// around the digits10 boundary, signs, leading zeros and a stray byte in
+// every place.
 template <typename T>
-void CheckParsesAsFromChars(const std::string& text) {
+void CheckParsesAsJava(const std::string& text) {
+  const bool plus = text.size() > 1 && text[0] == '+' && text[1] >= '0' && text[1] <= '9';
+  const std::string_view java(text.data() + (plus ? 1 : 0), text.size() - (plus ? 1 : 0));
   T want = 7;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), want);
-  const bool want_ok = ec == std::errc() && end == text.data() + text.size() && !text.empty();
+  const auto [end, ec] = std::from_chars(java.data(), java.data() + java.size(), want);
+  const bool want_ok = ec == std::errc() && end == java.data() + java.size() && !java.empty();
   T got = 7;
   INFO("'" << text << "' as a " << sizeof(T) * 8 << "-bit integer");
   REQUIRE(ParseField(text, &got) == want_ok);
   if (want_ok) CHECK(got == want);
 }
 
-TEST_CASE("integers parse as std::from_chars parses them", "[header]") {
-  std::vector<std::string> texts = {"", "-", "--1", "+1", "0", "-0", "007", "-007", "1-", "1 "};
+TEST_CASE("integers parse as Java's parseInt and parseLong parse them", "[header]") {
+  std::vector<std::string> texts = {"", "-", "+", "--1", "+-1", "-+1", "++1", "0", "-0", "+0",
+                                    "007", "-007", "1-", "1 ", " 1"};
   for (size_t digits = 1; digits <= 20; ++digits) {
-    for (const char* sign : {"", "-"}) {
+    for (const char* sign : {"", "-", "+"}) {
       texts.push_back(sign + std::string(digits, '9'));
       texts.push_back(sign + std::string("1") + std::string(digits - 1, '0'));
       std::string stray = sign + std::string(digits, '5');
@@ -374,9 +378,13 @@ TEST_CASE("integers parse as std::from_chars parses them", "[header]") {
     }
   }
   for (const std::string& text : texts) {
-    CheckParsesAsFromChars<int32_t>(text);
-    CheckParsesAsFromChars<int64_t>(text);
+    CheckParsesAsJava<int32_t>(text);
+    CheckParsesAsJava<int64_t>(text);
   }
+  int32_t value = 0;
+  CHECK(ParseField("+42", &value));
+  CHECK(value == 42);
+  CHECK_FALSE(ParseField("+-42", &value));
 }
 
 TEST_CASE("a bad optional integer is an error too, not silently dropped", "[header]") {
