@@ -17,7 +17,6 @@
 #include "client/producer_impl.h"
 #include "client/send_validators.h"
 #include "common/str_cat.h"
-#include "remoting/inproc_transport.h"
 #include "spdlog/spdlog.h"
 
 namespace rmq::internal {
@@ -169,7 +168,7 @@ void ProducerImpl::AttemptAsync(const std::shared_ptr<AsyncSend>& send, bool on_
   // thread, so it borrows this thread's header (no header or strings
   // allocated per send). An in-process broker may take an async request on
   // its own thread after the call: that one owns its header.
-  const LentSendHeader lent(!IsInprocAddress(*addr));
+  const LentSendHeader lent(instance_->transport().DoneWithHeaderOnReturn(*addr));
   RemotingCommand request = send->send.BuildRequest(mq, config_, start_ms,
                                                     send->send.BodyFor(*addr, send), lent.get());
   AsyncSend::Attempt& attempt = send->attempt;

@@ -45,6 +45,9 @@ class RoutingTransport final : public Transport {
     if (!tcp.ok()) return tcp.status();
     return (*tcp)->InvokeOneway(address, std::move(request));
   }
+  bool DoneWithHeaderOnReturn(const std::string& address) const override {
+    return !IsInprocAddress(address);  // The TCP transport's answer.
+  }
   void Shutdown() override {
     inproc_.Shutdown();
     Transport* tcp = nullptr;

@@ -118,6 +118,15 @@ class Transport {
                            absl::Duration timeout, ResponseCallback done) = 0;
   virtual absl::Status InvokeOneway(const std::string& address, RemotingCommand request) = 0;
 
+  // Whether InvokeAsync to `address` is done with the request's header when
+  // it returns (TCP encodes it into a frame during the call), so that the
+  // caller may lend it one it reuses. False unless a transport says so: an
+  // in-process server may keep the request, header and all, after the call.
+  virtual bool DoneWithHeaderOnReturn(const std::string& address) const {
+    (void)address;
+    return false;
+  }
+
   // Closes every connection; servers see their channels close. Requests
   // still waiting complete with Unavailable.
   virtual void Shutdown() = 0;

@@ -818,6 +818,13 @@ TEST_CASE("NewClientTransport sends host:port to TCP and inproc:// in process", 
   auto in_process = transport->InvokeSync("inproc://tcp-routing", Echo("inproc"), kTimeout);
   REQUIRE(in_process.ok());
   CHECK(in_process->remark == "inproc");
+  // Whether a request may borrow its header: over TCP (encoded during the
+  // call) yes; in process (a handler may keep the request) no.
+  CHECK(transport->DoneWithHeaderOnReturn(AddressOf(*server)));
+  CHECK_FALSE(transport->DoneWithHeaderOnReturn("inproc://tcp-routing"));
+  CHECK(TcpClientTransport("t", nullptr).DoneWithHeaderOnReturn(AddressOf(*server)));
+  CHECK_FALSE(InprocTransport("i", nullptr, std::make_shared<VirtualClock>())
+                  .DoneWithHeaderOnReturn("inproc://tcp-routing"));
 
   transport->Shutdown();
   REQUIRE(tcp_handler.AwaitClosed(1));
