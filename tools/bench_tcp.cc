@@ -49,7 +49,6 @@
 #include "client/send_request.h"
 #include "common/msg_id.h"
 #include "remoting/frame_codec.h"
-#include "remoting/protocol_headers.h"
 #include "remoting/request_code.h"
 #include "rmq/clock.h"
 #include "rmq/producer.h"

@@ -247,7 +247,7 @@ class Header : public CommandHeader {
     if (FieldNames().size() > HeaderFieldRecorder::kPlaces) return false;
     HeaderFieldRecorder recorder;
     Derived::Fields(static_cast<const Derived&>(*this), recorder);
-    for (uint8_t place : SortedPlaces()) recorder.Replay(place, sink);
+    for (const NamedPlace& field : SortedNames()) recorder.Replay(field.place, sink);
     return true;
   }
 
@@ -327,11 +327,20 @@ class Header : public CommandHeader {
   static bool SameName(std::string_view a, std::string_view b) {
     return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a.substr(1) == b.substr(1)));
   }
-  // SortedPlaces with each place's name beside it.
+  // Derived::Fields' names sorted, each with its place (visiting order),
+  // equal names in visiting order; worked out once. Empty if there are too
+  // many fields to record (Visit then leaves the header to Encode, and
+  // decoding searches every name).
   static const std::vector<NamedPlace>& SortedNames() {
     static const std::vector<NamedPlace> sorted = [] {
+      const std::vector<std::string_view>& names = FieldNames();
       std::vector<NamedPlace> named;
-      for (uint8_t place : SortedPlaces()) named.push_back({FieldNames()[place], place});
+      if (names.size() > HeaderFieldRecorder::kPlaces) return named;
+      for (size_t place = 0; place < names.size(); ++place) {
+        named.push_back({names[place], static_cast<uint8_t>(place)});
+      }
+      std::stable_sort(named.begin(), named.end(),
+                       [](const NamedPlace& a, const NamedPlace& b) { return a.name < b.name; });
       return named;
     }();
     return sorted;
@@ -343,23 +352,6 @@ class Header : public CommandHeader {
       if (names[place] == name) return place;
     }
     return std::nullopt;
-  }
-  // The places of Derived::Fields' names (visiting order) sorted by name,
-  // equal names in visiting order; worked out once. Empty if there are too
-  // many fields to record (Visit then leaves the header to Encode).
-  static const std::vector<uint8_t>& SortedPlaces() {
-    static const std::vector<uint8_t> sorted = [] {
-      const std::vector<std::string_view>& names = FieldNames();
-      std::vector<uint8_t> places;
-      if (names.size() > HeaderFieldRecorder::kPlaces) return places;
-      for (size_t place = 0; place < names.size(); ++place) {
-        places.push_back(static_cast<uint8_t>(place));
-      }
-      std::stable_sort(places.begin(), places.end(),
-                       [&names](uint8_t a, uint8_t b) { return names[a] < names[b]; });
-      return places;
-    }();
-    return sorted;
   }
   // Derived::Fields' names in its order, collected once (not walked again
   // for every field a frame carries).
