@@ -126,7 +126,8 @@ void ProducerImpl::StartAsync(const std::shared_ptr<AsyncSend>& send, bool on_ca
     return;
   }
   send->route = **route;
-  if (absl::Status prepared = send->send.PrepareMessage(send->msg, config_, *ids_); !prepared.ok()) {
+  if (absl::Status prepared = send->send.PrepareMessage(send->msg, config_, *ids_, now);
+      !prepared.ok()) {
     FailAsync(send, std::move(prepared), on_caller);
     return;
   }

@@ -387,7 +387,7 @@ absl::StatusOr<SendResult> ProducerImpl::Send(const Message& msg, const MessageQ
   }
   const int64_t begin_ms = clock_->NowMillis();
   PreparedSend send;
-  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_));
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_, begin_ms));
   return SendToQueue(send, queue, BrokerAddress(queue.broker_name, msg.topic()), begin_ms);
 }
 
@@ -416,7 +416,7 @@ absl::StatusOr<SendResult> ProducerImpl::Send(const Message& msg,
   std::string addr = route->queue_addrs[index];
   if (addr.empty()) addr = BrokerAddress(mq.broker_name, msg.topic());
   PreparedSend send;
-  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_));
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_, begin_ms));
   return SendToQueue(send, mq, addr, begin_ms);
 }
 
@@ -428,7 +428,7 @@ absl::Status ProducerImpl::SendOneway(const Message& msg) {
   if (!cached.ok()) return cached.status();
   const PublishRoute& route = ***cached;
   PreparedSend send;
-  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_));
+  RMQ_RETURN_IF_ERROR(send.PrepareMessage(msg, config_, *ids_, begin_ms));
   const MessageQueue& mq = fault_->SelectOneMessageQueue(*route.info, {});
   std::string addr = route.queue_addrs[static_cast<size_t>(&mq - route.info->queues().data())];
   if (addr.empty()) addr = BrokerAddress(mq.broker_name, msg.topic());
