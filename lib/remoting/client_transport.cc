@@ -46,7 +46,9 @@ class RoutingTransport final : public Transport {
     return (*tcp)->InvokeOneway(address, std::move(request));
   }
   bool DoneWithHeaderOnReturn(const std::string& address) const override {
-    return !IsInprocAddress(address);  // The TCP transport's answer.
+    // Without asking the TCP transport, which would be created just for that.
+    return IsInprocAddress(address) ? inproc_.DoneWithHeaderOnReturn(address)
+                                    : TcpClientTransport::kDoneWithHeaderOnReturn;
   }
   void Shutdown() override {
     inproc_.Shutdown();

@@ -102,8 +102,12 @@ class TcpClientTransport final : public Transport {
   // one (DeadlineExceeded after options.oneway_timeout). Unavailable if the
   // connection is closed.
   absl::Status InvokeOneway(const std::string& address, RemotingCommand request) override;
-  // A request is encoded into a frame before InvokeAsync returns.
-  bool DoneWithHeaderOnReturn(const std::string&) const override { return true; }
+  // A request is encoded into a frame before InvokeAsync returns, whatever
+  // the address (a constant, so a router can answer without the transport).
+  static constexpr bool kDoneWithHeaderOnReturn = true;
+  bool DoneWithHeaderOnReturn(const std::string&) const override {
+    return kDoneWithHeaderOnReturn;
+  }
   // Closes every connection (servers see their channels close), fails the
   // requests still waiting with Unavailable, and joins the threads. Later
   // requests fail with FailedPrecondition. Not from a callback or handler.
