@@ -36,6 +36,9 @@ struct InprocBenchOptions {
   std::string flush = "async";
   double rate = 0;          // messages/s in all; 0 = as fast as possible
   int64_t warmup = 2000;    // rmq: messages sent and received before timing starts
+  // Rounds of (baseline, rmq) in turn, each rmq round on a fresh store; the
+  // summary gives medians, and the ratio is the median of each round's.
+  int rounds = 1;
 };
 
 struct TcpBenchOptions {

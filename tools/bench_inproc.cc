@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -28,7 +29,9 @@
 #include <sys/prctl.h>
 
 #include "absl/synchronization/mutex.h"
+#include "common/str_cat.h"
 #include "common/this_thread.h"
+#include "fmt/format.h"
 #include "rmq/cluster.h"
 #include "rmq/consumer.h"
 #include "rmq/producer.h"
@@ -270,38 +273,80 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
   return out;
 }
 
+// RunRmq on an empty store: a temporary directory, or under --dir (its
+// round-N subdirectory when there are several rounds).
+absl::StatusOr<Outcome> RunRmqOnFreshStore(const InprocBenchOptions& options, int round) {
+  if (!options.dir.empty()) {
+    return RunRmq(options, options.rounds == 1
+                               ? options.dir
+                               : options.dir + "/round-" + std::to_string(round));
+  }
+  std::string dir = std::filesystem::temp_directory_path().string() + "/rmq-bench-inproc-XXXXXX";
+  if (::mkdtemp(dir.data()) == nullptr) {
+    return absl::InternalError(internal::StrCat("cannot create a temporary store directory: ",
+                                      std::strerror(errno)));
+  }
+  auto out = RunRmq(options, dir);
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+// "a,b,c" of one figure of every round.
+std::string Each(const std::vector<double>& values, const char* format) {
+  std::string out;
+  for (double v : values) {
+    if (!out.empty()) out += ',';
+    out += fmt::format(fmt::runtime(format), v);
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunInprocBench(const InprocBenchOptions& options) {
   spdlog::set_level(spdlog::level::warn);
-  std::string dir = options.dir;
-  bool temporary = dir.empty();
-  if (temporary) {
-    std::string templ = std::filesystem::temp_directory_path().string() + "/rmq-bench-inproc-XXXXXX";
-    if (::mkdtemp(templ.data()) == nullptr) return 1;
-    dir = templ;
-  }
-  std::fprintf(stderr, "baseline: mutex+condvar deque hand-off...\n");
-  Outcome baseline = RunBaseline(options);
-  std::fprintf(stderr, "baseline: %.0f msgs/s p50 %.1f us\n", baseline.msgs_per_s, baseline.p50_us);
-  auto rmq = RunRmq(options, dir);
-  if (temporary) std::filesystem::remove_all(dir);
-  if (!rmq.ok()) {
-    std::fprintf(stderr, "rmq-bench inproc: %s\n", rmq.status().ToString().c_str());
-    return 1;
+  std::vector<double> rates, p50s, p99s, p99_9s, base_rates, base_p50s, base_p99s, ratios;
+  int64_t received = -1;  // The fewest of any round.
+  for (int round = 1; round <= options.rounds; ++round) {
+    std::fprintf(stderr, "baseline: mutex+condvar deque hand-off...\n");
+    Outcome baseline = RunBaseline(options);
+    std::fprintf(stderr, "baseline: %.0f msgs/s p50 %.1f us\n", baseline.msgs_per_s, baseline.p50_us);
+    auto rmq = RunRmqOnFreshStore(options, round);
+    if (!rmq.ok()) {
+      std::fprintf(stderr, "rmq-bench inproc: %s\n", rmq.status().ToString().c_str());
+      return 1;
+    }
+    const double ratio = baseline.msgs_per_s > 0 ? rmq->msgs_per_s / baseline.msgs_per_s : 0.0;
+    if (options.rounds > 1) {
+      std::fprintf(stderr, "round %d of %d: rmq %.0f msgs/s p50 %.1f us, baseline %.0f msgs/s, ratio %.3f\n",
+                   round, options.rounds, rmq->msgs_per_s, rmq->p50_us, baseline.msgs_per_s, ratio);
+    }
+    rates.push_back(rmq->msgs_per_s);
+    p50s.push_back(rmq->p50_us);
+    p99s.push_back(rmq->p99_us);
+    p99_9s.push_back(rmq->p99_9_us);
+    base_rates.push_back(baseline.msgs_per_s);
+    base_p50s.push_back(baseline.p50_us);
+    base_p99s.push_back(baseline.p99_us);
+    ratios.push_back(ratio);
+    received = received < 0 ? rmq->received : std::min(received, rmq->received);
   }
   const int64_t expected = options.count / options.producers * options.producers;
+  // With several rounds every figure is the median of the rounds', and the
+  // ratio the median of each round's own ratio (a round's rmq and baseline
+  // ran minutes apart at most; rounds may not have).
   std::printf(
       "mode=inproc producers=%d consumers=%d size=%lld count=%lld warmup=%lld flush=%s rate=%.0f "
-      "received=%lld msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p99_9_us=%.1f "
-      "baseline_msgs_per_s=%.0f baseline_p50_us=%.1f baseline_p99_us=%.1f ratio=%.3f\n",
+      "rounds=%d received=%lld msgs_per_s=%.0f p50_us=%.1f p99_us=%.1f p99_9_us=%.1f "
+      "baseline_msgs_per_s=%.0f baseline_p50_us=%.1f baseline_p99_us=%.1f ratio=%.3f "
+      "msgs_per_s_rounds=%s ratio_rounds=%s\n",
       options.producers, options.consumers, static_cast<long long>(options.size),
       static_cast<long long>(expected), static_cast<long long>(options.warmup),
-      options.flush.c_str(), options.rate,
-      static_cast<long long>(rmq->received), rmq->msgs_per_s, rmq->p50_us, rmq->p99_us,
-      rmq->p99_9_us, baseline.msgs_per_s, baseline.p50_us, baseline.p99_us,
-      baseline.msgs_per_s > 0 ? rmq->msgs_per_s / baseline.msgs_per_s : 0.0);
-  return rmq->received == expected ? 0 : 1;
+      options.flush.c_str(), options.rate, options.rounds, static_cast<long long>(received),
+      Median(rates), Median(p50s), Median(p99s), Median(p99_9s), Median(base_rates),
+      Median(base_p50s), Median(base_p99s), Median(ratios), Each(rates, "{:.0f}").c_str(),
+      Each(ratios, "{:.3f}").c_str());
+  return received == expected ? 0 : 1;
 }
 
 }  // namespace rmq::bench

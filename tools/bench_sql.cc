@@ -84,12 +84,6 @@ Rate EvalsPerSecond(int64_t count, const std::vector<std::string>& messages, Fn&
   return {n / static_cast<double>(elapsed), n / static_cast<double>(cpu)};
 }
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 }  // namespace
 
 int RunSqlBench(const SqlBenchOptions& o) {

@@ -42,6 +42,16 @@ Percentiles ComputePercentiles(std::vector<T>& ns) {
   return p;
 }
 
+// The median of `values` (the mean of the middle two for an even count);
+// 0 for none. Rounds of a benchmark are summarized so: on a noisy machine
+// one slow or fast round does not move it.
+inline double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
 // Of the samples of several threads together.
 inline Percentiles MergedPercentiles(const std::vector<std::vector<int64_t>>& per_thread) {
   std::vector<int64_t> all;

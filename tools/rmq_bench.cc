@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   i->add_option("--warmup", inproc.warmup,
                 "messages sent and received untimed first (consumers started, routes and pages warm)")
       ->check(CLI::NonNegativeNumber);
+  i->add_option("--rounds", inproc.rounds,
+                "rounds of baseline then rmq (fresh store each); medians are printed")
+      ->check(CLI::Range(1, 100));
 
   rmq::bench::TcpBenchOptions tcp;
   auto* t = app.add_subcommand("tcp", "Producer sends to a running server over TCP; baseline: "

@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <string>
@@ -92,6 +94,46 @@ TEST_CASE("rmq-bench store with sync flush and batches, then recover after an un
   INFO(verify.out);
   CHECK(verify.exit_code == 0);
   CHECK(verify.out.find("4000 messages, ") != std::string::npos);
+}
+
+// Comma-separated numbers.
+std::vector<double> Numbers(const std::string& list) {
+  std::vector<double> out;
+  std::istringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(std::stod(item));
+  return out;
+}
+
+TEST_CASE("rmq-bench inproc prints medians of its rounds, each with its own baseline") {
+  rmq::testing::TempDir dir;
+  Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " inproc --count 3000 --warmup 200 --rounds 3 --dir " +
+                       dir.Sub("stores"));
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("round 2 of 3:") != std::string::npos);  // progress on stderr
+  auto fields = Fields(run.out, "mode=inproc");
+  for (const char* key : {"msgs_per_s", "p50_us", "p99_us", "p99_9_us", "baseline_msgs_per_s",
+                          "ratio", "msgs_per_s_rounds", "ratio_rounds"}) {
+    INFO(key);
+    CHECK(fields.count(key) == 1);
+  }
+  CHECK(fields["rounds"] == "3");
+  CHECK(fields["received"] == "3000");  // in every round
+  // Each round ran on its own store under --dir.
+  for (const char* round : {"round-1", "round-2", "round-3"}) {
+    CHECK(std::filesystem::is_directory(dir.Sub("stores") + "/" + round));
+  }
+  // The summary is the median of the rounds.
+  std::vector<double> rates = Numbers(fields["msgs_per_s_rounds"]);
+  std::vector<double> ratios = Numbers(fields["ratio_rounds"]);
+  REQUIRE(rates.size() == 3);
+  REQUIRE(ratios.size() == 3);
+  std::sort(rates.begin(), rates.end());
+  std::sort(ratios.begin(), ratios.end());
+  CHECK(std::stod(fields["msgs_per_s"]) == Approx(rates[1]).epsilon(0.001));
+  CHECK(std::stod(fields["ratio"]) == Approx(ratios[1]).epsilon(0.01));
+  CHECK(ratios[0] > 0);
 }
 
 TEST_CASE("rmq-store dump prints the store example's records") {
