@@ -56,6 +56,9 @@ struct TcpBenchOptions {
   std::string topic = "BenchTcpTopic";
   int window = 1024;        // async: sends outstanding at most, in all
   int64_t echo_count = 0;   // baseline round trips in all; 0 = min(count, 20000)
+  // Rounds of (echo, sends) in turn; the summary gives medians, and
+  // ratio_p50 is the median of each round's.
+  int rounds = 1;
 };
 
 struct SqlBenchOptions {

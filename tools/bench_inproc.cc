@@ -31,7 +31,6 @@
 #include "absl/synchronization/mutex.h"
 #include "common/str_cat.h"
 #include "common/this_thread.h"
-#include "fmt/format.h"
 #include "rmq/cluster.h"
 #include "rmq/consumer.h"
 #include "rmq/producer.h"
@@ -291,16 +290,6 @@ absl::StatusOr<Outcome> RunRmqOnFreshStore(const InprocBenchOptions& options, in
   return out;
 }
 
-// "a,b,c" of one figure of every round.
-std::string Each(const std::vector<double>& values, const char* format) {
-  std::string out;
-  for (double v : values) {
-    if (!out.empty()) out += ',';
-    out += fmt::format(fmt::runtime(format), v);
-  }
-  return out;
-}
-
 }  // namespace
 
 int RunInprocBench(const InprocBenchOptions& options) {
@@ -344,8 +333,8 @@ int RunInprocBench(const InprocBenchOptions& options) {
       static_cast<long long>(expected), static_cast<long long>(options.warmup),
       options.flush.c_str(), options.rate, options.rounds, static_cast<long long>(received),
       Median(rates), Median(p50s), Median(p99s), Median(p99_9s), Median(base_rates),
-      Median(base_p50s), Median(base_p99s), Median(ratios), Each(rates, "{:.0f}").c_str(),
-      Each(ratios, "{:.3f}").c_str());
+      Median(base_p50s), Median(base_p99s), Median(ratios), JoinFixed(rates, 0).c_str(),
+      JoinFixed(ratios, 3).c_str());
   return received == expected ? 0 : 1;
 }
 

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 namespace rmq::bench {
@@ -50,6 +52,19 @@ inline double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t mid = values.size() / 2;
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// "a,b,c": `values` with `decimals` digits after the point, as a key=value
+// summary lists the figure of every round.
+inline std::string JoinFixed(const std::vector<double>& values, int decimals) {
+  std::string out;
+  char buf[64];
+  for (double v : values) {
+    if (!out.empty()) out += ',';
+    std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    out += buf;
+  }
+  return out;
 }
 
 // Of the samples of several threads together.

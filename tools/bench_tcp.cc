@@ -315,6 +315,56 @@ absl::StatusOr<SendOutcome> RunSends(const TcpBenchOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// One round: the echo baseline, then rmq's sends, and their figures.
+struct TcpRound {
+  EchoOutcome echo;
+  SendOutcome sends;
+  double msgs_per_s = 0;
+  double ratio_p50 = 0;  // sync: send p50 / echo p50
+};
+
+absl::StatusOr<TcpRound> RunTcpRound(const TcpBenchOptions& options, size_t frame_size) {
+  const int64_t echo_round_trips = options.echo_count > 0 ? options.echo_count
+                                                          : std::min<int64_t>(options.count, 20000);
+  std::fprintf(stderr, "baseline: TCP echo of %zu-byte frames, %d client(s), %lld round trips...\n",
+               frame_size, options.producers, static_cast<long long>(echo_round_trips));
+  TcpRound round;
+  auto echo = RunEcho(options.producers, echo_round_trips, frame_size);
+  if (!echo.ok()) return echo.status();
+  round.echo = *echo;
+  std::fprintf(stderr, "baseline: echo rtt p50 %.1f us p99 %.1f us (%.0f round trips/s)\n",
+               echo->rtt.p50_us, echo->rtt.p99_us, echo->msgs_per_s);
+
+  std::fprintf(stderr, "tcp %s: %d producer(s) -> %s, %lld messages of %lld bytes\n",
+               options.mode.c_str(), options.producers, options.namesrv.c_str(),
+               static_cast<long long>(options.count), static_cast<long long>(options.size));
+  auto sends = RunSends(options);
+  if (!sends.ok()) return sends.status();
+  round.sends = *std::move(sends);
+  if (round.sends.errors > 0) {
+    std::fprintf(stderr, "tcp %s: %lld sends failed, first: %s\n", options.mode.c_str(),
+                 static_cast<long long>(round.sends.errors), round.sends.first_error.c_str());
+  }
+  round.msgs_per_s = round.sends.seconds > 0
+                         ? static_cast<double>(round.sends.completed) / round.sends.seconds
+                         : 0;
+  round.ratio_p50 =
+      round.echo.rtt.p50_us > 0 ? round.sends.latency.p50_us / round.echo.rtt.p50_us : 0.0;
+  return round;
+}
+
+// One figure of every round, in round order.
+template <typename Of>
+std::vector<double> Figures(const std::vector<TcpRound>& rounds, Of of) {
+  std::vector<double> values;
+  for (const TcpRound& r : rounds) values.push_back(of(r));
+  return values;
+}
+
+}  // namespace
+
 int RunTcpBench(const TcpBenchOptions& options) {
   spdlog::set_level(spdlog::level::warn);
   const absl::StatusOr<size_t> frame = SendFrameSize(options);
@@ -323,54 +373,59 @@ int RunTcpBench(const TcpBenchOptions& options) {
     return 1;
   }
   const size_t frame_size = *frame;
-  const int64_t echo_round_trips = options.echo_count > 0 ? options.echo_count
-                                                          : std::min<int64_t>(options.count, 20000);
-  std::fprintf(stderr, "baseline: TCP echo of %zu-byte frames, %d client(s), %lld round trips...\n",
-               frame_size, options.producers, static_cast<long long>(echo_round_trips));
-  auto echo = RunEcho(options.producers, echo_round_trips, frame_size);
-  if (!echo.ok()) {
-    std::fprintf(stderr, "rmq-bench tcp: %s\n", echo.status().ToString().c_str());
-    return 1;
+  std::vector<TcpRound> rounds;
+  int64_t attempted = 0, completed = 0, errors = 0;  // over all rounds
+  for (int r = 1; r <= options.rounds; ++r) {
+    auto round = RunTcpRound(options, frame_size);
+    if (!round.ok()) {
+      std::fprintf(stderr, "rmq-bench tcp: %s\n", round.status().ToString().c_str());
+      return 1;
+    }
+    if (options.rounds > 1) {
+      std::fprintf(stderr, "round %d of %d: %.0f msgs/s p50 %.1f us, echo p50 %.1f us\n", r,
+                   options.rounds, round->msgs_per_s, round->sends.latency.p50_us,
+                   round->echo.rtt.p50_us);
+    }
+    attempted += round->sends.attempted;
+    completed += round->sends.completed;
+    errors += round->sends.errors;
+    rounds.push_back(*std::move(round));
   }
-  std::fprintf(stderr, "baseline: echo rtt p50 %.1f us p99 %.1f us (%.0f round trips/s)\n",
-               echo->rtt.p50_us, echo->rtt.p99_us, echo->msgs_per_s);
-
-  std::fprintf(stderr, "tcp %s: %d producer(s) -> %s, %lld messages of %lld bytes\n",
-               options.mode.c_str(), options.producers, options.namesrv.c_str(),
-               static_cast<long long>(options.count), static_cast<long long>(options.size));
-  auto sends = RunSends(options);
-  if (!sends.ok()) {
-    std::fprintf(stderr, "rmq-bench tcp: %s\n", sends.status().ToString().c_str());
-    return 1;
-  }
-  if (sends->errors > 0) {
-    std::fprintf(stderr, "tcp %s: %lld sends failed, first: %s\n", options.mode.c_str(),
-                 static_cast<long long>(sends->errors), sends->first_error.c_str());
-  }
-  const double msgs_per_s =
-      sends->seconds > 0 ? static_cast<double>(sends->completed) / sends->seconds : 0;
+  // With several rounds every figure is the median of the rounds', and
+  // ratio_p50 the median of each round's own (its sends against its echo).
+  const auto median = [&rounds](auto of) { return Median(Figures(rounds, of)); };
+  const auto rate = [](const TcpRound& r) { return r.msgs_per_s; };
+  const auto ratio = [](const TcpRound& r) { return r.ratio_p50; };
   std::string line = absl::StrCat(
       "bench=tcp mode=", options.mode, " producers=", options.producers,
-      " clients=", options.clients, " size=", options.size,
-      " count=", sends->attempted, " completed=", sends->completed, " errors=", sends->errors,
-      " seconds=", absl::StrFormat("%.3f", sends->seconds),
-      " msgs_per_sec=", absl::StrFormat("%.0f", msgs_per_s));
+      " clients=", options.clients, " size=", options.size, " rounds=", options.rounds,
+      " count=", attempted / options.rounds, " completed=", completed / options.rounds,
+      " errors=", errors,
+      " seconds=", absl::StrFormat("%.3f", median([](const TcpRound& r) { return r.sends.seconds; })),
+      " msgs_per_sec=", absl::StrFormat("%.0f", median(rate)));
   if (options.mode != "oneway") {
-    absl::StrAppend(&line, " p50_us=", absl::StrFormat("%.1f", sends->latency.p50_us),
-                    " p99_us=", absl::StrFormat("%.1f", sends->latency.p99_us));
+    absl::StrAppend(
+        &line, " p50_us=",
+        absl::StrFormat("%.1f", median([](const TcpRound& r) { return r.sends.latency.p50_us; })),
+        " p99_us=",
+        absl::StrFormat("%.1f", median([](const TcpRound& r) { return r.sends.latency.p99_us; })));
   }
-  absl::StrAppend(&line, " frame_bytes=", frame_size,
-                  " echo_p50_us=", absl::StrFormat("%.1f", echo->rtt.p50_us),
-                  " echo_p99_us=", absl::StrFormat("%.1f", echo->rtt.p99_us),
-                  " echo_round_trips_per_sec=", absl::StrFormat("%.0f", echo->msgs_per_s));
+  absl::StrAppend(
+      &line, " frame_bytes=", frame_size, " echo_p50_us=",
+      absl::StrFormat("%.1f", median([](const TcpRound& r) { return r.echo.rtt.p50_us; })),
+      " echo_p99_us=",
+      absl::StrFormat("%.1f", median([](const TcpRound& r) { return r.echo.rtt.p99_us; })),
+      " echo_round_trips_per_sec=",
+      absl::StrFormat("%.0f", median([](const TcpRound& r) { return r.echo.msgs_per_s; })));
   if (options.mode == "sync") {
-    absl::StrAppend(&line, " ratio_p50=",
-                    absl::StrFormat("%.3f", echo->rtt.p50_us > 0
-                                                ? sends->latency.p50_us / echo->rtt.p50_us
-                                                : 0.0));
+    absl::StrAppend(&line, " ratio_p50=", absl::StrFormat("%.3f", median(ratio)));
+  }
+  absl::StrAppend(&line, " msgs_per_sec_rounds=", JoinFixed(Figures(rounds, rate), 0));
+  if (options.mode == "sync") {
+    absl::StrAppend(&line, " ratio_p50_rounds=", JoinFixed(Figures(rounds, ratio), 3));
   }
   std::printf("%s\n", line.c_str());
-  return sends->errors == 0 && sends->completed == sends->attempted ? 0 : 1;
+  return errors == 0 && completed == attempted ? 0 : 1;
 }
 
 }  // namespace rmq::bench

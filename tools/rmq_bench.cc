@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1 << 20));
   t->add_option("--echo-count", tcp.echo_count, "baseline round trips (0: min(count, 20000))")
       ->check(CLI::NonNegativeNumber);
+  t->add_option("--rounds", tcp.rounds, "rounds of echo then sends; medians are printed")
+      ->check(CLI::Range(1, 100));
 
   rmq::bench::SqlBenchOptions sql;
   auto* q = app.add_subcommand("sql", "evaluate a SQL92 filter against encoded message "

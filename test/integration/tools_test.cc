@@ -246,7 +246,28 @@ TEST_CASE("rmq-bench tcp sends to rmq-server and prints a key=value summary with
       CHECK(std::stod(fields["p99_us"]) >= std::stod(fields["p50_us"]));
     }
     CHECK(fields.count("ratio_p50") == (std::string(c.mode) == "sync" ? 1u : 0u));
+    CHECK(fields["rounds"] == "1");
+    CHECK(fields["msgs_per_sec_rounds"] == fields["msgs_per_sec"]);
   }
+
+  // Rounds: each pairs an echo with sends; the summary is their median.
+  Run rounds = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv " + namesrv +
+                          " --mode sync --count 300 --echo-count 300 --rounds 3 --topic ToolsTcp_rounds");
+  INFO(rounds.out);
+  REQUIRE(rounds.exit_code == 0);
+  CHECK(rounds.out.find("round 3 of 3:") != std::string::npos);
+  auto fields = Fields(rounds.out, "bench=tcp");
+  CHECK(fields["rounds"] == "3");
+  CHECK(fields["count"] == "300");
+  CHECK(fields["completed"] == "300");
+  std::vector<double> rates = Numbers(fields["msgs_per_sec_rounds"]);
+  std::vector<double> ratios = Numbers(fields["ratio_p50_rounds"]);
+  REQUIRE(rates.size() == 3);
+  REQUIRE(ratios.size() == 3);
+  std::sort(rates.begin(), rates.end());
+  std::sort(ratios.begin(), ratios.end());
+  CHECK(std::stod(fields["msgs_per_sec"]) == Approx(rates[1]).epsilon(0.001));
+  CHECK(std::stod(fields["ratio_p50"]) == Approx(ratios[1]).epsilon(0.01));
 
   // A name server nobody serves: a clear failure, not a hang.
   Run bad = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv 127.0.0.1:1 --count 10");
