@@ -44,7 +44,9 @@ namespace fs = std::filesystem;
 
 constexpr uint32_t kJobFlushLogic = 1;
 constexpr uint32_t kJobCleanup = 2;
-constexpr uint32_t kJobFlushFullIndexFiles = 1;  // index_worker_'s one job.
+// index_worker_'s jobs.
+constexpr uint32_t kJobFlushFullIndexFiles = 1;
+constexpr uint32_t kJobCreateFirstIndexFile = 2;
 // RocketMQ deletes at most this many commit log segments per cleanup pass.
 constexpr int kDeleteFilesBatchMax = 10;
 // Units a Get examines at most when a filter rejects them (maxFilterMessageCount).
@@ -170,12 +172,21 @@ absl::Status DefaultMessageStore::Start() {
   });
   worker_->Start();
   if (index_) {
-    index_worker_ = std::make_unique<BackgroundWorker>("rmq-index-flush", [this](uint32_t) {
-      if (absl::Status s = index_->Flush(IndexService::FlushScope::kFullFiles); !s.ok()) {
-        spdlog::error("index flush failed: {}", s.ToString());
+    index_worker_ = std::make_unique<BackgroundWorker>("rmq-index-flush", [this](uint32_t jobs) {
+      if (jobs & kJobCreateFirstIndexFile) {
+        // If this fails (a full disk), the dispatcher tries again and reports it.
+        if (absl::Status s = index_->CreateFirstFile(); !s.ok()) {
+          spdlog::warn("creating the first index file ahead failed: {}", s.ToString());
+        }
+      }
+      if (jobs & kJobFlushFullIndexFiles) {
+        if (absl::Status s = index_->Flush(IndexService::FlushScope::kFullFiles); !s.ok()) {
+          spdlog::error("index flush failed: {}", s.ToString());
+        }
       }
     });
     index_worker_->Start();
+    index_worker_->Post(kJobCreateFirstIndexFile);
   }
   if (config_.flush_disk_type == FlushDiskType::kAsyncFlush) {
     flush_timer_ = std::make_unique<PeriodicTimer>(

@@ -145,9 +145,12 @@ std::string IndexService::NextFilePath() {
 
 absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
     const std::shared_ptr<IndexFile>& full) {
+  absl::MutexLock roll(&roll_mu_);
   std::string path;
   {
     absl::MutexLock lock(&mu_);
+    // A first file someone else created meanwhile (CreateFirstFile) serves.
+    if (full == nullptr && !files_.empty()) return files_.back();
     path = NextFilePath();
   }
   std::error_code ec;
@@ -163,6 +166,14 @@ absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
   absl::MutexLock lock(&mu_);
   files_.push_back(*file);
   return file;
+}
+
+absl::Status IndexService::CreateFirstFile() {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (!files_.empty()) return absl::OkStatus();
+  }
+  return RollFile(nullptr).status();
 }
 
 absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::NewestFile() {

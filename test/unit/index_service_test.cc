@@ -212,6 +212,52 @@ TEST_CASE("IndexService names new files by the current time") {
         std::vector<std::string>{"20260101130507042", "20260102130507042"});
 }
 
+TEST_CASE("IndexService creates its first file ahead, once, even racing the first message") {
+  SECTION("ahead: the first message goes into the file made before it") {
+    TempDir dir;
+    VirtualClock clock;
+    IndexService index(TinyOptions(dir), clock);
+    REQUIRE(index.Load(true, 0).ok());
+    REQUIRE(index.CreateFirstFile().ok());
+    CHECK(FileNames(dir.index_dir()) == std::vector<std::string>{"20260101000000000"});
+    CHECK(index.Counts() == std::vector<IndexService::FileCounts>{{1, 0}});  // Empty.
+    clock.Advance(absl::Seconds(5));  // A file made now would have another name.
+    Build(index, Numbered(1));
+    CHECK(FileNames(dir.index_dir()) == std::vector<std::string>{"20260101000000000"});
+    CHECK(Query(index, "k1") == std::vector<int64_t>{1000});
+    REQUIRE(index.CreateFirstFile().ok());  // There is one: nothing to do.
+    CHECK(index.Counts().size() == 1);
+  }
+  SECTION("racing: one file whichever thread makes it") {
+    for (int round = 0; round < 100; ++round) {
+      TempDir dir;
+      VirtualClock clock;
+      IndexService index(TinyOptions(dir), clock);
+      REQUIRE(index.Load(true, 0).ok());
+      clock.Advance(absl::Milliseconds(round));  // Two creations would differ in name...
+      std::atomic<int> ready{0};
+      auto start_together = [&ready] {
+        ready.fetch_add(1);
+        while (ready.load() < 2) {
+        }
+      };
+      std::thread ahead([&] {
+        start_together();
+        CHECK(index.CreateFirstFile().ok());
+      });
+      std::thread first_message([&] {
+        start_together();
+        clock.Advance(absl::Milliseconds(100));  // ...and so would two of these.
+        CHECK(index.BuildIndex(Numbered(1).Request()).ok());
+      });
+      ahead.join();
+      first_message.join();
+      CHECK(FileNames(dir.index_dir()).size() == 1);
+      CHECK(Query(index, "u1") == std::vector<int64_t>{1000});
+    }
+  }
+}
+
 TEST_CASE("IndexService's periodic flush writes only the files that filled") {
   TempDir dir;
   VirtualClock clock;
