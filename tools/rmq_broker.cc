@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   internal::TcpServerOptions listen;
   app.add_option("-c,--config", conf, "broker.conf (RocketMQ's keys)");
   app.add_option("-n,--namesrv", namesrv, "name server addresses, host:port;host:port (namesrvAddr)");
-  app.add_option("-p,--port", port, "port to listen on, overriding listenPort (0: a free one)");
+  app.add_option("-p,--port", port, "port to listen on, overriding listenPort (0: a free one; stdout then says broker=HOST:PORT)");
   app.add_option("--host", listen.host, "address to listen on");
   tools::LogOptions log;
   tools::AddLogOptions(app, &log);

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   internal::TcpServerOptions listen;
   listen.port = 9876;
   app.add_option("--host", listen.host, "address to listen on");
-  app.add_option("-p,--port", listen.port, "port to listen on (0: a free one)");
+  app.add_option("-p,--port", listen.port, "port to listen on (0: a free one; stdout then says namesrv=HOST:PORT)");
   tools::LogOptions log;
   tools::AddLogOptions(app, &log);
   CLI11_PARSE(app, argc, argv);
