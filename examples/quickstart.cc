@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   };
   double elapsed_ms =
       std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
-  std::printf("store: %s\n", dir.c_str());
+  std::printf("store: %s%s\n", dir.c_str(), cleanup.path.empty() ? "" : " (temporary: deleted on exit)");
   std::printf("sent=%d received=%d duplicates=%d tagA=%d\n", kMessages, received, duplicates, tag_a);
   std::printf("latency_us p50=%.1f p99=%.1f max=%.1f\n", percentile_us(0.5), percentile_us(0.99),
               latencies_ns.empty() ? 0.0 : latencies_ns.back() / 1000.0);
