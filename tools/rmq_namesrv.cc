@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     spdlog::critical("rmq-namesrv: {}", internal::StdView(namesrv.status().message()));
     return 1;
   }
-  const std::string ip = host == "0.0.0.0" ? internal::LocalIpv4Address() : host;
-  tools::Announce(internal::StrCat("namesrv=", ip, ":", (*namesrv)->port()));
+  const std::string ip = internal::IsWildcardHost(host) ? internal::LocalIpv4Address() : host;
+  tools::Announce(internal::StrCat("namesrv=", internal::JoinHostPort(ip, (*namesrv)->port())));
   spdlog::info("name server listening on {}:{}", host, (*namesrv)->port());
   int signal = tools::WaitForTermination();
   spdlog::info("signal {}: shutting down", signal);

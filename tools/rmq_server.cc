@@ -52,10 +52,9 @@ int main(int argc, char** argv) {
     spdlog::critical("rmq-server: name server: {}", internal::StdView(namesrv.status().message()));
     return 1;
   }
-  const bool wildcard = host == "0.0.0.0";
   // The broker registers with the name server next to it, over loopback
   // unless both listen on one specific address.
-  config.namesrv_addr = internal::StrCat(wildcard ? "127.0.0.1" : host, ":", (*namesrv)->port());
+  config.namesrv_addr = internal::LocalAddressOf(host, (*namesrv)->port());
   internal::TcpServerOptions broker_listen;
   broker_listen.host = host;
   broker_listen.port = broker_port.value_or(static_cast<uint16_t>(config.listen_port));
@@ -65,8 +64,8 @@ int main(int argc, char** argv) {
     (*namesrv)->Shutdown();
     return 1;
   }
-  const std::string ip = wildcard ? internal::LocalIpv4Address() : host;
-  tools::Announce(internal::StrCat("namesrv=", ip, ":", (*namesrv)->port(), " broker=",
+  const std::string ip = internal::IsWildcardHost(host) ? internal::LocalIpv4Address() : host;
+  tools::Announce(internal::StrCat("namesrv=", internal::JoinHostPort(ip, (*namesrv)->port()), " broker=",
                                    (*broker)->address()));
   spdlog::info("rmq-server: name server on port {}, broker {} on {}, store {}", (*namesrv)->port(),
                config.broker_name, (*broker)->address(), config.store.store_path_root_dir);

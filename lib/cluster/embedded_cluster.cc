@@ -68,7 +68,7 @@ absl::Status EmbeddedCluster::StartTcp(const EmbeddedClusterOptions& options) {
   if (!namesrv.ok()) return namesrv.status();
   bindings_->tcp_namesrv = std::move(*namesrv);
   namesrv_ = &bindings_->tcp_namesrv->role();
-  namesrv_address_ = StrCat(options.tcp_host, ":", bindings_->tcp_namesrv->port());
+  namesrv_address_ = internal::LocalAddressOf(options.tcp_host, bindings_->tcp_namesrv->port());
 
   BrokerConfig broker_config = BrokerConfigFor(options, namesrv_address_);
   broker_config.broker_ip1 = options.tcp_host;

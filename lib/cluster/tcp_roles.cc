@@ -59,11 +59,19 @@ std::string LocalIpv4Address() {
   return found.empty() ? "127.0.0.1" : found;
 }
 
-namespace {
+bool IsWildcardHost(std::string_view host) {
+  return host.empty() || host == "0.0.0.0" || host == "::";
+}
 
-bool IsWildcard(const std::string& host) { return host.empty() || host == "0.0.0.0" || host == "::"; }
+std::string JoinHostPort(std::string_view host, uint16_t port) {
+  if (host.find(':') != std::string_view::npos) return StrCat("[", host, "]:", port);
+  return StrCat(host, ":", port);
+}
 
-}  // namespace
+std::string LocalAddressOf(std::string_view host, uint16_t port) {
+  // "::" accepts IPv4 too (Linux's default, bindv6only=0).
+  return JoinHostPort(IsWildcardHost(host) ? "127.0.0.1" : host, port);
+}
 
 absl::StatusOr<std::unique_ptr<TcpNamesrv>> TcpNamesrv::Start(const NamesrvConfig& config,
                                                               TcpServerOptions options,
@@ -98,8 +106,8 @@ absl::StatusOr<std::unique_ptr<TcpBroker>> TcpBroker::Start(BrokerConfig config,
   out->server_ = std::move(*server);
 
   std::string ip = config.broker_ip1;
-  if (ip.empty()) ip = IsWildcard(host) ? LocalIpv4Address() : host;
-  const std::string address = StrCat(ip, ":", out->server_->port());
+  if (ip.empty()) ip = IsWildcardHost(host) ? LocalIpv4Address() : host;
+  const std::string address = JoinHostPort(ip, out->server_->port());
   if (!HostAddress::Parse(address)) {
     return absl::InvalidArgumentError(
         StrCat("broker address '", address, "': brokerIP1 (or the listen host) must be an IP address"));

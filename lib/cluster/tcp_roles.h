@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "remoting/tcp_server.h"
@@ -76,6 +77,17 @@ class TcpBroker {
 
 // The first non-loopback IPv4 address of this machine, or "127.0.0.1".
 std::string LocalIpv4Address();
+
+// Whether a listen host means every address ("", "0.0.0.0" or "::").
+bool IsWildcardHost(std::string_view host);
+
+// "host:port", with an IPv6 address in brackets ("[::1]:9876"), the form
+// rmq's address parsers and Java's InetSocketAddress both read.
+std::string JoinHostPort(std::string_view host, uint16_t port);
+
+// The address that reaches a server listening on `host` from this machine:
+// loopback for a wildcard, else `host` itself.
+std::string LocalAddressOf(std::string_view host, uint16_t port);
 
 }  // namespace rmq::internal
 

@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -274,6 +276,39 @@ TEST_CASE("rmq-bench tcp sends to rmq-server and prints a key=value summary with
   INFO(bad.out);
   CHECK(bad.exit_code == 1);
   CHECK(bad.out.find("bench=tcp") == std::string::npos);
+  CHECK(server.Stop(SIGTERM) == 0);
+}
+
+// Whether this machine can listen on IPv6 loopback (a container may not).
+bool HaveIpv6Loopback() {
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+TEST_CASE("rmq-server on an IPv6 address announces it in brackets and serves sends") {
+  if (!HaveIpv6Loopback()) {
+    WARN("no IPv6 loopback here: skipped");
+    return;
+  }
+  rmq::testing::TempDir dir;
+  ServerProcess server({Bin("RMQ_SERVER_BIN"), "--store", dir.Sub("store"), "--namesrv-port", "0",
+                        "--broker-port", "0", "--host", "::1", "--log-level", "warn"});
+  INFO(server.announced());
+  auto announced = Fields(server.announced(), "namesrv=");
+  REQUIRE(announced["namesrv"].rfind("[::1]:", 0) == 0);
+  CHECK(announced["broker"].rfind("[::1]:", 0) == 0);
+  // The broker registered (its route names the bracketed address) and takes sends.
+  Run run = RunCommand(Bin("RMQ_BENCH_BIN") + " tcp --namesrv '" + announced["namesrv"] +
+                       "' --mode sync --count 50 --echo-count 10 --topic ToolsTcp_v6");
+  INFO(run.out);
+  REQUIRE(run.exit_code == 0);
+  CHECK(Fields(run.out, "bench=tcp")["completed"] == "50");
   CHECK(server.Stop(SIGTERM) == 0);
 }
 
