@@ -29,7 +29,8 @@ struct OffsetMsgId {
   HostAddress store_host;
   int64_t commit_log_offset = 0;
 };
-// InvalidArgument if not 32 (or 56) hex digits.
+// InvalidArgument if not 32 (or 56) hex digits, or if the port field is not
+// a port (1-65535), as in a UNIQ_KEY (a client msgId).
 absl::StatusOr<OffsetMsgId> DecodeOffsetMsgId(std::string_view msg_id);
 
 class UniqKeyGenerator {

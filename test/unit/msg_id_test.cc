@@ -84,6 +84,22 @@ TEST_CASE("offset msgId decoding accepts lower case and rejects bad text", "[msg
   CHECK_THAT(std::string(not_hex.status().message()), Catch::Contains("hex"));
 }
 
+TEST_CASE("offset msgId decoding rejects a port field that is no port", "[msg_id]") {
+  // A UNIQ_KEY (what sendMessage prints as MsgId) has a pid and a hash there.
+  auto uniq_key = DecodeOffsetMsgId("7F00000129AF2E2C6C648B622AFB0000");
+  CHECK(uniq_key.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(uniq_key.status().message()),
+             Catch::Contains("is not an offset msgId: its port field 699346476 is not a port"));
+  auto port_zero = DecodeOffsetMsgId("7F000001000000000000000000000000");
+  CHECK(port_zero.status().code() == absl::StatusCode::kInvalidArgument);
+  auto v6_port = DecodeOffsetMsgId("20010DB8000000000000000000000001000100000000000000001000");
+  CHECK(v6_port.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(v6_port.status().message()), Catch::Contains("port field 65536"));
+  auto top = DecodeOffsetMsgId("7F0000010000FFFF0000000000000000");
+  REQUIRE(top.ok());
+  CHECK(top->store_host.port == 65535);
+}
+
 TEST_CASE("UniqKey layout: ip, pid, hash, ms in month, counter", "[msg_id]") {
   const absl::Time t = Utc(2026, 3, 2, 1, 2, 3);
   VirtualClock clock(t);
