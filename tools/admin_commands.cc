@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "absl/time/clock.h"
+#include "common/msg_id.h"
 #include "common/str_cat.h"
 #include "fmt/format.h"
 #include "rmq/producer.h"
@@ -331,8 +332,19 @@ absl::StatusOr<AdminOutput> ConsumerConnection(AdminClient& admin, const std::st
   return Done(std::move(text), Json::parse(internal::ToJson(*connection)));
 }
 
-absl::StatusOr<AdminOutput> QueryMsgById(AdminClient& admin, const std::string& msg_id) {
-  auto msg = admin.ViewMessage(msg_id);
+absl::StatusOr<AdminOutput> QueryMsgById(AdminClient& admin, const std::string& msg_id,
+                                         const std::optional<std::string>& topic) {
+  if (!topic) {
+    // Without a topic only an offset msgId can be looked up; the id users
+    // most often have is the msgId sendMessage prints, a UNIQ_KEY.
+    if (auto decoded = internal::DecodeOffsetMsgId(msg_id); !decoded.ok()) {
+      return absl::InvalidArgumentError(
+          StrCat(internal::StdView(decoded.status().message()),
+                 ". For a msgId (UNIQ_KEY, as sendMessage prints) give its topic: queryMsgById -i ",
+                 msg_id, " -t TOPIC (or queryMsgByKey -t TOPIC -k ", msg_id, ")"));
+    }
+  }
+  auto msg = topic ? admin.ViewMessage(*topic, msg_id) : admin.ViewMessage(msg_id);
   if (!msg.ok()) return msg.status();
   AdminOutput out = Messages({*msg});
   out.json = out.json[0];

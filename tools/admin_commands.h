@@ -69,7 +69,9 @@ absl::StatusOr<AdminOutput> UpdateSubGroup(AdminClient& admin, const GroupOption
 absl::StatusOr<AdminOutput> ConsumerProgress(AdminClient& admin, const std::string& group,
                                              const std::optional<std::string>& topic);
 absl::StatusOr<AdminOutput> ConsumerConnection(AdminClient& admin, const std::string& group);
-absl::StatusOr<AdminOutput> QueryMsgById(AdminClient& admin, const std::string& msg_id);
+// `msg_id`: an offset msgId; with `topic`, a UNIQ_KEY (client msgId) too.
+absl::StatusOr<AdminOutput> QueryMsgById(AdminClient& admin, const std::string& msg_id,
+                                         const std::optional<std::string>& topic);
 absl::StatusOr<AdminOutput> QueryMsgByKey(AdminClient& admin, const std::string& topic,
                                           const std::string& key, int32_t max_num,
                                           int64_t begin_ms, int64_t end_ms);

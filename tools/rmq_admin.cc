@@ -132,9 +132,13 @@ int main(int argc, char** argv) {
   connection->add_option("-g,--consumerGroup", group, "group")->required();
   connection->callback([&] { run = [&](AdminClient& a) { return ConsumerConnection(a, group); }; });
 
-  auto* by_id = app.add_subcommand("queryMsgById", "a message by its offset msgId");
-  by_id->add_option("-i,--msgId", msg_id, "offset msgId (32 hex digits)")->required();
-  by_id->callback([&] { run = [&](AdminClient& a) { return QueryMsgById(a, msg_id); }; });
+  std::optional<std::string> by_id_topic;
+  auto* by_id = app.add_subcommand("queryMsgById", "a message by its msgId");
+  by_id->add_option("-i,--msgId", msg_id,
+                    "offset msgId, or with -t the msgId (UNIQ_KEY) sendMessage prints")
+      ->required();
+  by_id->add_option("-t,--topic", by_id_topic, "the message's topic (for a UNIQ_KEY)");
+  by_id->callback([&] { run = [&](AdminClient& a) { return QueryMsgById(a, msg_id, by_id_topic); }; });
 
   int32_t max_num = 64;
   int64_t begin_ms = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_split.h"
@@ -372,6 +373,32 @@ absl::StatusOr<MessageExt> AdminClient::ViewMessage(const std::string& offset_ms
                                       " messages in the answer, not 1"));
   }
   return std::move(msgs->front());
+}
+
+absl::StatusOr<MessageExt> AdminClient::ViewMessage(const std::string& topic,
+                                                    const std::string& msg_id) {
+  if (!DecodeOffsetMsgId(msg_id).ok()) return QueryMessageByUniqKey(topic, msg_id);
+  auto by_offset = ViewMessage(msg_id);
+  if (by_offset.ok()) return by_offset;
+  // A UNIQ_KEY may happen to decode as an offset msgId; if it is not one
+  // either, the offset lookup's error says more.
+  auto by_uniq_key = QueryMessageByUniqKey(topic, msg_id);
+  return by_uniq_key.ok() ? by_uniq_key : by_offset;
+}
+
+absl::StatusOr<MessageExt> AdminClient::QueryMessageByUniqKey(const std::string& topic,
+                                                              const std::string& uniq_key) {
+  // Every time: an id from a client whose clock or month reckoning differs
+  // from ours still finds its message (RocketMQ starts at the id's time).
+  auto found = QueryMessageByKey(topic, uniq_key, /*max_num=*/32, 0,
+                                 std::numeric_limits<int64_t>::max());
+  if (!found.ok()) return found.status();
+  // The index also holds KEYS: only a message whose UNIQ_KEY it is counts.
+  for (MessageExt& m : *found) {
+    if (m.GetProperty(property::kUniqKey) == uniq_key) return std::move(m);
+  }
+  return absl::NotFoundError(
+      StrCat("no message of topic ", topic, " has msgId (UNIQ_KEY) ", uniq_key));
 }
 
 absl::StatusOr<std::vector<MessageExt>> AdminClient::QueryMessageByKey(const std::string& topic,

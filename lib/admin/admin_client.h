@@ -72,6 +72,14 @@ class AdminClient {
   // ---- Messages ----
   // The message with this offset msgId (its broker's address is in it).
   absl::StatusOr<MessageExt> ViewMessage(const std::string& offset_msg_id);
+  // The message of `topic` with this msgId, either kind: by offset msgId
+  // first, then by UNIQ_KEY (the client msgId a send returns), as RocketMQ's
+  // viewMessage(topic, msgId) falls back to queryMessageByUniqKey.
+  absl::StatusOr<MessageExt> ViewMessage(const std::string& topic, const std::string& msg_id);
+  // The message of `topic` whose UNIQ_KEY is `uniq_key`, found through the
+  // brokers' index (which holds UNIQ_KEYs as keys); NotFound if none.
+  absl::StatusOr<MessageExt> QueryMessageByUniqKey(const std::string& topic,
+                                                   const std::string& uniq_key);
   // Messages of `topic` with key `key` stored in [begin_ms, end_ms], from
   // every broker of the topic's route, newest first, at most `max_num` each.
   absl::StatusOr<std::vector<MessageExt>> QueryMessageByKey(const std::string& topic,

@@ -94,6 +94,21 @@ TEST_CASE("rmq-admin: topics, sending and finding messages", "[admin]") {
   CHECK(by_id["tags"] == "TagA");
   CHECK(by_id["keys"] == "order-1");
   CHECK(by_id["msgId"] == sent["msgId"]);
+  // The msgId sendMessage prints is a UNIQ_KEY: found with its topic, and
+  // without one a clear error saying what to give.
+  const std::string uniq_key = sent["msgId"].get<std::string>();
+  Json by_uniq_key = f.AdminJson("queryMsgById -i " + uniq_key + " -t Orders");
+  CHECK(by_uniq_key["body"] == "hello");
+  CHECK(by_uniq_key["offsetMsgId"] == sent["offsetMsgId"]);
+  CommandRun no_topic = f.Admin("queryMsgById -i " + uniq_key);
+  CHECK(no_topic.exit_code == 1);
+  CHECK_THAT(no_topic.out, Catch::Contains("is not an offset msgId"));
+  CHECK_THAT(no_topic.out, Catch::Contains("queryMsgById -i " + uniq_key + " -t TOPIC"));
+  CHECK_THAT(no_topic.out, !Catch::Contains("VIEW_MESSAGE_BY_ID"));
+  CommandRun unknown = f.Admin("queryMsgById -i 7F00000129AF2E2C6C648B622AFB0000 -t Orders");
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.out,
+             Catch::Contains("no message of topic Orders has msgId (UNIQ_KEY) 7F00000129AF2E2C6C648B622AFB0000"));
   Json by_offset = f.AdminJson("queryMsgByOffset -t Orders -b broker-a -i 1 -o 1");
   CHECK(by_offset["body"] == "world");
   Json consumed = f.AdminJson("consumeMessage -t Orders");
