@@ -83,13 +83,8 @@ AdminClient::~AdminClient() { transport_->Shutdown(); }
 
 absl::StatusOr<RemotingCommand> AdminClient::CallAny(const std::string& address,
                                                      RemotingCommand request) {
-  const int32_t code = request.code;
-  auto response = transport_->InvokeSync(address, std::move(request), timeout_);
-  if (!response.ok()) {
-    return absl::Status(response.status().code(), StrCat(RequestCodeName(code), " to ", address,
-                                                         ": ", StdView(response.status().message())));
-  }
-  return response;
+  // Its errors already name the request and the address (transport.h).
+  return transport_->InvokeSync(address, std::move(request), timeout_);
 }
 
 absl::StatusOr<RemotingCommand> AdminClient::Call(const std::string& address,

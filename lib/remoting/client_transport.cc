@@ -23,7 +23,7 @@ class RoutingTransport final : public Transport {
                                              absl::Duration timeout) override {
     if (IsInprocAddress(address)) return inproc_.CallSync(address, std::move(request), timeout);
     absl::StatusOr<Transport*> tcp = Tcp();
-    if (!tcp.ok()) return tcp.status();
+    if (!tcp.ok()) return RequestFailure(request.code, address, tcp.status());
     return (*tcp)->InvokeSync(address, std::move(request), timeout);
   }
   void InvokeAsync(const std::string& address, RemotingCommand request, absl::Duration timeout,
@@ -34,7 +34,7 @@ class RoutingTransport final : public Transport {
     }
     absl::StatusOr<Transport*> tcp = Tcp();
     if (!tcp.ok()) {
-      std::move(done)(tcp.status());
+      std::move(done)(RequestFailure(request.code, address, tcp.status()));
       return;
     }
     (*tcp)->InvokeAsync(address, std::move(request), timeout, std::move(done));
@@ -42,7 +42,7 @@ class RoutingTransport final : public Transport {
   absl::Status InvokeOneway(const std::string& address, RemotingCommand request) override {
     if (IsInprocAddress(address)) return inproc_.InvokeOneway(address, std::move(request));
     absl::StatusOr<Transport*> tcp = Tcp();
-    if (!tcp.ok()) return tcp.status();
+    if (!tcp.ok()) return RequestFailure(request.code, address, tcp.status());
     return (*tcp)->InvokeOneway(address, std::move(request));
   }
   bool DoneWithHeaderOnReturn(const std::string& address) const override {

@@ -436,7 +436,7 @@ absl::StatusOr<InprocChannel*> InprocTransport::ResolveAndRemember(const std::st
   }
   std::shared_ptr<InprocEndpoint> server = Registry::Get().Find(address);
   if (server == nullptr) {
-    return absl::UnavailableError(StrCat(address, ": no server is bound under that name"));
+    return absl::UnavailableError("no server is bound under that name");
   }
   absl::MutexLock lock(&mu_);
   if (shut_down_) return absl::FailedPreconditionError("the client transport is shut down");
@@ -454,7 +454,7 @@ void InprocTransport::InvokeAsync(const std::string& address, RemotingCommand re
                                   absl::Duration timeout, ResponseCallback done) {
   auto route = Resolve(address);
   if (!route.ok()) {
-    std::move(done)(route.status());
+    std::move(done)(RequestFailure(request.code, address, route.status()));
     return;
   }
   (*route)->Call(std::move(request), timeout, std::move(done));
@@ -470,13 +470,13 @@ absl::StatusOr<RemotingCommand> InprocTransport::CallSync(const std::string& add
                                                           RemotingCommand&& request,
                                                           absl::Duration timeout) {
   auto route = Resolve(address);
-  if (!route.ok()) return route.status();
+  if (!route.ok()) return RequestFailure(request.code, address, route.status());
   return (*route)->CallSync(std::move(request), timeout);
 }
 
 absl::Status InprocTransport::InvokeOneway(const std::string& address, RemotingCommand request) {
   auto route = Resolve(address);
-  if (!route.ok()) return route.status();
+  if (!route.ok()) return RequestFailure(request.code, address, route.status());
   absl::Status status;
   request.flag |= RemotingCommand::kOnewayFlag;
   (*route)->Call(std::move(request), absl::ZeroDuration(),

@@ -140,10 +140,7 @@ class TcpClientTransport::Impl final : public TcpConnection::Listener {
           StrCat(RequestCodeName(code), " to ", address, ": oneway request not written within ",
                  absl::FormatDuration(options_.oneway_timeout)));
     }
-    if (!written->status.ok()) {
-      return absl::Status(written->status.code(), StrCat(RequestCodeName(code), " to ", address,
-                                                         ": ", StdView(written->status.message())));
-    }
+    if (!written->status.ok()) return RequestFailure(code, address, written->status);
     return absl::OkStatus();
   }
 
@@ -224,7 +221,7 @@ void TcpClientTransport::Invoke(const std::string& address, RemotingCommand requ
                                 WritePolicy policy) {
   absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
   if (!connection.ok()) {
-    std::move(done)(connection.status());
+    std::move(done)(RequestFailure(request.code, address, connection.status()));
     return;
   }
   (*connection)->InvokeAsync(std::move(request), timeout, std::move(done), policy);
@@ -247,9 +244,9 @@ absl::StatusOr<RemotingCommand> TcpClientTransport::InvokeSync(const std::string
 
 absl::Status TcpClientTransport::InvokeOneway(const std::string& address,
                                               RemotingCommand request) {
-  absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
-  if (!connection.ok()) return connection.status();
   const int32_t code = request.code;
+  absl::StatusOr<std::shared_ptr<TcpConnection>> connection = impl_->Connection(address);
+  if (!connection.ok()) return RequestFailure(code, address, connection.status());
   if (impl_->InIoThread()) {
     // Cannot wait for the io thread on itself: queue it and trust it.
     (*connection)->InvokeOneway(std::move(request));
@@ -278,8 +275,7 @@ absl::Status TcpClientTransport::InvokeOneway(const std::string& address,
       });
   if (!queued.ok()) {
     impl_->ReleaseOneway();
-    return absl::Status(queued.code(), StrCat(RequestCodeName(code), " to ", address, ": ",
-                                              StdView(queued.message())));
+    return RequestFailure(code, address, queued);
   }
   return absl::OkStatus();
 }

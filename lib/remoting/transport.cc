@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/synchronization/notification.h"
+#include "common/str_cat.h"
 #include "remoting/request_code.h"
 #include "remoting/response_wait.h"
 
@@ -21,6 +22,11 @@ Responder::~Responder() {
     Respond(RemotingCommand::Response(response_code::kSystemError,
                                       "the server dropped the request unanswered"));
   }
+}
+
+absl::Status RequestFailure(int32_t code, std::string_view address, const absl::Status& status) {
+  return absl::Status(status.code(), StrCat(RequestCodeName(code), " to ", address, ": ",
+                                            StdView(status.message())));
 }
 
 absl::StatusOr<RemotingCommand> InvokeAndWait(Transport& transport, const std::string& address,

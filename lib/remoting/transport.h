@@ -106,7 +106,13 @@ class RequestHandler {
   }
 };
 
-// The client side: sends requests to addresses.
+// `status` as the failure of request `code` to `address`: "CODE to ADDRESS:
+// reason". Every error a Transport gives for a request is named so, once;
+// callers pass it on as it is, without naming the request again.
+absl::Status RequestFailure(int32_t code, std::string_view address, const absl::Status& status);
+
+// The client side: sends requests to addresses. Errors name the request and
+// its address (RequestFailure).
 class Transport {
  public:
   virtual ~Transport() = default;

@@ -212,7 +212,17 @@ TEST_CASE("rmq-admin: bad command lines and unreachable servers", "[admin]") {
   CHECK_THAT(bad_time.out, Catch::Contains("timestamp \"yesterday\""));
   CommandRun unreachable = RunCommand(BinFromEnv("RMQ_ADMIN_BIN") + " topicList -n 127.0.0.1:1");
   CHECK(unreachable.exit_code == 1);
-  CHECK_THAT(unreachable.out, Catch::Contains("GET_ALL_TOPIC_LIST_FROM_NAMESERVER to 127.0.0.1:1"));
+  CHECK_THAT(unreachable.out,
+             Catch::StartsWith("rmq-admin: topicList: GET_ALL_TOPIC_LIST_FROM_NAMESERVER to "
+                               "127.0.0.1:1: cannot connect"));
+  // A broker that is not there: the request named once.
+  CommandRun no_broker =
+      RunCommand(BinFromEnv("RMQ_ADMIN_BIN") + " brokerStatus -n 127.0.0.1:1 -b 127.0.0.1:1");
+  CHECK(no_broker.exit_code == 1);
+  CHECK_THAT(no_broker.out, Catch::StartsWith("rmq-admin: brokerStatus: GET_BROKER_RUNTIME_INFO to "
+                                              "127.0.0.1:1: cannot connect"));
+  CHECK(no_broker.out.find("GET_BROKER_RUNTIME_INFO") ==
+        no_broker.out.rfind("GET_BROKER_RUNTIME_INFO"));
 }
 
 }  // namespace

@@ -168,22 +168,27 @@ TEST_CASE("an address nobody bound is Unavailable", "[inproc]") {
   InprocTransport client("c", nullptr, std::make_shared<VirtualClock>());
   auto sync = client.InvokeSync("inproc://nobody", Echo("x"), kTimeout);
   CHECK(sync.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(sync.status().message() == "inproc://nobody: no server is bound under that name");
+  // Named as every transport error is: the request and the address, once.
+  const std::string named = "HEART_BEAT to inproc://nobody: no server is bound under that name";
+  CHECK(sync.status().message() == named);
 
   AsyncResult async;
   client.InvokeAsync("inproc://nobody", Echo("x"), kTimeout, async.Callback());
   REQUIRE(async.done.HasBeenNotified());
   CHECK(async.result->status().code() == absl::StatusCode::kUnavailable);
+  CHECK(async.result->status().message() == named);
 
-  CHECK(client.InvokeOneway("inproc://nobody", Echo("x")).code() ==
-        absl::StatusCode::kUnavailable);
+  absl::Status oneway = client.InvokeOneway("inproc://nobody", Echo("x"));
+  CHECK(oneway.code() == absl::StatusCode::kUnavailable);
+  CHECK(oneway.message() == named);
 }
 
 TEST_CASE("InprocTransport refuses addresses that are not inproc://", "[inproc]") {
   InprocTransport client("c", nullptr, std::make_shared<VirtualClock>());
   auto sync = client.InvokeSync("127.0.0.1:9876", Echo("x"), kTimeout);
   CHECK(sync.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(sync.status().message() == "address '127.0.0.1:9876' is not an inproc:// address");
+  CHECK(sync.status().message() ==
+        "HEART_BEAT to 127.0.0.1:9876: address '127.0.0.1:9876' is not an inproc:// address");
 }
 
 // (host:port addresses are tcp_transport_test's.)

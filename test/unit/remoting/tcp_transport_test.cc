@@ -39,6 +39,17 @@ bool Contains(const absl::Status& status, std::string_view text) {
   return StdView(status.message()).find(text) != std::string_view::npos;
 }
 
+// How many times `text` occurs in the status's message.
+size_t Occurrences(const absl::Status& status, std::string_view text) {
+  const std::string_view message = StdView(status.message());
+  size_t n = 0;
+  for (size_t at = message.find(text); at != std::string_view::npos;
+       at = message.find(text, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 // ---- Round trips ---------------------------------------------------------------------------
 
 TEST_CASE("sync, async and oneway requests reach the handler over TCP", "[tcp]") {
@@ -587,7 +598,7 @@ TEST_CASE("connect failures and bad addresses fail every kind of call", "[tcp]")
 
   auto sync = client.InvokeSync(address, Echo("x"), kTimeout);
   CHECK(sync.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(Contains(sync.status(), address));
+  CHECK(Occurrences(sync.status(), "HEART_BEAT to " + address) == 1);
   CHECK(Contains(sync.status(), "cannot connect"));
   AsyncResult async;
   client.InvokeAsync(address, Echo("x"), kTimeout, async.Callback());
@@ -602,6 +613,13 @@ TEST_CASE("connect failures and bad addresses fail every kind of call", "[tcp]")
     CAPTURE(bad);
     auto result = client.InvokeSync(bad, Echo("x"), kTimeout);
     CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+    // Named as the connection names its failures: request and address.
+    CHECK(StdView(result.status().message()).starts_with(StrCat("HEART_BEAT to ", bad, ": ")));
+    AsyncResult bad_async;
+    client.InvokeAsync(bad, Echo("x"), kTimeout, bad_async.Callback());
+    REQUIRE(bad_async.Await());
+    CHECK(bad_async.result->status().message() == result.status().message());
+    CHECK(client.InvokeOneway(bad, Echo("x")).message() == result.status().message());
   }
 }
 
