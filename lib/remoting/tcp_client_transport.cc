@@ -40,11 +40,17 @@ absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
   } else if (host.find(':') != std::string_view::npos) {
     return invalid();  // An IPv6 address needs its brackets.
   }
+  if (host.empty() || port_text.empty()) return invalid();
   uint32_t port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (host.empty() || port_text.empty() || ec != std::errc() ||
-      end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+  const bool too_big = ec == std::errc::result_out_of_range;
+  if (end != port_text.data() + port_text.size() || (ec != std::errc() && !too_big)) {
     return invalid();
+  }
+  // A number, but no port: say so rather than that it is no host:port.
+  if (too_big || port == 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        StrCat("address '", address, "': port ", port_text, " is out of range (1-65535)"));
   }
   return HostPort{std::string(host), static_cast<uint16_t>(port)};
 }

@@ -621,6 +621,16 @@ TEST_CASE("connect failures and bad addresses fail every kind of call", "[tcp]")
     CHECK(bad_async.result->status().message() == result.status().message());
     CHECK(client.InvokeOneway(bad, Echo("x")).message() == result.status().message());
   }
+  // A port that is a number but no port says so.
+  for (const char* bad : {"127.0.0.1:0", "127.0.0.1:70000", "[::1]:99999999999"}) {
+    CAPTURE(bad);
+    auto result = client.InvokeSync(bad, Echo("x"), kTimeout);
+    CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Contains(result.status(), "is out of range (1-65535)"));
+    CHECK_FALSE(Contains(result.status(), "neither"));
+  }
+  CHECK(Contains(client.InvokeSync("127.0.0.1:80x", Echo("x"), kTimeout).status(),
+                 "address '127.0.0.1:80x' is neither inproc://NAME nor host:port"));
 }
 
 TEST_CASE("a host name is resolved", "[tcp]") {
