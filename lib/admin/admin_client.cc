@@ -255,6 +255,13 @@ absl::StatusOr<ConsumeStats> AdminClient::GetConsumeStats(const std::string& gro
     merged.offset_table.merge(stats->offset_table);
     merged.consume_tps += stats->consume_tps;
   }
+  // An empty table is most often a misspelt group: as RocketMQ's
+  // examineConsumeStats, an error rather than an empty answer.
+  if (merged.offset_table.empty()) {
+    return absl::NotFoundError(StrCat("consumer group ", group, " has no consume stats on any broker",
+                                      topic ? StrCat(" for topic ", *topic) : std::string(),
+                                      " (no offset committed): is the group name right?"));
+  }
   return merged;
 }
 

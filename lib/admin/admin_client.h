@@ -54,7 +54,9 @@ class AdminClient {
 
   // ---- Brokers and consumers ----
   absl::StatusOr<KVTable> GetBrokerRuntimeInfo(const std::string& broker_addr);
-  // The group's progress on every master (one topic, or all it consumed).
+  // The group's progress on every master (one topic, or all it consumed);
+  // NotFound if no master has any (an unknown group, as RocketMQ's
+  // examineConsumeStats).
   absl::StatusOr<ConsumeStats> GetConsumeStats(const std::string& group,
                                                const std::optional<std::string>& topic);
   // The group's members as the masters know them (merged); NotFound if none

@@ -183,6 +183,13 @@ TEST_CASE("rmq-admin: groups, progress, connections and resetting offsets", "[ad
   CHECK(progress["queues"][0]["consumerOffset"] == 3);
   CHECK(progress["diffTotal"] == 0);
 
+  CommandRun typo = f.Admin("consumerProgress -g Wrokers");
+  CHECK(typo.exit_code == 1);
+  CHECK_THAT(typo.out, Catch::Contains("consumer group Wrokers has no consume stats on any broker"));
+  CommandRun other_topic = f.Admin("consumerProgress -g Workers -t NoSuchTopic");
+  CHECK(other_topic.exit_code == 1);
+  CHECK_THAT(other_topic.out, Catch::Contains("for topic NoSuchTopic"));
+
   CommandRun offline = f.Admin("consumerConnection -g Workers");
   CHECK(offline.exit_code == 1);
   CHECK_THAT(offline.out, Catch::Contains("not online"));
