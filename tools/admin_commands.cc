@@ -145,6 +145,19 @@ AdminOutput Messages(const std::vector<MessageExt>& msgs) {
 
 AdminOutput Done(std::string text, Json json) { return {std::move(text), std::move(json)}; }
 
+// OK for "" (every cluster) or a cluster the name server knows; else an
+// error naming the clusters it knows, since an empty table would hide the
+// typo.
+absl::Status CheckClusterKnown(const internal::ClusterInfo& info, const std::string& cluster) {
+  if (cluster.empty() || info.cluster_addr_table.contains(cluster)) return absl::OkStatus();
+  std::string known;
+  for (const auto& [name, brokers] : info.cluster_addr_table) {
+    known += StrCat(known.empty() ? "" : ", ", name);
+  }
+  return absl::NotFoundError(StrCat("the name server knows no cluster ", cluster,
+                                    "; its clusters: ", known.empty() ? "none" : known));
+}
+
 }  // namespace
 
 absl::StatusOr<AdminOutput> UpdateTopic(AdminClient& admin, const TopicOptions& o) {
@@ -206,6 +219,7 @@ absl::StatusOr<AdminOutput> TopicStatus(AdminClient& admin, const std::string& t
 absl::StatusOr<AdminOutput> ClusterList(AdminClient& admin, const std::string& cluster) {
   auto info = admin.GetClusterInfo();
   if (!info.ok()) return info.status();
+  if (auto known = CheckClusterKnown(*info, cluster); !known.ok()) return known;
   Table table({"Cluster Name", "Broker Name", "BID", "Addr", "Version", "InTPS", "OutTPS",
                "InTotalToday", "OutTotalToday", "Hour", "SPACE"});
   Json json = Json::array();

@@ -136,6 +136,11 @@ TEST_CASE("rmq-admin: clusterList and brokerStatus", "[admin]") {
   CHECK(clusters[0]["addr"] == f.cluster().broker_address());
   CHECK(clusters[0]["runtimeInfo"]["msgPutTotalTodayNow"] == "1");
   CHECK_THAT(f.Admin("clusterList").out, Catch::Contains("#Cluster Name"));
+  CHECK(f.AdminJson("clusterList -c DefaultCluster").size() == 1);
+  CommandRun no_cluster = f.Admin("clusterList -c NoCluster");
+  CHECK(no_cluster.exit_code == 1);
+  CHECK(no_cluster.out == "rmq-admin: clusterList: the name server knows no cluster NoCluster; "
+                          "its clusters: DefaultCluster\n");
   Json status = f.AdminJson("brokerStatus -b " + f.cluster().broker_address());
   CHECK(status[f.cluster().broker_address()]["brokerVersionDesc"] == "V4_9_4");
   CommandRun no_target = f.Admin("brokerStatus");
