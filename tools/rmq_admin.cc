@@ -9,7 +9,8 @@
 // consumerConnection, queryMsgById, queryMsgByKey, queryMsgByOffset,
 // resetOffsetByTime, sendMessage, consumeMessage. `-n` defaults to
 // $NAMESRV_ADDR, as mqadmin's. Tables go to stdout (--json: one JSON
-// document); errors to stderr with exit status 1 (2 for a bad command line).
+// document); errors to stderr with exit status 1 (2 for a bad command line,
+// with CLI11's message; 0 for --help).
 //
 //   rmq-admin sql-check 'EXPR' [key=value ...]
 //
@@ -27,6 +28,7 @@
 
 #include "CLI/CLI.hpp"
 #include "admin_commands.h"
+#include "cli_checks.h"
 #include "common/str_cat.h"
 #include "filter/sql_expression.h"
 
@@ -38,6 +40,15 @@ using namespace rmq::tools;
 void AddTarget(CLI::App* cmd, BrokerTarget* target) {
   cmd->add_option("-b,--brokerAddr", target->broker_addr, "broker address host:port");
   cmd->add_option("-c,--clusterName", target->cluster, "every master of this cluster");
+}
+
+// For a command's callback: without -b or -c the command line is wrong, an
+// error of parsing (exit 2) rather than of the command.
+void RequireTarget(const BrokerTarget& target) {
+  if (target.broker_addr.empty() && target.cluster.empty()) {
+    throw CLI::RequiredError("give a broker address (-b) or a cluster (-c)",
+                             CLI::ExitCodes::RequiredError);
+  }
 }
 
 }  // namespace
@@ -61,13 +72,16 @@ int main(int argc, char** argv) {
   update_topic->add_option("-t,--topic", topic_opts.config.topic_name, "topic")->required();
   AddTarget(update_topic, &topic_opts.target);
   update_topic->add_option("-r,--readQueueNums", topic_opts.config.read_queue_nums, "read queues (8)")
-      ->check(CLI::Range(1, 1024));
+      ->check(IntegerIn(1, 1024));
   update_topic->add_option("-w,--writeQueueNums", topic_opts.config.write_queue_nums, "write queues (8)")
-      ->check(CLI::Range(1, 1024));
+      ->check(IntegerIn(1, 1024));
   update_topic->add_option("-p,--perm", topic_opts.config.perm, "permission: 2 write, 4 read, 6 both")
-      ->check(CLI::Range(0, 7));
+      ->check(IntegerIn(0, 7));
   update_topic->add_option("-o,--order", topic_opts.config.order, "ordered topic (false)");
-  update_topic->callback([&] { run = [&](AdminClient& a) { return UpdateTopic(a, topic_opts); }; });
+  update_topic->callback([&] {
+    RequireTarget(topic_opts.target);
+    run = [&](AdminClient& a) { return UpdateTopic(a, topic_opts); };
+  });
 
   std::string topic, cluster, group, key, msg_id, broker_name;
   auto* delete_topic = app.add_subcommand("deleteTopic", "delete a topic from a cluster");
@@ -95,6 +109,7 @@ int main(int argc, char** argv) {
   auto* broker_status = app.add_subcommand("brokerStatus", "a broker's runtime figures");
   AddTarget(broker_status, &status_target);
   broker_status->callback([&] {
+    RequireTarget(status_target);
     run = [&](AdminClient& a) { return BrokerStatus(a, status_target); };
   });
 
@@ -108,9 +123,9 @@ int main(int argc, char** argv) {
   update_group->add_option("-d,--consumeBroadcastEnable", group_opts.config.consume_broadcast_enable,
                            "consumeBroadcastEnable");
   update_group->add_option("-q,--retryQueueNums", group_opts.config.retry_queue_nums, "retryQueueNums")
-      ->check(CLI::Range(0, 1024));
+      ->check(IntegerIn(0, 1024));
   update_group->add_option("-r,--retryMaxTimes", group_opts.config.retry_max_times, "retryMaxTimes")
-      ->check(CLI::Range(-1, 1024));
+      ->check(IntegerIn(-1, 1024));
   update_group->add_option("-i,--brokerId", group_opts.config.broker_id, "brokerId");
   update_group->add_option("-w,--whichBrokerWhenConsumeSlowly",
                            group_opts.config.which_broker_when_consume_slowly,
@@ -118,7 +133,10 @@ int main(int argc, char** argv) {
   update_group->add_option("-a,--notifyConsumerIdsChanged",
                            group_opts.config.notify_consumer_ids_changed_enable,
                            "notifyConsumerIdsChangedEnable");
-  update_group->callback([&] { run = [&](AdminClient& a) { return UpdateSubGroup(a, group_opts); }; });
+  update_group->callback([&] {
+    RequireTarget(group_opts.target);
+    run = [&](AdminClient& a) { return UpdateSubGroup(a, group_opts); };
+  });
 
   std::optional<std::string> progress_topic;
   auto* progress = app.add_subcommand("consumerProgress", "a group's offsets against the queues");
@@ -147,7 +165,7 @@ int main(int argc, char** argv) {
   by_key->add_option("-t,--topic", topic, "topic")->required();
   by_key->add_option("-k,--msgKey", key, "key")->required();
   by_key->add_option("-c,--maxNum", max_num, "at most this many per broker (64)")
-      ->check(CLI::Range(1, 65536));
+      ->check(IntegerIn(1, 65536));
   by_key->add_option("-b,--beginTimestamp", begin_ms, "stored at or after (ms)");
   by_key->add_option("-e,--endTimestamp", end_ms, "stored at or before (ms)");
   by_key->callback([&] {
@@ -191,12 +209,11 @@ int main(int argc, char** argv) {
   send->add_option("-b,--broker", send_opts.broker_name, "broker name (with -i)");
   send->add_option("-i,--qid", send_opts.queue_id, "queue id (with -b)");
   send->callback([&] {
-    run = [&](AdminClient&) -> absl::StatusOr<AdminOutput> {
-      if (send_opts.queue_id.has_value() != !send_opts.broker_name.empty()) {
-        return absl::InvalidArgumentError("give both -b (broker name) and -i (queue id), or neither");
-      }
-      return SendMessage(namesrv, send_opts);
-    };
+    if (send_opts.queue_id.has_value() != !send_opts.broker_name.empty()) {
+      throw CLI::ValidationError("give both -b (broker name) and -i (queue id), or neither",
+                                 CLI::ExitCodes::ValidationError);
+    }
+    run = [&](AdminClient&) { return SendMessage(namesrv, send_opts); };
   });
 
   ConsumeOptions consume_opts;
@@ -206,7 +223,7 @@ int main(int argc, char** argv) {
   consume->add_option("-i,--queueId", consume_opts.queue_id, "only this queue");
   consume->add_option("-o,--offset", consume_opts.offset, "from this offset (default: the first)");
   consume->add_option("-c,--messageNumber", consume_opts.count, "at most this many (128)")
-      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+      ->check(IntegerIn(1, int64_t{1} << 20));
   consume->callback([&] { run = [&](AdminClient& a) { return ConsumeMessage(a, consume_opts); }; });
 
   std::string sql;
@@ -219,7 +236,7 @@ int main(int argc, char** argv) {
   check->add_option("properties", sql_properties, "the message's properties, as key=value");
   check->callback([&] { sql_check = true; });
 
-  CLI11_PARSE(app, argc, argv);
+  if (auto exit_code = ParseCommandLine(app, argc, argv)) return *exit_code;
   if (sql_check) {
     int exit_code = 0;
     std::cout << rmq::internal::SqlCheck(sql, sql_properties, &exit_code) << "\n";
@@ -227,12 +244,12 @@ int main(int argc, char** argv) {
   }
   if (namesrv.empty()) {
     std::cerr << "rmq-admin: give the name server with -n host:port (or set NAMESRV_ADDR)\n";
-    return 2;
+    return kCommandLineError;
   }
   auto admin = AdminClient::Create(namesrv);
   if (!admin.ok()) {
     std::cerr << "rmq-admin: " << admin.status().message() << "\n";
-    return 2;
+    return kCommandLineError;
   }
   auto result = run(**admin);
   if (!result.ok()) {

@@ -4,6 +4,7 @@
 // loopback: every command, its --json document, and its errors.
 
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -144,7 +145,7 @@ TEST_CASE("rmq-admin: clusterList and brokerStatus", "[admin]") {
   Json status = f.AdminJson("brokerStatus -b " + f.cluster().broker_address());
   CHECK(status[f.cluster().broker_address()]["brokerVersionDesc"] == "V4_9_4");
   CommandRun no_target = f.Admin("brokerStatus");
-  CHECK(no_target.exit_code == 1);
+  CHECK(no_target.exit_code == 2);  // a bad command line
   CHECK_THAT(no_target.out, Catch::Contains("give a broker address (-b) or a cluster (-c)"));
 }
 
@@ -211,6 +212,34 @@ TEST_CASE("rmq-admin: groups, progress, connections and resetting offsets", "[ad
   CHECK(f.AdminJson("resetOffsetByTime -g Workers -t Jobs -s now")[0]["offset"] == 2);
   CHECK(f.AdminJson("resetOffsetByTime -g Workers -t Jobs -s -1")[0]["offset"] == 3);
   CHECK(f.AdminJson("consumerProgress -g Workers")["diffTotal"] == 0);
+}
+
+TEST_CASE("rmq-admin: every command-line error exits 2 with CLI11's message", "[admin]") {
+  // No server is needed: each is refused before connecting.
+  const std::string admin = BinFromEnv("RMQ_ADMIN_BIN") + " -n 127.0.0.1:1 ";
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", "A subcommand is required"},
+           {"updateTopic -c DefaultCluster -t", "--topic: 1 required TEXT missing"},
+           {"updateTopic -t T -c DefaultCluster -r abc", "--readQueueNums: 'abc' is not a number"},
+           {"updateTopic -t T -c DefaultCluster -r 2000",
+            "--readQueueNums: 2000 is not in the range 1 to 1024"},
+           {"updateTopic -t T -c DefaultCluster --bogus", "not expected: --bogus"},
+           {"updateTopic -t T", "give a broker address (-b) or a cluster (-c)"},
+           {"updateSubGroup -g G", "give a broker address (-b) or a cluster (-c)"},
+           {"sendMessage -t T -p x -b broker-a", "give both -b (broker name) and -i (queue id)"},
+           {"queryMsgByOffset -t T -b broker-a -i x -o 0", "--queueId"}}) {
+    CommandRun run = RunCommand(admin + c.args);
+    INFO(c.args << "\n" << run.out);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.out, Catch::Contains(c.says));
+  }
+  CommandRun help = RunCommand(admin + "updateTopic --help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--readQueueNums"));
 }
 
 TEST_CASE("rmq-admin: bad command lines and unreachable servers", "[admin]") {
