@@ -4,14 +4,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <unistd.h>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "common/msg_id.h"
 #include "common/str_cat.h"
@@ -144,6 +146,52 @@ AdminOutput Messages(const std::vector<MessageExt>& msgs) {
 }
 
 AdminOutput Done(std::string text, Json json) { return {std::move(text), std::move(json)}; }
+
+struct DateTimeFields {
+  int year, month, day, hour, minute, second, millis;
+};
+
+// The numbers of "yyyy-MM-dd#HH:mm:ss:SSS" (digits only, these separators);
+// nullopt if the text has another form. Their ranges are not checked here.
+std::optional<DateTimeFields> SplitDateTime(std::string_view text) {
+  static constexpr char kSeparators[] = "--#:::";  // after each number but the last
+  int numbers[7] = {};
+  for (size_t i = 0; i < 7; ++i) {
+    // from_chars takes a sign; a field is digits only.
+    if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), numbers[i]);
+    if (error != std::errc()) return std::nullopt;
+    text.remove_prefix(static_cast<size_t>(end - text.data()));
+    if (i == 6) break;
+    if (text.empty() || text[0] != kSeparators[i]) return std::nullopt;
+    text.remove_prefix(1);
+  }
+  if (!text.empty()) return std::nullopt;
+  return DateTimeFields{numbers[0], numbers[1], numbers[2], numbers[3],
+                        numbers[4], numbers[5], numbers[6]};
+}
+
+// The first field out of its range, said readably; "" if all are in range.
+// Checked rather than normalized (mktime makes month 13 next January).
+std::string OutOfRangeField(const DateTimeFields& f) {
+  if (f.month < 1 || f.month > 12) return StrCat("month ", f.month, " is not 1 to 12");
+  const absl::CivilMonth month(f.year, f.month);
+  const int days = (absl::CivilDay(month + 1) - 1).day();
+  struct Range {
+    const char* name;
+    int value, min, max;
+  };
+  for (const Range& r : {Range{"day", f.day, 1, days}, Range{"hour", f.hour, 0, 23},
+                         Range{"minute", f.minute, 0, 59}, Range{"second", f.second, 0, 59},
+                         Range{"millisecond", f.millis, 0, 999}}) {
+    if (r.value < r.min || r.value > r.max) {
+      return StrCat(r.name, " ", r.value, " is not ", r.min, " to ", r.max,
+                    r.name == std::string_view("day") ? fmt::format(" in {}-{:02d}", f.year, f.month)
+                                                      : "");
+    }
+  }
+  return "";
+}
 
 // OK for "" (every cluster) or a cluster the name server knows; else an
 // error naming the clusters it knows, since an empty table would hide the
@@ -474,22 +522,24 @@ absl::StatusOr<int64_t> ParseTimestamp(const std::string& text) {
   if (text == "now") return absl::ToUnixMillis(absl::Now());
   int64_t ms = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
-  if (error == std::errc() && end == text.data() + text.size()) return ms;
-  struct tm local {};
-  int millis = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d#%d:%d:%d:%d%c", &local.tm_year, &local.tm_mon,
-                  &local.tm_mday, &local.tm_hour, &local.tm_min, &local.tm_sec, &millis,
-                  &extra) == 7) {
-    local.tm_year -= 1900;
-    local.tm_mon -= 1;
-    local.tm_isdst = -1;
-    const time_t seconds = mktime(&local);
-    if (seconds != -1) return static_cast<int64_t>(seconds) * 1000 + millis;
+  if (error == std::errc() && end == text.data() + text.size()) {
+    if (ms >= -1) return ms;
+    return absl::InvalidArgumentError(
+        StrCat("'", text, "' is no time: milliseconds since the epoch are 0 or more (-1: the end "
+                          "of each queue)"));
   }
-  return absl::InvalidArgumentError(StrCat("timestamp \"", text,
-                                           "\": want milliseconds since the epoch, \"now\", or "
-                                           "yyyy-MM-dd#HH:mm:ss:SSS"));
+  auto fields = SplitDateTime(text);
+  if (!fields) {
+    return absl::InvalidArgumentError(StrCat(
+        "'", text, "' is neither milliseconds since the epoch, \"now\", nor yyyy-MM-dd#HH:mm:ss:SSS"));
+  }
+  if (std::string wrong = OutOfRangeField(*fields); !wrong.empty()) {
+    return absl::InvalidArgumentError(StrCat("'", text, "': ", wrong));
+  }
+  const DateTimeFields& f = *fields;
+  const absl::Time local = absl::FromCivil(
+      absl::CivilSecond(f.year, f.month, f.day, f.hour, f.minute, f.second), absl::LocalTimeZone());
+  return absl::ToUnixMillis(local) + f.millis;
 }
 
 }  // namespace rmq::tools

@@ -85,8 +85,9 @@ absl::StatusOr<AdminOutput> SendMessage(const std::string& namesrv, const SendOp
 absl::StatusOr<AdminOutput> ConsumeMessage(AdminClient& admin, const ConsumeOptions& options);
 
 // A time for resetOffsetByTime -s: milliseconds since the epoch (-1: the end
-// of each queue), "now", or
-// mqadmin's "yyyy-MM-dd#HH:mm:ss:SSS" (local time).
+// of each queue), "now", or mqadmin's "yyyy-MM-dd#HH:mm:ss:SSS" (local
+// time), each field within its range (a month 13 is refused, not made next
+// January). InvalidArgument quotes the text and says what is wrong.
 absl::StatusOr<int64_t> ParseTimestamp(const std::string& text);
 
 }  // namespace rmq::tools

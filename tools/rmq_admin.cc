@@ -42,6 +42,18 @@ void AddTarget(CLI::App* cmd, BrokerTarget* target) {
   cmd->add_option("-c,--clusterName", target->cluster, "every master of this cluster");
 }
 
+// -s of resetOffsetByTime: its text made milliseconds on parsing, so that a
+// bad time is a command-line error naming the option (exit 2).
+CLI::Validator TimestampToMillis() {
+  auto to_millis = [](std::string& text) -> std::string {
+    auto ms = ParseTimestamp(text);
+    if (!ms.ok()) return std::string(ms.status().message());
+    text = std::to_string(*ms);
+    return "";
+  };
+  return CLI::Validator(to_millis, "TIME");
+}
+
 // For a command's callback: without -b or -c the command line is wrong, an
 // error of parsing (exit 2) rather than of the command.
 void RequireTarget(const BrokerTarget& target) {
@@ -178,26 +190,23 @@ int main(int argc, char** argv) {
   by_offset->add_option("-t,--topic", topic, "topic")->required();
   by_offset->add_option("-b,--brokerName", broker_name, "broker name")->required();
   by_offset->add_option("-i,--queueId", queue_id, "queue id")->required();
-  by_offset->add_option("-o,--offset", offset, "queue offset")->required();
+  by_offset->add_option("-o,--offset", offset, "queue offset")->required()->check(IntegerIn(0));
   by_offset->callback([&] {
     run = [&](AdminClient& a) { return QueryMsgByOffset(a, topic, broker_name, queue_id, offset); };
   });
 
-  std::string timestamp_text;
+  int64_t timestamp_ms = 0;
   bool force = true;
   auto* reset = app.add_subcommand("resetOffsetByTime", "move a group's offsets to a time");
   reset->add_option("-g,--group", group, "group")->required();
   reset->add_option("-t,--topic", topic, "topic")->required();
-  reset->add_option("-s,--timestamp", timestamp_text,
-                    "ms since the epoch, now, or yyyy-MM-dd#HH:mm:ss:SSS")
-      ->required();
+  reset->add_option("-s,--timestamp", timestamp_ms,
+                    "ms since the epoch (-1: the end), now, or yyyy-MM-dd#HH:mm:ss:SSS")
+      ->required()
+      ->transform(TimestampToMillis());
   reset->add_option("-f,--force", force, "also move offsets forward (true)");
   reset->callback([&] {
-    run = [&](AdminClient& a) -> absl::StatusOr<AdminOutput> {
-      auto ms = ParseTimestamp(timestamp_text);
-      if (!ms.ok()) return ms.status();
-      return ResetOffsetByTime(a, group, topic, *ms, force);
-    };
+    run = [&](AdminClient& a) { return ResetOffsetByTime(a, group, topic, timestamp_ms, force); };
   });
 
   SendOptions send_opts;
@@ -221,7 +230,8 @@ int main(int argc, char** argv) {
   consume->add_option("-t,--topic", consume_opts.topic, "topic")->required();
   consume->add_option("-b,--brokerName", consume_opts.broker_name, "only this broker");
   consume->add_option("-i,--queueId", consume_opts.queue_id, "only this queue");
-  consume->add_option("-o,--offset", consume_opts.offset, "from this offset (default: the first)");
+  consume->add_option("-o,--offset", consume_opts.offset, "from this offset (default: the first)")
+      ->check(IntegerIn(0));
   consume->add_option("-c,--messageNumber", consume_opts.count, "at most this many (128)")
       ->check(IntegerIn(1, int64_t{1} << 20));
   consume->callback([&] { run = [&](AdminClient& a) { return ConsumeMessage(a, consume_opts); }; });
