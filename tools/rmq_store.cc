@@ -4,12 +4,15 @@
 // recovers, truncates or locks, so it shows a store exactly as it is.
 //
 //   rmq-store verify DIR     check every record and consume queue unit
-//   rmq-store dump DIR [--topic T] [--queue Q] [--from OFFSET] [--count N]
+//   rmq-store dump DIR [--topic T [--queue Q]] [--from OFFSET] [--count N]
+//
+// Exit status: 0 fine, 1 problems found, 2 a bad command line or no store.
 
 #include <cstdio>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "cli_checks.h"
 #include "common/msg_id.h"
 #include "common/record_codec.h"
 #include "common/str_cat.h"
@@ -108,11 +111,17 @@ int main(int argc, char** argv) {
   int64_t count = INT64_MAX;
   auto* dump = app.add_subcommand("dump", "print records readably");
   dump->add_option("DIR", dir, "store root directory")->required();
-  dump->add_option("--topic", topic, "only this topic (then --from is a queue offset)");
-  dump->add_option("--queue", queue, "only this queue id (with --topic)");
-  dump->add_option("--from", from, "start offset: commit log offset, or queue offset with --topic");
-  dump->add_option("--count", count, "print at most this many records");
-  CLI11_PARSE(app, argc, argv);
+  auto* topic_option =
+      dump->add_option("--topic", topic, "only this topic (then --from is a queue offset)");
+  // Without --topic a queue id picks nothing out: refused, not ignored.
+  dump->add_option("--queue", queue, "only this queue id (with --topic)")
+      ->check(rmq::tools::IntegerIn(0, INT32_MAX))
+      ->needs(topic_option);
+  dump->add_option("--from", from, "start offset: commit log offset, or queue offset with --topic")
+      ->check(rmq::tools::IntegerIn(0));
+  dump->add_option("--count", count, "print at most this many records (at least 1)")
+      ->check(rmq::tools::IntegerIn(1));
+  if (auto exit_code = rmq::tools::ParseCommandLine(app, argc, argv)) return *exit_code;
   if (verify->parsed()) return rmq::internal::Verify(dir);
   return rmq::internal::Dump(dir, topic, queue, from, count);
 }

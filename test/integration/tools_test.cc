@@ -18,6 +18,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/run_command.h"
@@ -154,6 +155,23 @@ TEST_CASE("rmq-store dump prints the store example's records") {
   CHECK(dump.out.find("hello rmq #41") != std::string::npos);
   CHECK(dump.out.find("queueOffset=11 ") != std::string::npos);
   CHECK(dump.out.find("queueOffset=12 ") == std::string::npos);
+
+  // --count is at least 1; --queue without --topic would be ignored.
+  Run one = RunCommand(Bin("RMQ_STORE_BIN") + " dump " + dir.Sub("q") + " --count 1");
+  REQUIRE(one.exit_code == 0);
+  CHECK(std::count(one.out.begin(), one.out.end(), '\n') == 1);
+  for (const auto& [args, says] : std::vector<std::pair<std::string, std::string>>{
+           {"--count 0", "--count: 0 is less than 1"},
+           {"--count -1", "--count: -1 is less than 1"},
+           {"--count many", "--count: 'many' is not a number"},
+           {"--queue 2", "--queue requires --topic"},
+           {"--topic QuickstartTopic --queue -1", "--queue: -1 is not in the range"}}) {
+    Run bad = RunCommand(Bin("RMQ_STORE_BIN") + " dump " + dir.Sub("q") + " " + args);
+    INFO(args << "\n" << bad.out);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.out.find(says) != std::string::npos);
+    CHECK(bad.out.find("offset=") == std::string::npos);  // nothing dumped
+  }
 
   Run missing = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("does-not-exist"));
   CHECK(missing.exit_code == 2);
