@@ -70,6 +70,10 @@ int Verify(const std::string& dir) {
 }
 
 int Dump(const std::string& dir, const std::string& topic, int queue, int64_t from, int64_t count) {
+  if (absl::Status store = CheckStoreDirectory(dir, ""); !store.ok()) {
+    std::fprintf(stderr, "rmq-store: %s\n", std::string(store.message()).c_str());
+    return 2;
+  }
   auto segments = OpenSegments(dir + "/commitlog");
   if (!segments.ok()) {
     std::fprintf(stderr, "rmq-store: %s\n", std::string(segments.status().message()).c_str());

@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "common/big_endian.h"
 #include "common/properties_codec.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "rmq/store.h"
 #include "store/dispatcher.h"
@@ -161,6 +162,52 @@ std::vector<QueueDir> ListConsumeQueues(const std::string& root) {
 
 namespace {
 
+// Whether the directory holds any file (a segment, or something else that
+// OpenSegments will name).
+bool HoldsFiles(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file()) return true;
+  }
+  return false;
+}
+
+// Whether some consume queue holds a unit (a file that does not start with
+// an unwritten, all-zero unit).
+bool QueuesHoldUnits(const std::string& root) {
+  for (const QueueDir& queue : ListConsumeQueues(root)) {
+    auto files = OpenSegments(queue.path);
+    if (!files.ok()) return true;  // Something is there; VerifyStore names it.
+    for (const Segment& segment : *files) {
+      if (!AllZero(segment.file->bytes().substr(0, kUnitSize))) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status CheckStoreDirectory(const std::string& root, const std::string& commit_log_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    return absl::NotFoundError(StrCat("store directory ", root, " does not exist"));
+  }
+  const std::string log_dir = commit_log_dir.empty() ? root + "/commitlog" : commit_log_dir;
+  // Without these checks a wrong directory reads as an empty store: "0
+  // messages, 0 corrupt", which looks like success.
+  if (!fs::is_directory(log_dir, ec)) {
+    return absl::NotFoundError(StrCat("no commit log in ", log_dir, ": not a store directory?"));
+  }
+  if (!HoldsFiles(log_dir) && QueuesHoldUnits(root)) {
+    return absl::FailedPreconditionError(
+        StrCat("no commit log segment in ", log_dir, " while the consume queues in ", root,
+               "/consumequeue hold units: are the commit log files missing?"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
 // What the log says a queue unit must be.
 struct ExpectedUnit {
   int64_t commit_log_offset;
@@ -177,10 +224,7 @@ void AddProblem(VerifyReport* report, std::string problem) {
 
 absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::string& commit_log_dir) {
   VerifyReport report;
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    return absl::NotFoundError(StrCat("store directory ", root, " does not exist"));
-  }
+  RMQ_RETURN_IF_ERROR(CheckStoreDirectory(root, commit_log_dir));
   auto segments = OpenSegments(commit_log_dir.empty() ? root + "/commitlog" : commit_log_dir);
   if (!segments.ok()) return segments.status();
   for (size_t i = 1; i < segments->size(); ++i) {

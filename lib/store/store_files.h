@@ -73,6 +73,13 @@ struct QueueDir {
 // The consume queue directories under <root>/consumequeue.
 std::vector<QueueDir> ListConsumeQueues(const std::string& root);
 
+// Whether `root` is a store whose commit log is in `commit_log_dir` ("":
+// root/commitlog): NotFound naming the path if either directory is missing,
+// FailedPrecondition if the commit log holds no segment while consume queues
+// hold units (its files were lost, or it is not this store's log). A store
+// opened and never written passes.
+absl::Status CheckStoreDirectory(const std::string& root, const std::string& commit_log_dir);
+
 struct VerifyReport {
   int64_t messages = 0;       // Valid message records in the commit log.
   int64_t bytes = 0;          // Their bytes.
@@ -86,7 +93,8 @@ struct VerifyReport {
 
 // Checks every record (magic, size, CRC, position) and every consume queue
 // unit (points at a record of its topic, queue and queue offset, with its
-// size and tag hash; every message is in its queue).
+// size and tag hash; every message is in its queue). CheckStoreDirectory's
+// errors first.
 absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::string& commit_log_dir);
 
 }  // namespace rmq::internal

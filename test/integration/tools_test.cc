@@ -21,7 +21,9 @@
 #include <utility>
 #include <vector>
 
+#include "rmq/store.h"
 #include "support/run_command.h"
+#include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -176,6 +178,45 @@ TEST_CASE("rmq-store dump prints the store example's records") {
   Run missing = RunCommand(Bin("RMQ_STORE_BIN") + " verify " + dir.Sub("does-not-exist"));
   CHECK(missing.exit_code == 2);
   CHECK(missing.out.find("does not exist") != std::string::npos);
+}
+
+TEST_CASE("rmq-store verify and dump refuse a directory that holds no store") {
+  rmq::testing::TempDir dir;
+  Run example = RunCommand(Bin("STORE_BASICS_BIN") + " " + dir.Sub("q"));
+  REQUIRE(example.exit_code == 0);
+  const std::string store = Bin("RMQ_STORE_BIN");
+  std::filesystem::create_directories(dir.Sub("empty"));
+  // An empty directory, and a store's commitlog given for the store: each
+  // read as an empty store before ("0 messages", exit 0).
+  for (const std::string& wrong : {dir.Sub("empty"), dir.Sub("q") + "/commitlog"}) {
+    for (const char* command : {" verify ", " dump "}) {
+      Run run = RunCommand(store + command + wrong);
+      INFO(command << wrong << "\n" << run.out);
+      CHECK(run.exit_code == 2);
+      CHECK(run.out == "rmq-store: no commit log in " + wrong +
+                           "/commitlog: not a store directory?\n");
+    }
+  }
+  // A store whose commit log files are gone while its queues point into them.
+  for (const auto& segment : std::filesystem::directory_iterator(dir.Sub("q") + "/commitlog")) {
+    std::filesystem::remove(segment.path());
+  }
+  for (const char* command : {" verify ", " dump "}) {
+    Run run = RunCommand(store + command + dir.Sub("q"));
+    INFO(command << "\n" << run.out);
+    CHECK(run.exit_code == 2);
+    CHECK(run.out.find("no commit log segment in " + dir.Sub("q") + "/commitlog while the "
+                       "consume queues") != std::string::npos);
+  }
+  // A store opened and never written is a store: empty, and fine.
+  REQUIRE(rmq::MessageStore::Open(rmq::testing::SmallStoreConfig(dir.Sub("new"))).ok());
+  Run fresh = RunCommand(store + " verify " + dir.Sub("new"));
+  INFO(fresh.out);
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out.find("0 messages, 0 bytes, 0 corrupt") != std::string::npos);
+  Run fresh_dump = RunCommand(store + " dump " + dir.Sub("new"));
+  CHECK(fresh_dump.exit_code == 0);
+  CHECK(fresh_dump.out.empty());
 }
 
 // rmq-server as a child process; its announced line is read at start.
