@@ -42,7 +42,8 @@ std::string MappedFile::FileNameForOffset(int64_t offset) {
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path,
-                                                             int64_t file_size) {
+                                                             int64_t file_size,
+                                                             FirstTouch first_touch) {
   std::string_view name = BaseName(path);
   int64_t from_offset = 0;
   // SimpleAtoi alone would also take a sign or surrounding spaces.
@@ -56,23 +57,25 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& 
     return absl::InvalidArgumentError(
         StrCat("segment size ", file_size, " for ", path, " is not positive"));
   }
-  return OpenImpl(path, from_offset, file_size);
+  return OpenImpl(path, from_offset, file_size, first_touch);
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenNamed(const std::string& path,
-                                                                  int64_t file_size) {
+                                                                  int64_t file_size,
+                                                                  FirstTouch first_touch) {
   // No page-multiple requirement: mmap maps the partial last page too, and
   // formats such as the index file have sizes fixed by RocketMQ.
   if (file_size <= 0) {
     return absl::InvalidArgumentError(
         StrCat("file size ", file_size, " for ", path, " is not positive"));
   }
-  return OpenImpl(path, 0, file_size);
+  return OpenImpl(path, 0, file_size, first_touch);
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenImpl(const std::string& path,
                                                                  int64_t from_offset,
-                                                                 int64_t file_size) {
+                                                                 int64_t file_size,
+                                                                 FirstTouch first_touch) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot open", path);
   struct stat st;
@@ -105,6 +108,9 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenImpl(const std::stri
     absl::Status s = ErrnoError("cannot mmap", path);
     ::close(fd);
     return s;
+  }
+  if (st.st_size == 0 && first_touch == FirstTouch::kWhereWritten) {
+    (void)::madvise(data, static_cast<size_t>(file_size), MADV_RANDOM);  // Only a hint.
   }
   auto file = std::shared_ptr<MappedFile>(
       new MappedFile(path, from_offset, file_size, fd, static_cast<char*>(data)));

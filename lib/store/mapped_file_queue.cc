@@ -70,7 +70,7 @@ absl::Status MappedFileQueue::Load() {
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64_t offset) {
   if (!allocator_.joinable()) {
     return MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)),
-                            file_size_);
+                            file_size_, FirstTouch());
   }
   absl::MutexLock lock(&alloc_mu_);
   if (!(ready_ && ready_->from_offset() == offset)) {
@@ -84,7 +84,7 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64
       // The allocator failed; create here to get (and report) the error.
       wanted_offset_ = -1;
       return MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)),
-                              file_size_);
+                              file_size_, FirstTouch());
     }
   }
   std::shared_ptr<MappedFile> file = std::move(ready_);
@@ -135,7 +135,8 @@ void MappedFileQueue::PreallocateLoop(std::stop_token stop) {
       continue;
     }
     auto file =
-        MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)), file_size_);
+        MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)), file_size_,
+                         FirstTouch());
     if (file.ok()) Warm(**file, 0, std::min(file_size_, kWarmAheadBytes));
     absl::MutexLock lock(&alloc_mu_);
     if (file.ok() && wanted_offset_ == offset) {

@@ -104,6 +104,12 @@ class MappedFileQueue {
   void DestroyAll();
 
  private:
+  // New segments are mapped ahead of the writer when a preparer runs, else
+  // touched where units land (MappedFile::FirstTouch).
+  MappedFile::FirstTouch FirstTouch() const {
+    return preparation_ == Preparation::kNone ? MappedFile::FirstTouch::kWhereWritten
+                                              : MappedFile::FirstTouch::kPopulatedAhead;
+  }
   absl::StatusOr<std::shared_ptr<MappedFile>> CreateSegment(int64_t offset);
   void PreallocateLoop(std::stop_token stop);
   // Maps [pos, pos+size) of `file` ahead of the writer (and writes it back,

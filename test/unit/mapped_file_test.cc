@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +55,51 @@ TEST_CASE("Open creates a zeroed file of the given size, named by its offset") {
   CHECK_FALSE((*file)->IsFull());
   CHECK(std::filesystem::file_size(path) == static_cast<uintmax_t>(kSize));
   CHECK(AllZero(std::string_view((*file)->data(), kSize)));
+}
+
+// The kernel's flags of the mapping that starts at `data` ("rr": random
+// reads advised), from /proc/self/smaps; empty if not found.
+std::string VmFlagsOf(const char* data) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in_mapping = false;
+  while (std::getline(smaps, line)) {
+    const size_t dash = line.find('-');
+    if (dash != std::string::npos && dash > 0 && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+        line.find(' ') > dash) {
+      in_mapping = std::stoull(line.substr(0, dash), nullptr, 16) == reinterpret_cast<uintptr_t>(data);
+    } else if (in_mapping && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+
+bool AdvisedRandom(const MappedFile& file) {
+  const std::string flags = VmFlagsOf(file.data());
+  INFO(flags);
+  REQUIRE_FALSE(flags.empty());
+  return flags.find(" rr") != std::string::npos;
+}
+
+TEST_CASE("a new file touched where written maps its faults page by page; others read ahead") {
+  testing::TempDir dir;
+  auto fresh = MappedFile::Open(dir.Sub(MappedFile::FileNameForOffset(0)), kSize);
+  REQUIRE(fresh.ok());
+  CHECK(AdvisedRandom(**fresh));  // kWhereWritten, the default: nothing to read ahead.
+  auto named = MappedFile::OpenNamed(dir.Sub("index-like"), kSize);
+  REQUIRE(named.ok());
+  CHECK(AdvisedRandom(**named));
+  auto populated = MappedFile::Open(dir.Sub(MappedFile::FileNameForOffset(kSize)), kSize,
+                                    MappedFile::FirstTouch::kPopulatedAhead);
+  REQUIRE(populated.ok());
+  CHECK_FALSE(AdvisedRandom(**populated));  // The commit log's preparer maps ahead.
+  // An existing file has data to read: readahead stays on.
+  WriteAt(**fresh, 0, "data");
+  fresh->reset();
+  auto reopened = MappedFile::Open(dir.Sub(MappedFile::FileNameForOffset(0)), kSize);
+  REQUIRE(reopened.ok());
+  CHECK_FALSE(AdvisedRandom(**reopened));
 }
 
 TEST_CASE("reopen sees the bytes written through the mapping") {
