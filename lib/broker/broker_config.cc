@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/config_file.h"
 #include "common/status_macros.h"
+#include "common/host_port.h"
 #include "common/str_cat.h"
 #include "remoting/inproc_transport.h"
 #include "store/store_config.h"
@@ -108,7 +109,7 @@ absl::Status LoadBrokerConfig(const std::string& path, BrokerConfig* config) {
     // As RocketMQ: the broker is reached at brokerIP1:listenPort, and that is
     // the store host of every message it stores.
     std::string ip = config->broker_ip1.empty() ? "127.0.0.1" : config->broker_ip1;
-    std::string address = internal::StrCat(ip, ":", config->listen_port);
+    std::string address = internal::JoinHostPort(ip, static_cast<uint32_t>(config->listen_port));
     if (!HostAddress::Parse(address)) {
       return absl::InvalidArgumentError(internal::StrCat(
           path, ": brokerIP1 '", config->broker_ip1, "' is not an IPv4 or IPv6 address"));

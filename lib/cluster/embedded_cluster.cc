@@ -71,7 +71,8 @@ absl::Status EmbeddedCluster::StartTcp(const EmbeddedClusterOptions& options) {
   namesrv_address_ = internal::LocalAddressOf(options.tcp_host, bindings_->tcp_namesrv->port());
 
   BrokerConfig broker_config = BrokerConfigFor(options, namesrv_address_);
-  broker_config.broker_ip1 = options.tcp_host;
+  // brokerIP1 left empty: TcpBroker advertises tcp_host, or for a wildcard
+  // this machine's address (a wildcard is no address to connect to).
   auto broker = internal::TcpBroker::Start(broker_config, listen, options.clock);
   if (!broker.ok()) return broker.status();
   bindings_->tcp_broker = std::move(*broker);

@@ -63,11 +63,6 @@ bool IsWildcardHost(std::string_view host) {
   return host.empty() || host == "0.0.0.0" || host == "::";
 }
 
-std::string JoinHostPort(std::string_view host, uint16_t port) {
-  if (host.find(':') != std::string_view::npos) return StrCat("[", host, "]:", port);
-  return StrCat(host, ":", port);
-}
-
 std::string LocalAddressOf(std::string_view host, uint16_t port) {
   // "::" accepts IPv4 too (Linux's default, bindv6only=0).
   return JoinHostPort(IsWildcardHost(host) ? "127.0.0.1" : host, port);

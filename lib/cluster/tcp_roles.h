@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/host_port.h"
 #include "remoting/tcp_server.h"
 #include "rmq/broker.h"
 #include "rmq/clock.h"
@@ -80,10 +81,6 @@ std::string LocalIpv4Address();
 
 // Whether a listen host means every address ("", "0.0.0.0" or "::").
 bool IsWildcardHost(std::string_view host);
-
-// "host:port", with an IPv6 address in brackets ("[::1]:9876"), the form
-// rmq's address parsers and Java's InetSocketAddress both read.
-std::string JoinHostPort(std::string_view host, uint16_t port);
 
 // The address that reaches a server listening on `host` from this machine:
 // loopback for a wildcard, else `host` itself.

@@ -92,13 +92,15 @@ absl::StatusOr<OffsetMsgId> DecodeOffsetMsgId(std::string_view msg_id) {
   }
   OffsetMsgId out;
   const size_t ip_len = msg_id.size() == 56 ? 16 : 4;
-  // A UNIQ_KEY has the same length, with a pid and a hash where the port
-  // would be: a port field that is no port tells the two apart, rather than
-  // sending a request to a port that cannot exist.
+  // A UNIQ_KEY has the same length, with a pid (never 0) and a hash where
+  // the port would be, so its port field is above 65535: that tells the two
+  // apart, rather than sending a request to a port that cannot exist. Port 0
+  // is a store's own host when it listens nowhere (an embedded store), whose
+  // ids must still decode.
   const auto port = GetBig<uint32_t>(bytes + ip_len);
-  if (port < 1 || port > 65535) {
+  if (port > 65535) {
     return absl::InvalidArgumentError(fmt::format(
-        "'{}' is not an offset msgId: its port field {} is not a port (1-65535)", msg_id, port));
+        "'{}' is not an offset msgId: its port field {} is not a port (0-65535)", msg_id, port));
   }
   out.store_host.ipv6 = ip_len == 16;
   std::memcpy(out.store_host.ip.data(), bytes, ip_len);

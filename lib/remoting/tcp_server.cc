@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "common/host_port.h"
 #include "common/str_cat.h"
 #include "remoting/tcp_connection.h"
 #include "spdlog/spdlog.h"
@@ -58,7 +59,7 @@ class TcpServer::Impl final : public TcpConnection::Listener {
     }
     port_ = acceptor_.local_endpoint(ec).port();
     asio::post(*loop_.context(), [this] { Accept(); });
-    spdlog::info("remoting: serving on {}:{}", options_.host, port_);
+    spdlog::info("remoting: serving on {}", JoinHostPort(options_.host, port_));
     return absl::OkStatus();
   }
 

@@ -124,7 +124,8 @@ class DefaultMessageStore final : public MessageStore {
   // Syncs index files as they fill, off worker_: a full file's one sync can
   // take seconds (420 MB at the default sizes, less what the kernel wrote
   // back), which would hold up the queue flushes and cleanup (RocketMQ too
-  // flushes a full index file on a thread of its own).
+  // flushes a full index file on a thread of its own). At start it also
+  // creates the first index file, if there is none, ahead of the first key.
   std::unique_ptr<BackgroundWorker> index_worker_;
   std::unique_ptr<PeriodicTimer> flush_timer_;
   std::unique_ptr<PeriodicTimer> logic_flush_timer_;

@@ -145,12 +145,10 @@ std::string IndexService::NextFilePath() {
 
 absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
     const std::shared_ptr<IndexFile>& full) {
-  absl::MutexLock roll(&roll_mu_);
   std::string path;
   {
     absl::MutexLock lock(&mu_);
-    // A first file someone else created meanwhile (CreateFirstFile) serves.
-    if (full == nullptr && !files_.empty()) return files_.back();
+    if (full == nullptr && !files_.empty()) return files_.back();  // Made meanwhile.
     path = NextFilePath();
   }
   std::error_code ec;
@@ -164,6 +162,14 @@ absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
                         StrCat("cannot create index file: ", file.status().message()));
   }
   absl::MutexLock lock(&mu_);
+  // The first file may be made by two threads at once (CreateFirstFile on
+  // the index worker, BuildIndex on the dispatcher): the first to publish
+  // keeps it, the other removes its own. Neither waits for the other (the
+  // worker runs at background priority, and creating the file takes ms).
+  if (full == nullptr && !files_.empty()) {
+    (*file)->Unlink();
+    return files_.back();
+  }
   files_.push_back(*file);
   return file;
 }

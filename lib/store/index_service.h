@@ -3,8 +3,9 @@
 // IndexService: the message key index under <root>/index/, RocketMQ's
 // IndexFile format (see index_file.h). Every message is indexed by each of
 // its KEYS and by its UNIQ_KEY, as "<topic>#<key>", so messages can be found
-// by key within a time range. Filled by the dispatcher thread only; queried
-// from any thread.
+// by key within a time range. Filled by the dispatcher thread only (its
+// first file may be created ahead by the store's index worker); queried from
+// any thread.
 
 #ifndef RMQ_STORE_INDEX_SERVICE_H_
 #define RMQ_STORE_INDEX_SERVICE_H_
@@ -53,7 +54,7 @@ class IndexService {
   // dispatcher 6-8 ms on the test VM, and every message of that time waited
   // to reach its consume queue and the consumers). The store runs it on a
   // background thread at start. Safe against a concurrent BuildIndex: one
-  // file is created either way.
+  // file is kept either way, and neither waits for the other.
   absl::Status CreateFirstFile();
 
   // Indexes one message (dispatcher thread) under its UNIQ_KEY and each of
@@ -127,9 +128,6 @@ class IndexService {
   const IndexServiceOptions options_;
   const Clock& clock_;
 
-  // Held while a file is created (RollFile), outside mu_ since that takes a
-  // while; it makes CreateFirstFile and a first BuildIndex create one file.
-  absl::Mutex roll_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex mu_;
   std::vector<std::shared_ptr<IndexFile>> files_ ABSL_GUARDED_BY(mu_);  // Oldest first.
   // Time of the newest file name handed out, so names keep increasing even

@@ -2,7 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rmq/store.h"
@@ -51,6 +55,33 @@ TEST_CASE("put then get returns the stored messages in order") {
     }
     CHECK(seen == 250);
   }
+}
+
+TEST_CASE("a new store creates its first index file ahead of the first message") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  auto store = MessageStore::Open(SmallConfig(dir.path()), clock);
+  REQUIRE(store.ok());
+  // On a background thread: wait for it (no message is put meanwhile).
+  const std::string index_dir = dir.path() + "/index";
+  auto index_files = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(index_dir, ec);
+         !ec && it != std::filesystem::directory_iterator(); ++it) {
+      ++n;
+    }
+    return n;
+  };
+  for (int i = 0; i < 3000 && index_files() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(index_files() == 1);
+  // The first message's keys go into that file: still one, and found.
+  REQUIRE((*store)->Put(MakeMessage("TopicA", 0, 7)).ok());
+  (*store)->WaitForDispatch();
+  CHECK(index_files() == 1);
+  CHECK((*store)->QueryMessage("TopicA", "key-7", 10, 0, INT64_MAX).size() == 1);
 }
 
 TEST_CASE("messages survive reopen") {

@@ -85,6 +85,19 @@ TEST_CASE("an explicit brokerAddr wins over brokerIP1:listenPort") {
   CHECK(config.store.store_host == "10.0.0.9:10911");
 }
 
+TEST_CASE("an IPv6 brokerIP1 makes a bracketed address, given with or without brackets") {
+  TempDir dir;
+  for (const char* ip : {"::1", "[::1]"}) {
+    INFO(ip);
+    BrokerConfig config;
+    REQUIRE(LoadBrokerConfig(Write(dir, std::string("brokerIP1=") + ip + "\nlistenPort=10912\n"),
+                             &config)
+                .ok());
+    CHECK(config.broker_addr == "[::1]:10912");
+    CHECK(config.store.store_host == "[::1]:10912");
+  }
+}
+
 TEST_CASE("LoadBrokerConfig errors name the key and the line") {
   TempDir dir;
   // Each load starts from the defaults.
