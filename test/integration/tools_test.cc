@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -208,6 +209,14 @@ TEST_CASE("rmq-store verify and dump refuse a directory that holds no store") {
     CHECK(run.out.find("no commit log segment in " + dir.Sub("q") + "/commitlog while the "
                        "consume queues") != std::string::npos);
   }
+  // A store verify cannot walk (a stray file among the segments) is a
+  // problem found (1), not a usage error (2).
+  REQUIRE(rmq::MessageStore::Open(rmq::testing::SmallStoreConfig(dir.Sub("stray"))).ok());
+  std::ofstream(dir.Sub("stray") + "/commitlog/notes.txt") << "x";
+  Run stray = RunCommand(store + " verify " + dir.Sub("stray"));
+  INFO(stray.out);
+  CHECK(stray.exit_code == 1);
+  CHECK(stray.out.find("notes.txt is not a segment") != std::string::npos);
   // A store opened and never written is a store: empty, and fine.
   REQUIRE(rmq::MessageStore::Open(rmq::testing::SmallStoreConfig(dir.Sub("new"))).ok());
   Run fresh = RunCommand(store + " verify " + dir.Sub("new"));
