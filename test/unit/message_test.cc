@@ -1,5 +1,6 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 
+#include "common/host_port.h"
 #include "rmq/message.h"
 
 #include <string>
@@ -159,6 +160,19 @@ TEST_CASE("HostAddress formats and parses IPv6", "[message]") {
   CHECK(g->ip[1] == 0x01);
   CHECK(g->ToString() == "[2001:db8::8a2e:370:7334]:9876");
   CHECK(HostAddress::Parse(g->ToString()) == g);
+}
+
+TEST_CASE("JoinHostPort writes what HostAddress::Parse reads, IPv6 in brackets once", "[message]") {
+  CHECK(rmq::internal::JoinHostPort("10.0.0.1", 10911) == "10.0.0.1:10911");
+  CHECK(rmq::internal::JoinHostPort("::1", 9876) == "[::1]:9876");
+  CHECK(rmq::internal::JoinHostPort("[::1]", 9876) == "[::1]:9876");
+  CHECK(rmq::internal::JoinHostPort("localhost", 80) == "localhost:80");
+  for (const char* host : {"10.0.0.1", "::1", "[::1]", "2001:db8::7334"}) {
+    INFO(host);
+    auto parsed = HostAddress::Parse(rmq::internal::JoinHostPort(host, 10911));
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->port == 10911);
+  }
 }
 
 TEST_CASE("HostAddress rejects malformed text", "[message]") {
