@@ -431,8 +431,7 @@ absl::StatusOr<InprocChannel*> InprocTransport::ResolveAndRemember(const std::st
     }
   }
   if (!IsInprocAddress(address)) {
-    return absl::InvalidArgumentError(
-        StrCat("address '", address, "' is not an inproc:// address"));
+    return absl::InvalidArgumentError("the address is not an inproc:// address");
   }
   std::shared_ptr<InprocEndpoint> server = Registry::Get().Find(address);
   if (server == nullptr) {

@@ -25,12 +25,12 @@ struct HostPort {
   uint16_t port = 0;
 };
 
-// "host:port", "1.2.3.4:port" or "[v6]:port".
+// "host:port", "1.2.3.4:port" or "[v6]:port". The errors do not repeat the
+// address: a failed request's error names it already ("CODE to ADDRESS: ").
 absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
   const size_t colon = address.rfind(':');
-  auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        StrCat("address '", address, "' is neither inproc://NAME nor host:port"));
+  auto invalid = [] {
+    return absl::InvalidArgumentError("the address is neither inproc://NAME nor host:port");
   };
   if (colon == std::string_view::npos || colon == 0) return invalid();
   std::string_view host = address.substr(0, colon);
@@ -38,7 +38,8 @@ absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string_view::npos) {
-    return invalid();  // An IPv6 address needs its brackets.
+    return absl::InvalidArgumentError(
+        "an IPv6 address is written in brackets: [host]:port (e.g. [::1]:9876)");
   }
   if (host.empty() || port_text.empty()) return invalid();
   uint32_t port = 0;
@@ -49,8 +50,7 @@ absl::StatusOr<HostPort> ParseAddress(std::string_view address) {
   }
   // A number, but no port: say so rather than that it is no host:port.
   if (too_big || port == 0 || port > 65535) {
-    return absl::InvalidArgumentError(
-        StrCat("address '", address, "': port ", port_text, " is out of range (1-65535)"));
+    return absl::InvalidArgumentError(StrCat("port ", port_text, " is out of range (1-65535)"));
   }
   return HostPort{std::string(host), static_cast<uint16_t>(port)};
 }

@@ -277,8 +277,8 @@ TEST_CASE("rmq-admin: bad command lines and unreachable servers", "[admin]") {
   CommandRun bad_port = RunCommand(BinFromEnv("RMQ_ADMIN_BIN") + " topicList -n 127.0.0.1:99999");
   CHECK(bad_port.exit_code == 1);
   CHECK(bad_port.out ==
-        "rmq-admin: topicList: GET_ALL_TOPIC_LIST_FROM_NAMESERVER to 127.0.0.1:99999: address "
-        "'127.0.0.1:99999': port 99999 is out of range (1-65535)\n");
+        "rmq-admin: topicList: GET_ALL_TOPIC_LIST_FROM_NAMESERVER to 127.0.0.1:99999: port 99999 "
+        "is out of range (1-65535)\n");
   // A broker that is not there: the request named once.
   CommandRun no_broker =
       RunCommand(BinFromEnv("RMQ_ADMIN_BIN") + " brokerStatus -n 127.0.0.1:1 -b 127.0.0.1:1");

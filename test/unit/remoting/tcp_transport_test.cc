@@ -630,7 +630,9 @@ TEST_CASE("connect failures and bad addresses fail every kind of call", "[tcp]")
     CHECK_FALSE(Contains(result.status(), "neither"));
   }
   CHECK(Contains(client.InvokeSync("127.0.0.1:80x", Echo("x"), kTimeout).status(),
-                 "address '127.0.0.1:80x' is neither inproc://NAME nor host:port"));
+                 "to 127.0.0.1:80x: the address is neither inproc://NAME nor host:port"));
+  CHECK(Contains(client.InvokeSync("::1:9876", Echo("x"), kTimeout).status(),
+                 "an IPv6 address is written in brackets"));
 }
 
 TEST_CASE("a host name is resolved", "[tcp]") {
