@@ -176,6 +176,10 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
   bool done = false;
   bool warmed_up = o.warmup == 0;
   Latencies latencies(o.consumers);
+  // One per consumer's samples. Declared before the consumers, so destroyed
+  // after them: their listeners (which, like every local here, they use by
+  // reference) have stopped by then.
+  std::vector<std::unique_ptr<absl::Mutex>> sample_mus;
   std::vector<std::unique_ptr<PushConsumer>> consumers;
   for (int c = 0; c < o.consumers; ++c) {
     PushConsumerConfig config;
@@ -186,7 +190,7 @@ absl::StatusOr<Outcome> RunRmq(const InprocBenchOptions& o, const std::string& d
     auto consumer = std::make_unique<PushConsumer>(config);
     if (auto s = consumer->Subscribe("BenchTopic", "*"); !s.ok()) return s;
     auto* samples = &latencies.of(c);
-    auto* samples_mu = new absl::Mutex;  // Leaked on purpose: listeners may outlive the loop.
+    auto* samples_mu = sample_mus.emplace_back(std::make_unique<absl::Mutex>()).get();
     samples->reserve(static_cast<size_t>(total / o.consumers + 1));
     consumer->RegisterMessageListener(
         [&, samples, samples_mu](std::span<const MessageExt> msgs, ConsumeConcurrentlyContext&) {
