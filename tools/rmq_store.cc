@@ -56,16 +56,13 @@ void PrintRecord(int64_t offset, std::string_view record) {
 }
 
 int Verify(const std::string& dir) {
-  if (absl::Status store = CheckStoreDirectory(dir, ""); !store.ok()) {
-    std::fprintf(stderr, "rmq-store: %s\n", std::string(store.message()).c_str());
-    return 2;
-  }
-  auto report = VerifyStore(dir, "");
+  auto report = VerifyStore(dir, "");  // Checks the directory first (CheckStoreDirectory).
   if (!report.ok()) {
-    // A store it cannot walk (a segment missing or of the wrong size, a
-    // stray file among the segments): a problem found, not a usage error.
     std::fprintf(stderr, "rmq-store: %s\n", std::string(report.status().message()).c_str());
-    return 1;
+    // No store there is a usage error (2); a store it cannot walk (a segment
+    // missing or of the wrong size, a stray file among the segments) is a
+    // problem found (1). Asked only on failure: the check runs once.
+    return CheckStoreDirectory(dir, "").ok() ? 1 : 2;
   }
   for (const std::string& problem : report->problems) std::fprintf(stderr, "problem: %s\n", problem.c_str());
   std::printf("%lld queue units checked, %lld queue errors\n",
