@@ -79,7 +79,10 @@ TcpConnection::TcpConnection(std::shared_ptr<asio::io_context> io, std::string r
       request_type_(options.request_type),
       socket_(*io_),
       resolver_(*io_),
-      timer_(*io_) {}
+      timer_(*io_) {
+  absl::MutexLock lock(&mu_);
+  last_direct_batchable_ = Steady::now() - batch_window_;
+}
 
 TcpConnection::~TcpConnection() = default;
 

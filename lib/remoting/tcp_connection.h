@@ -287,7 +287,10 @@ class TcpConnection final : public Channel, public std::enable_shared_from_this<
   int fd_ ABSL_GUARDED_BY(mu_) = -1;
   bool write_busy_ ABSL_GUARDED_BY(mu_) = false;     // An async write is in flight.
   bool wrote_directly_ ABSL_GUARDED_BY(mu_) = false;  // Since the timer last looked.
-  // When a kBatch request was last written directly (BatchLocked).
+  // When a kBatch request was last written directly (BatchLocked). It
+  // starts a whole window back, so the first one is written at once; the
+  // steady clock's zero is the machine's boot, which may be less than a
+  // window ago.
   Steady::time_point last_direct_batchable_ ABSL_GUARDED_BY(mu_);
   size_t socket_writes_ ABSL_GUARDED_BY(mu_) = 0;  // socket_writes().
   bool io_parsing_ ABSL_GUARDED_BY(mu_) = false;     // The io thread is in ParseFrames.
