@@ -81,8 +81,9 @@ struct BrokerConfig {
 };
 
 // Reads a broker.conf (broker and store keys) into `config`, starting from its
-// current values. Unknown keys and bad values are InvalidArgument errors that
-// name the file, line and key.
+// current values. Unknown keys, bad values and values that cannot work
+// together (brokerId 1 on a master) are InvalidArgument errors that name the
+// file, line and key.
 absl::Status LoadBrokerConfig(const std::string& path, BrokerConfig* config);
 
 class Broker {

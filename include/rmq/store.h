@@ -84,8 +84,9 @@ struct MessageStoreConfig {
 };
 
 // Reads `path` (broker.conf syntax: key=value lines, '#' comments) into
-// `config`, starting from its current values. An unknown key or a bad value is
-// an InvalidArgument error naming the key and the line.
+// `config`, starting from its current values. An unknown key, a bad value or
+// one that cannot work (deleteWhen=25) is an InvalidArgument error naming the
+// file, the line and the key.
 absl::Status LoadMessageStoreConfig(const std::string& path, MessageStoreConfig* config);
 
 // Outcome of a put that stored the message (errors are a non-OK Status).

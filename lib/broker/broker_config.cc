@@ -104,22 +104,27 @@ absl::Status LoadBrokerConfig(const std::string& path, BrokerConfig* config) {
   internal::ConfigBinder binder;
   AddressKeys seen;
   BindBrokerConfig(&binder, config, &seen);
-  RMQ_RETURN_IF_ERROR(binder.ApplyFile(path));
+  absl::StatusOr<std::vector<internal::ConfigEntry>> entries = internal::ReadConfigFile(path);
+  if (!entries.ok()) return entries.status();
+  RMQ_RETURN_IF_ERROR(binder.Apply(*entries, path));
   if (seen.broker_ip1 || seen.listen_port) {
     // As RocketMQ: the broker is reached at brokerIP1:listenPort, and that is
     // the store host of every message it stores.
     std::string ip = config->broker_ip1.empty() ? "127.0.0.1" : config->broker_ip1;
     std::string address = internal::JoinHostPort(ip, static_cast<uint32_t>(config->listen_port));
     if (!HostAddress::Parse(address)) {
-      return absl::InvalidArgumentError(internal::StrCat(
-          path, ": brokerIP1 '", config->broker_ip1, "' is not an IPv4 or IPv6 address"));
+      return internal::AtConfigLine(
+          absl::InvalidArgumentError(internal::StrCat(
+              "brokerIP1 '", config->broker_ip1, "' is not an IPv4 or IPv6 address")),
+          *entries, path);
     }
     config->store.store_host = address;
     if (!seen.broker_addr) config->broker_addr = address;
   }
   // The address may still be given by the program (e.g. from the port it
   // listens on), so only a malformed one is an error here.
-  return internal::ValidateBrokerConfig(*config, /*require_address=*/false);
+  return internal::AtConfigLine(
+      internal::ValidateBrokerConfig(*config, /*require_address=*/false), *entries, path);
 }
 
 namespace internal {

@@ -222,7 +222,7 @@ absl::Status ConfigBinder::Apply(const std::vector<ConfigEntry>& entries,
   return absl::OkStatus();
 }
 
-absl::Status ConfigBinder::ApplyFile(const std::string& path) const {
+absl::StatusOr<std::vector<ConfigEntry>> ReadConfigFile(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (file == nullptr) {
@@ -235,9 +235,28 @@ absl::Status ConfigBinder::ApplyFile(const std::string& path) const {
   if (std::ferror(file.get())) {
     return absl::ErrnoToStatus(errno, fmt::format("cannot read config file '{}'", path));
   }
-  absl::StatusOr<std::vector<ConfigEntry>> entries = ParseConfigText(text, path);
+  return ParseConfigText(text, path);
+}
+
+absl::Status ConfigBinder::ApplyFile(const std::string& path) const {
+  absl::StatusOr<std::vector<ConfigEntry>> entries = ReadConfigFile(path);
   if (!entries.ok()) return entries.status();
   return Apply(*entries, path);
+}
+
+absl::Status AtConfigLine(absl::Status error, const std::vector<ConfigEntry>& entries,
+                          std::string_view source) {
+  if (error.ok()) return error;
+  std::string_view message(error.message().data(), error.message().size());
+  // The key is the message's first word: up to a space, a quote or a colon.
+  std::string_view key = message.substr(0, message.find_first_of(" ':"));
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->key == key) {
+      return absl::Status(error.code(),
+                          fmt::format("{}: {}", Where(source, it->line), message));
+    }
+  }
+  return error;
 }
 
 }  // namespace rmq::internal

@@ -36,6 +36,17 @@ absl::StatusOr<std::vector<ConfigEntry>> ParseConfigText(std::string_view text);
 // The same, naming `source` (a file name) in errors: "broker.conf:7: ...".
 absl::StatusOr<std::vector<ConfigEntry>> ParseConfigText(std::string_view text,
                                                          std::string_view source);
+// Reads and parses a file; errors name it.
+absl::StatusOr<std::vector<ConfigEntry>> ReadConfigFile(const std::string& path);
+
+// Values that parse but cannot work together (deleteWhen=25, brokerId 1 on a
+// master) are checked after a whole file is applied, by code that knows the
+// values, not the lines they came from; its errors start with the key
+// ("deleteWhen '25': ..."). This puts "source:line: " in front of such an
+// error when `entries` set that key (the last line that set it), so it points
+// into the file as a parse error does. Other statuses pass through unchanged.
+absl::Status AtConfigLine(absl::Status error, const std::vector<ConfigEntry>& entries,
+                          std::string_view source);
 
 class ConfigBinder {
  public:

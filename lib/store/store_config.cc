@@ -20,8 +20,10 @@ std::string MessageStoreConfig::CommitLogDir() const {
 absl::Status LoadMessageStoreConfig(const std::string& path, MessageStoreConfig* config) {
   internal::ConfigBinder binder;
   internal::BindMessageStoreConfig(&binder, config);
-  RMQ_RETURN_IF_ERROR(binder.ApplyFile(path));
-  return internal::ValidateMessageStoreConfig(*config);
+  absl::StatusOr<std::vector<internal::ConfigEntry>> entries = internal::ReadConfigFile(path);
+  if (!entries.ok()) return entries.status();
+  RMQ_RETURN_IF_ERROR(binder.Apply(*entries, path));
+  return internal::AtConfigLine(internal::ValidateMessageStoreConfig(*config), *entries, path);
 }
 
 namespace internal {

@@ -108,6 +108,30 @@ TEST_CASE("binder sets typed fields", "[config]") {
   CHECK(c.auto_create_topic);
 }
 
+TEST_CASE("AtConfigLine puts the line that set a key before an error about it", "[config]") {
+  auto entries = ParseConfigText("# c\ndeleteWhen=4\nstorePathRootDir=/a\ndeleteWhen=25\n");
+  REQUIRE(entries.ok());
+  auto at = [&](absl::Status error) { return AtConfigLine(error, *entries, "broker.conf"); };
+
+  // The key ends at a space, a quote or a colon; a repeated key's last line.
+  CHECK(Msg(at(absl::InvalidArgumentError("deleteWhen '25': no hour"))) ==
+        "broker.conf:4: deleteWhen '25': no hour");
+  CHECK(Msg(at(absl::InvalidArgumentError("storePathRootDir is empty"))) ==
+        "broker.conf:3: storePathRootDir is empty");
+  CHECK(Msg(at(absl::InvalidArgumentError("deleteWhen: x"))) == "broker.conf:4: deleteWhen: x");
+  CHECK(at(absl::OutOfRangeError("deleteWhen x")).code() == absl::StatusCode::kOutOfRange);
+
+  // A key the file did not set, a message that starts with no key, and OK
+  // pass through unchanged.
+  CHECK(Msg(at(absl::InvalidArgumentError("maxIndexNum must be positive"))) ==
+        "maxIndexNum must be positive");
+  CHECK(Msg(at(absl::InvalidArgumentError("deleteWhenever x"))) == "deleteWhenever x");
+  CHECK(Msg(at(absl::InvalidArgumentError(""))).empty());
+  CHECK(at(absl::OkStatus()).ok());
+  CHECK(Msg(AtConfigLine(absl::InvalidArgumentError("deleteWhen x"), *entries, "")) ==
+        "line 4: deleteWhen x");
+}
+
 TEST_CASE("bad values are errors naming source, line, key and value", "[config]") {
   Config c;
   ConfigBinder b = BinderFor(&c);

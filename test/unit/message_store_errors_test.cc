@@ -276,16 +276,16 @@ TEST_CASE("LoadMessageStoreConfig reads RocketMQ's keys and rejects unknown ones
     CHECK_THAT(Message(s), Catch::Contains("flushDiskType"));
   }
   SECTION("a value that parses but cannot work") {
-    std::ofstream(path) << "mappedFileSizeConsumeQueue=1001\n";
+    std::ofstream(path) << "# queues\nmappedFileSizeConsumeQueue=1001\n";
     absl::Status s = LoadMessageStoreConfig(path, &config);
     CHECK(s.code() == absl::StatusCode::kInvalidArgument);
-    CHECK_THAT(Message(s), Catch::Contains("mappedFileSizeConsumeQueue"));
+    CHECK_THAT(Message(s), Catch::Contains("broker.conf:2: mappedFileSizeConsumeQueue 1001"));
   }
   SECTION("deleteWhen 25") {
     std::ofstream(path) << "deleteWhen=25\n";
     absl::Status s = LoadMessageStoreConfig(path, &config);
     CHECK(s.code() == absl::StatusCode::kInvalidArgument);
-    CHECK_THAT(Message(s), Catch::Contains("deleteWhen"));
+    CHECK_THAT(Message(s), Catch::Contains("broker.conf:1: deleteWhen '25'"));
   }
 }
 
