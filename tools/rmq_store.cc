@@ -65,6 +65,12 @@ int Verify(const std::string& dir) {
     return CheckStoreDirectory(dir, "").ok() ? 1 : 2;
   }
   for (const std::string& problem : report->problems) std::fprintf(stderr, "problem: %s\n", problem.c_str());
+  if (report->valid_end >= 0) {
+    std::fprintf(stderr,
+                 "the log is sound up to commit log offset %lld, its first corrupt record; a "
+                 "recovery that scans that far ends the log there\n",
+                 static_cast<long long>(report->valid_end));
+  }
   std::printf("%lld queue units checked, %lld queue errors\n",
               static_cast<long long>(report->queue_units), static_cast<long long>(report->queue_errors));
   std::printf("%lld messages, %lld bytes, %lld corrupt\n", static_cast<long long>(report->messages),

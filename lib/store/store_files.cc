@@ -255,6 +255,7 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
   WalkCommitLog(*segments, 0, [&](const LogEvent& event) {
     if (event.kind != LogEvent::kRecord) {
       report.corrupt++;
+      if (report.valid_end < 0) report.valid_end = event.offset;
       AddProblem(&report, event.problem);
       return true;
     }
@@ -281,6 +282,9 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
     auto files = OpenSegments(queue.path);
     if (!files.ok()) return files.status();
     auto found = expected.find({queue.topic, queue.queue_id});
+    // Units past the valid end: one problem for the queue, from the first.
+    int64_t past_end = 0;
+    int64_t first_past_end = 0;
     for (const Segment& segment : *files) {
       std::string_view data = segment.file->bytes();
       for (size_t pos = 0; pos + kUnitSize <= data.size(); pos += kUnitSize) {
@@ -297,6 +301,11 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
           auto it = found->second.find(queue_offset);
           if (it != found->second.end()) want = &it->second;
         }
+        if (want == nullptr && report.valid_end >= 0 && phy >= report.valid_end) {
+          report.queue_errors++;
+          if (past_end++ == 0) first_past_end = queue_offset;
+          continue;
+        }
         if (want == nullptr || want->commit_log_offset != phy || want->size != size ||
             want->tags_code != tags) {
           report.queue_errors++;
@@ -307,6 +316,12 @@ absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::str
         }
         want->seen_in_queue = true;
       }
+    }
+    if (past_end > 0) {
+      AddProblem(&report, StrCat("consume queue ", queue.topic, "/", queue.queue_id, ": ", past_end,
+                                 " units from queue offset ", first_past_end,
+                                 " point past the first corrupt record, at commit log offset ",
+                                 report.valid_end, ", at no record"));
     }
   }
   for (const auto& [key, units] : expected) {

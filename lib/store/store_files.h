@@ -86,6 +86,10 @@ struct VerifyReport {
   int64_t corrupt = 0;        // Corrupt records or torn tails.
   int64_t queue_units = 0;    // Consume queue units checked.
   int64_t queue_errors = 0;   // Units disagreeing with the log, messages missing from queues.
+  // Offset of the first corrupt record or torn tail, -1 if none: the records
+  // before it are sound, and a recovery that scans that far ends the log
+  // there (after a clean shutdown Open scans only the last segments).
+  int64_t valid_end = -1;
   std::vector<std::string> problems;  // The first problems found, readable.
 
   bool ok() const { return corrupt == 0 && queue_errors == 0; }
@@ -93,7 +97,9 @@ struct VerifyReport {
 
 // Checks every record (magic, size, CRC, position) and every consume queue
 // unit (points at a record of its topic, queue and queue offset, with its
-// size and tag hash; every message is in its queue). CheckStoreDirectory's
+// size and tag hash; every message is in its queue). Units with no record to
+// match because they point past `valid_end` are counted as queue errors but
+// reported as one problem a queue, not one a unit. CheckStoreDirectory's
 // errors first.
 absl::StatusOr<VerifyReport> VerifyStore(const std::string& root, const std::string& commit_log_dir);
 

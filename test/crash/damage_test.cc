@@ -157,6 +157,7 @@ void CheckVerifiesClean(const std::string& dir, int64_t messages) {
   internal::VerifyReport report = Verify(dir);
   CHECK(report.corrupt == 0);
   CHECK(report.queue_errors == 0);
+  CHECK(report.valid_end == -1);
   CHECK(report.messages == messages);
 }
 
@@ -303,8 +304,21 @@ TEST_CASE("a flipped body byte mid-segment fails the CRC; recovery truncates fro
   REQUIRE_FALSE(before.problems.empty());
   CHECK_THAT(before.problems[0], Catch::Contains(std::to_string(victim.offset)));
   // The walk stops at the bad record, so the queue units of the records after
-  // it no longer match the log.
-  CHECK(before.queue_errors > 0);
+  // it point at no record: counted, and summed up in one problem a queue
+  // rather than one a unit.
+  CHECK(before.valid_end == victim.offset);
+  const int64_t after_victim = static_cast<int64_t>(stored.size() - Before(stored, victim.offset).size());
+  CHECK(before.queue_errors == after_victim);
+  int past_end_problems = 0;
+  for (const std::string& problem : before.problems) {
+    CHECK_THAT(problem, !Catch::Contains("does not match the commit log"));
+    if (problem.find("point past the first corrupt record, at commit log offset " +
+                     std::to_string(victim.offset)) != std::string::npos) {
+      ++past_end_problems;
+    }
+  }
+  CHECK(past_end_problems >= 1);
+  CHECK(before.problems.size() == static_cast<size_t>(1 + past_end_problems));
 
   SECTION("after a crash (abort file)") { Touch(dir.Sub("abort")); }
   SECTION("after a clean shutdown (the last segments are checked too)") {}
