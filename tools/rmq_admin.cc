@@ -6,9 +6,9 @@
 //
 // Commands: updateTopic, deleteTopic, topicList, topicRoute, topicStatus,
 // clusterList, brokerStatus, updateSubGroup, consumerProgress,
-// consumerConnection, queryMsgById, queryMsgByKey, queryMsgByOffset,
-// resetOffsetByTime, sendMessage, consumeMessage. `-n` defaults to
-// $NAMESRV_ADDR, as mqadmin's. Tables go to stdout (--json: one JSON
+// consumerConnection, queryMsgById, queryMsgByUniqueKey, queryMsgByKey,
+// queryMsgByOffset, resetOffsetByTime, sendMessage, consumeMessage. `-n`
+// defaults to $NAMESRV_ADDR, as mqadmin's. Tables go to stdout (--json: one JSON
 // document); errors to stderr with exit status 1 (2 for a bad command line,
 // with CLI11's message; 0 for --help).
 //
@@ -169,6 +169,16 @@ int main(int argc, char** argv) {
       ->required();
   by_id->add_option("-t,--topic", by_id_topic, "the message's topic (for a UNIQ_KEY)");
   by_id->callback([&] { run = [&](AdminClient& a) { return QueryMsgById(a, msg_id, by_id_topic); }; });
+
+  // mqadmin's name for the lookup by the msgId a producer returns (UNIQ_KEY).
+  std::string uniq_key_topic;
+  auto* by_uniq_key = app.add_subcommand("queryMsgByUniqueKey",
+                                         "a message by the msgId (UNIQ_KEY) its producer got");
+  by_uniq_key->add_option("-i,--msgId", msg_id, "msgId (UNIQ_KEY)")->required();
+  by_uniq_key->add_option("-t,--topic", uniq_key_topic, "topic")->required();
+  by_uniq_key->callback([&] {
+    run = [&](AdminClient& a) { return QueryMsgById(a, msg_id, uniq_key_topic); };
+  });
 
   int32_t max_num = 64;
   int64_t begin_ms = 0;

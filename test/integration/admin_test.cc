@@ -101,6 +101,10 @@ TEST_CASE("rmq-admin: topics, sending and finding messages", "[admin]") {
   Json by_uniq_key = f.AdminJson("queryMsgById -i " + uniq_key + " -t Orders");
   CHECK(by_uniq_key["body"] == "hello");
   CHECK(by_uniq_key["offsetMsgId"] == sent["offsetMsgId"]);
+  Json by_unique_key_command = f.AdminJson("queryMsgByUniqueKey -i " + uniq_key + " -t Orders");
+  CHECK(by_unique_key_command["body"] == "hello");
+  CHECK(by_unique_key_command["offsetMsgId"] == sent["offsetMsgId"]);
+  CHECK(f.Admin("queryMsgByUniqueKey -i " + uniq_key).exit_code == 2);  // -t is required.
   CommandRun no_topic = f.Admin("queryMsgById -i " + uniq_key);
   CHECK(no_topic.exit_code == 1);
   CHECK_THAT(no_topic.out, Catch::Contains("is not an offset msgId"));
