@@ -131,12 +131,20 @@ absl::StatusOr<CommitLog::RecoveryResult> CommitLog::Recover(
     }
   }
   // Records recovered from the page cache after a process crash may not be on
-  // disk yet: the first flush covers the whole last segment.
-  int64_t flushed = end;
-  if (auto last = segments_.Last()) {
-    last->set_flushed_position(0);
-    flushed = std::min(end, last->from_offset());
+  // disk yet: a kill -9 loses no page cache, but the dead process may not
+  // have synced what it wrote, and a power loss soon after would take it.
+  // So the first flush covers every segment the scan went through (for the
+  // older ones that is an msync of clean pages, which costs little); without
+  // that, a record synced and acknowledged after the restart could follow a
+  // hole, and the next recovery would end the log before it. After a clean
+  // shutdown everything was synced; the first flush covers the last segment.
+  int64_t unsynced_from = abnormal ? result.scan_start : end;
+  if (auto last = segments_.Last(); last && !abnormal) unsynced_from = last->from_offset();
+  unsynced_from = std::min(unsynced_from, end);
+  for (const auto& file : segments_.Segments()) {
+    if (file->from_offset() + file->file_size() > unsynced_from) file->set_flushed_position(0);
   }
+  const int64_t flushed = unsynced_from;
   max_offset_.store(end, std::memory_order_release);
   flushed_offset_.store(flushed, std::memory_order_release);
   absl::MutexLock lock(&put_mu_);
