@@ -51,6 +51,7 @@ struct MessageStoreConfig {
   int32_t flush_commit_log_thorough_interval = 10000;   // flushCommitLogThoroughInterval, ms
   int32_t flush_interval_consume_queue = 1000;          // flushIntervalConsumeQueue, ms
   int32_t flush_consume_queue_least_pages = 2;          // flushConsumeQueueLeastPages
+  int32_t flush_consume_queue_thorough_interval = 60000;  // flushConsumeQueueThoroughInterval, ms
   int32_t sync_flush_timeout = 5000;                    // syncFlushTimeout, ms
   int32_t file_reserved_time = 72;                      // fileReservedTime, hours
   std::string delete_when = "04";                       // deleteWhen, hours "HH;HH"

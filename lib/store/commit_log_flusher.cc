@@ -55,6 +55,7 @@ absl::Status CommitLogFlusher::last_error() const {
 }
 
 void CommitLogFlusher::FlushOnce(int least_pages) {
+  if (failed()) return;  // See last_error().
   // Read the timestamp first: the records it covers end at or before the
   // MaxOffset read next, so if the flush reaches that, they are on disk.
   int64_t ts = log_.LastStoreTimestamp();
@@ -66,13 +67,14 @@ void CommitLogFlusher::FlushOnce(int least_pages) {
     if (ts > prev) flushed_store_timestamp_.store(ts, std::memory_order_release);
   }
   absl::MutexLock lock(&mu_);
-  if (flushed > flushed_) flushed_ = flushed;
   if (!status.ok()) {
-    if (error_.ok()) spdlog::error("commit log flush failed: {}", status.ToString());
+    spdlog::error("commit log flush failed, the store refuses puts until reopened: {}",
+                  status.ToString());
     error_ = status;
-  } else {
-    error_ = absl::OkStatus();
+    failed_.store(true, std::memory_order_release);
+    return;
   }
+  if (flushed > flushed_) flushed_ = flushed;
 }
 
 void CommitLogFlusher::Run(std::stop_token stop) {

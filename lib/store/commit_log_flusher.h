@@ -36,7 +36,7 @@ class CommitLogFlusher {
   void Stop();
 
   // Blocks until the commit log is on disk up to `offset`; false after
-  // `timeout` or if flushing fails.
+  // `timeout` or once flushing has failed.
   bool WaitFlushed(int64_t offset, absl::Duration timeout);
   // Asks for an (async-mode) flush pass now.
   void Wakeup();
@@ -45,8 +45,15 @@ class CommitLogFlusher {
   int64_t flushed_store_timestamp() const {
     return flushed_store_timestamp_.load(std::memory_order_acquire);
   }
-  // The last flush error, if any (a failing disk).
+  // The first flush error, if any (a failing disk). It stays: once a sync
+  // has failed, Linux may have dropped the pages it could not write and
+  // marked them clean, so a later sync that succeeds proves nothing about
+  // them. From then on nothing is flushed or acknowledged again (puts
+  // waiting for a sync get false) until the store is reopened and its
+  // recovery re-validates the log.
   absl::Status last_error() const;
+  // Whether last_error() is set; cheap enough for every put.
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
 
  private:
   void Run(std::stop_token stop);
@@ -61,6 +68,7 @@ class CommitLogFlusher {
   bool kicked_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> failed_{false};
   int64_t last_thorough_ms_ = 0;  // Flush thread only.
   std::atomic<int64_t> flushed_store_timestamp_{0};
   std::jthread thread_;

@@ -167,7 +167,8 @@ absl::Status DefaultMessageStore::Start() {
   flusher_ = std::make_unique<CommitLogFlusher>(*commit_log_, config_, *clock_);
   flusher_->Start();
   worker_ = std::make_unique<BackgroundWorker>("rmq-store-bg", [this](uint32_t jobs) {
-    if (jobs & kJobFlushLogic) FlushLogic(/*periodic=*/true);
+    // A failed pass is logged, and retried at the next tick.
+    if (jobs & kJobFlushLogic) FlushLogic(/*periodic=*/true).IgnoreError();
     if (jobs & kJobCleanup) Cleanup(/*manual=*/false, /*force=*/false, nullptr);
   });
   worker_->Start();
@@ -272,7 +273,7 @@ DefaultMessageStore::~DefaultMessageStore() {
     if (lock_fd_ >= 0) ::close(lock_fd_);
     return;
   }
-  FlushLogic(/*periodic=*/false);
+  clean = FlushLogic(/*periodic=*/false).ok() && clean;
   // Without the abort file the next open trusts the queues; keep it if
   // anything failed so that open re-validates.
   if (clean) ::unlink((config_.store_path_root_dir + "/abort").c_str());
@@ -282,6 +283,14 @@ DefaultMessageStore::~DefaultMessageStore() {
 absl::Status DefaultMessageStore::CheckWritable() const {
   if (shut_down_.load(std::memory_order_relaxed)) {
     return absl::FailedPreconditionError("the message store is shut down");
+  }
+  if (flusher_ && flusher_->failed()) {
+    absl::Status error = flusher_->last_error();
+    return absl::Status(error.code(),
+                        StrCat("puts are refused until the store is reopened, since the commit "
+                               "log could not be written to disk (what was written after the "
+                               "last good sync may be lost): ",
+                               StdView(error.message())));
   }
   if (disk_full_.load(std::memory_order_relaxed)) {
     return absl::ResourceExhaustedError(StrCat(
@@ -648,9 +657,9 @@ std::vector<MessageExt> DefaultMessageStore::QueryMessage(std::string_view topic
 }
 
 absl::Status DefaultMessageStore::Flush() {
+  if (flusher_->failed()) return flusher_->last_error();  // See CheckWritable.
   RMQ_RETURN_IF_ERROR(commit_log_->Flush(0));
-  FlushLogic(/*periodic=*/false);
-  return absl::OkStatus();
+  return FlushLogic(/*periodic=*/false);
 }
 
 void DefaultMessageStore::WaitForDispatch() { dispatcher_->WaitFor(commit_log_->MaxOffset()); }
@@ -664,18 +673,32 @@ DefaultMessageStore::LogicFlushMark DefaultMessageStore::CurrentLogicFlushMark()
   return mark;
 }
 
-void DefaultMessageStore::FlushLogic(bool periodic) {
-  const int least_pages = periodic ? config_.flush_consume_queue_least_pages : 0;
+absl::Status DefaultMessageStore::FlushLogic(bool periodic) {
+  absl::MutexLock pass(&logic_flush_pass_mu_);
+  // As RocketMQ's FlushConsumeQueueService: a periodic pass flushes the
+  // queues with flushConsumeQueueLeastPages whole pages pending, and every
+  // flushConsumeQueueThoroughInterval all of them. Only a thorough pass
+  // moves the checkpoint's queue timestamp: after another, a quiet queue's
+  // last units may still be in the page cache alone, and recovery after a
+  // power loss would trust the checkpoint and not re-dispatch them.
+  bool thorough = !periodic;
+  if (periodic) {
+    const int64_t now = clock_->NowMillis();
+    if (!last_thorough_logic_flush_ms_ ||
+        now - *last_thorough_logic_flush_ms_ >= config_.flush_consume_queue_thorough_interval) {
+      last_thorough_logic_flush_ms_ = now;
+      thorough = true;
+    }
+  }
+  const int least_pages = thorough ? 0 : config_.flush_consume_queue_least_pages;
   // Timestamps first: what they vouch for is written before the flush.
   const LogicFlushMark mark = CurrentLogicFlushMark();
-  const int64_t logics_ts = mark.logics_ts;
-  const int64_t index_ts = mark.index_ts;
-  bool ok = true;
+  absl::Status first_error;
   for (const auto& queue : queues_->All()) {
     absl::Status s = queue->Flush(least_pages);
     if (!s.ok()) {
       spdlog::error("consume queue flush failed: {}", s.ToString());
-      ok = false;
+      first_error.Update(s);
     }
   }
   // The periodic pass leaves the index to index_worker_ (full files; the
@@ -685,20 +708,24 @@ void DefaultMessageStore::FlushLogic(bool periodic) {
     absl::Status s = index_->Flush(IndexService::FlushScope::kAll);
     if (!s.ok()) {
       spdlog::error("index flush failed: {}", s.ToString());
-      ok = false;
+      first_error.Update(s);
     }
   }
-  if (!ok) return;
+  if (!first_error.ok()) return first_error;
   checkpoint_->set_physic_msg_timestamp(flusher_ ? flusher_->flushed_store_timestamp() : 0);
-  checkpoint_->set_logics_msg_timestamp(logics_ts);
-  checkpoint_->set_index_msg_timestamp(index_ts);
-  absl::Status s = checkpoint_->Flush();
-  if (!s.ok()) {
+  if (thorough) checkpoint_->set_logics_msg_timestamp(mark.logics_ts);
+  checkpoint_->set_index_msg_timestamp(mark.index_ts);
+  if (absl::Status s = checkpoint_->Flush(); !s.ok()) {
     spdlog::error("{}", s.ToString());
-    return;
+    return s;
   }
-  absl::MutexLock lock(&logic_flush_mu_);
-  logic_flushed_ = mark;
+  // A pass that was not thorough leaves the mark behind, so the timer keeps
+  // asking for passes until a thorough one covers it.
+  if (thorough) {
+    absl::MutexLock lock(&logic_flush_mu_);
+    logic_flushed_ = mark;
+  }
+  return absl::OkStatus();
 }
 
 void DefaultMessageStore::DeliverArrivals() {

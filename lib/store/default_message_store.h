@@ -101,9 +101,10 @@ class DefaultMessageStore final : public MessageStore {
   absl::Status CheckWritable() const;
   // Queues, index and checkpoint to disk: everything (shutdown, Flush), or
   // as the periodic task does (queues with flushConsumeQueueLeastPages new
-  // pages; the index is index_worker_'s, and the checkpoint vouches for the
-  // index files it has synced).
-  void FlushLogic(bool periodic);
+  // pages, and all of them every flushConsumeQueueThoroughInterval; the index
+  // is index_worker_'s, and the checkpoint vouches for the index files it has
+  // synced). Returns the pass's first error.
+  absl::Status FlushLogic(bool periodic);
   void Cleanup(bool manual, bool force, int* deleted);
   int64_t StoreTimestampAt(int64_t commit_log_offset, int32_t size);
 
@@ -140,6 +141,12 @@ class DefaultMessageStore final : public MessageStore {
     friend bool operator==(const LogicFlushMark&, const LogicFlushMark&) = default;
   };
   LogicFlushMark CurrentLogicFlushMark() const;
+  // One logic flush pass at a time: the worker's periodic pass and a
+  // Flush() or the shutdown's pass share the checkpoint's temporary file
+  // and the queues' flushed positions.
+  absl::Mutex logic_flush_pass_mu_ ABSL_ACQUIRED_BEFORE(logic_flush_mu_);
+  // When the last thorough pass started (none yet: the first periodic pass is one).
+  std::optional<int64_t> last_thorough_logic_flush_ms_ ABSL_GUARDED_BY(logic_flush_pass_mu_);
   absl::Mutex logic_flush_mu_;
   LogicFlushMark logic_flushed_ ABSL_GUARDED_BY(logic_flush_mu_);
   std::unique_ptr<PeriodicTimer> cleanup_timer_;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -180,8 +181,17 @@ absl::Status MappedFile::Sync(int64_t pos, int64_t size) const {
   return absl::OkStatus();
 }
 
+namespace {
+std::atomic<MappedFile::SyncFunction> sync_function{&::msync};
+}  // namespace
+
+void MappedFile::SetSyncFunctionForTesting(SyncFunction fn) {
+  sync_function.store(fn != nullptr ? fn : &::msync, std::memory_order_relaxed);
+}
+
 absl::Status MappedFile::SyncStep(int64_t page_aligned_pos, int64_t size) const {
-  if (::msync(data_ + page_aligned_pos, static_cast<size_t>(size), MS_SYNC) != 0) {
+  SyncFunction sync = sync_function.load(std::memory_order_relaxed);
+  if (sync(data_ + page_aligned_pos, static_cast<size_t>(size), MS_SYNC) != 0) {
     return ErrnoError("cannot msync", path_);
   }
   if (size == kSyncStepBytes) sched_yield();  // More may follow: let waiting threads run.

@@ -104,6 +104,11 @@ class MappedFile {
   // In steps of 1 MiB it holds the CPU well under a millisecond at a time.
   static constexpr int64_t kSyncStepBytes = 1 << 20;
 
+  // For tests of a failing disk: every msync of Flush and Sync calls `fn`
+  // instead (same arguments and result; nullptr puts ::msync back).
+  using SyncFunction = int (*)(void* addr, size_t length, int flags);
+  static void SetSyncFunctionForTesting(SyncFunction fn);
+
   // Zeroes everything from `pos` to the end of the file (punching a hole and
   // reserving the blocks again where the filesystem can) and sets the wrote
   // position to `pos` and the flushed position to the start of its page, so

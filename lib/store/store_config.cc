@@ -49,6 +49,7 @@ void BindMessageStoreConfig(ConfigBinder* b, MessageStoreConfig* c) {
   b->Bind("flushCommitLogThoroughInterval", &c->flush_commit_log_thorough_interval);
   b->Bind("flushIntervalConsumeQueue", &c->flush_interval_consume_queue);
   b->Bind("flushConsumeQueueLeastPages", &c->flush_consume_queue_least_pages);
+  b->Bind("flushConsumeQueueThoroughInterval", &c->flush_consume_queue_thorough_interval);
   b->Bind("syncFlushTimeout", &c->sync_flush_timeout);
   b->Bind("fileReservedTime", &c->file_reserved_time);
   b->Bind("deleteWhen", &c->delete_when);
@@ -87,6 +88,8 @@ absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
   RMQ_RETURN_IF_ERROR(positive("maxMessageSize", c.max_message_size));
   RMQ_RETURN_IF_ERROR(positive("flushIntervalCommitLog", c.flush_interval_commit_log));
   RMQ_RETURN_IF_ERROR(positive("flushIntervalConsumeQueue", c.flush_interval_consume_queue));
+  RMQ_RETURN_IF_ERROR(
+      positive("flushConsumeQueueThoroughInterval", c.flush_consume_queue_thorough_interval));
   RMQ_RETURN_IF_ERROR(positive("syncFlushTimeout", c.sync_flush_timeout));
   RMQ_RETURN_IF_ERROR(positive("cleanResourceInterval", c.clean_resource_interval));
   RMQ_RETURN_IF_ERROR(positive("maxHashSlotNum", c.max_hash_slot_num));

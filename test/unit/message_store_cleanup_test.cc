@@ -267,15 +267,16 @@ int64_t CheckpointLogicsTimestamp(const std::string& path) {
 }
 
 // Returns once the background worker has finished every job posted so far.
-// Each consume queue flush job writes the checkpoint; a job that records a
-// message put after the call started after all earlier jobs had finished,
-// and a second such job proves that one finished too.
+// Each thorough consume queue flush job (one a flushConsumeQueueThoroughInterval)
+// writes the checkpoint's queue timestamp; a job that records a message put
+// after the call started after all earlier jobs had finished, and a second
+// such job proves that one finished too.
 void DrainWorker(Fixture& f) {
   for (int round = 0; round < 2; ++round) {
     auto put = f.store->Put(MakeMessage("TopicDrain", 0, "drain"));
     REQUIRE(put.ok());
     f.store->WaitForDispatch();
-    f.clock->Advance(absl::Milliseconds(f.config.flush_interval_consume_queue));
+    f.clock->Advance(absl::Milliseconds(f.config.flush_consume_queue_thorough_interval));
     REQUIRE(Eventually([&] {
       return CheckpointLogicsTimestamp(f.dir.Sub("checkpoint")) >= put->store_timestamp;
     }));

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "rmq/store.h"
+#include "store/mapped_file.h"
 #include "store/store_checkpoint.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
@@ -221,6 +224,94 @@ TEST_CASE("A filled index file is synced in the background, then vouched for by 
     return index_timestamp() > 0;
   }));
   CHECK(index_timestamp() <= last_store_ms);
+}
+
+TEST_CASE("Only a thorough consume queue flush moves the checkpoint's queue timestamp") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  // SYNC_FLUSH: each put's record is on disk when it returns, so every pass
+  // moves the checkpoint's commit log timestamp, which shows the pass ran.
+  MessageStoreConfig config = FlushConfig(dir.path(), FlushDiskType::kSyncFlush);
+  REQUIRE(config.flush_consume_queue_least_pages == 2);
+  auto store = OpenStore(config, clock);
+  auto checkpoint = [&] {
+    auto loaded = internal::StoreCheckpoint::Load(dir.Sub("checkpoint"));
+    REQUIRE(loaded.ok());
+    return std::pair(loaded->physic_msg_timestamp(), loaded->logics_msg_timestamp());
+  };
+  auto put = [&] {
+    clock->Advance(absl::Milliseconds(5));
+    auto put = store->Put(MakeMessage("TopicA", 0, "one unit"));
+    REQUIRE(put.ok());
+    store->WaitForDispatch();
+    return put->store_timestamp;
+  };
+  const absl::Duration tick = absl::Milliseconds(config.flush_interval_consume_queue);
+
+  // The first pass is thorough: both timestamps.
+  const int64_t first = put();
+  clock->Advance(tick);
+  CHECK(Eventually([&] { return checkpoint() == std::pair(first, first); }));
+
+  // The next passes flush only queues with two pages pending: this one's new
+  // 20-byte unit stays in the page cache, so the queue timestamp must not
+  // vouch for it.
+  const int64_t second = put();
+  clock->Advance(tick);
+  CHECK(Eventually([&] { return checkpoint().first == second; }));
+  CHECK(checkpoint().second == first);
+
+  // flushConsumeQueueThoroughInterval later, a pass flushes everything.
+  clock->Advance(absl::Milliseconds(config.flush_consume_queue_thorough_interval));
+  CHECK(Eventually([&] { return checkpoint() == std::pair(second, second); }));
+}
+
+// A disk that fails every sync with EIO while this is in scope.
+struct FailingDisk {
+  static int Sync(void*, size_t, int) {
+    errno = EIO;
+    return -1;
+  }
+  FailingDisk() { internal::MappedFile::SetSyncFunctionForTesting(&Sync); }
+  ~FailingDisk() { Heal(); }
+  void Heal() { internal::MappedFile::SetSyncFunctionForTesting(nullptr); }
+};
+
+TEST_CASE("A failed commit log sync refuses puts until the store is reopened") {
+  testing::TempDir dir;
+  auto clock = std::make_shared<VirtualClock>();
+  MessageStoreConfig config = FlushConfig(dir.path(), FlushDiskType::kSyncFlush);
+  {
+    auto store = OpenStore(config, clock);
+    auto before = store->Put(MakeMessage("TopicA", 0, "before"));
+    REQUIRE(before.ok());
+    CHECK(before->status == PutStatus::kPutOk);
+    FailingDisk disk;
+    auto during = store->Put(MakeMessage("TopicA", 0, "during"));
+    REQUIRE(during.ok());  // Stored, but not known to be on disk.
+    CHECK(during->status == PutStatus::kFlushDiskTimeout);
+    // The disk seems fine again, but Linux may have dropped the pages it could
+    // not write: a sync that succeeds now proves nothing about them.
+    disk.Heal();
+    auto after = store->Put(MakeMessage("TopicA", 0, "after"));
+    REQUIRE_FALSE(after.ok());
+    CHECK_THAT(std::string(after.status().message()),
+               Catch::Contains("refused until the store is reopened") &&
+                   Catch::Contains("cannot msync " + dir.Sub("commitlog/")) &&
+                   Catch::Contains("Input/output error"));
+    CHECK_FALSE(store->Flush().ok());
+    // Reads go on.
+    store->WaitForDispatch();
+    CHECK(store->Get("TopicA", 0, 0, 32, nullptr).message_count() == 2);
+  }
+  // The abort file stays, so the next open re-validates the log from the
+  // checkpoint; then puts are taken again.
+  CHECK(std::filesystem::exists(dir.Sub("abort")));
+  auto store = OpenStore(config, clock);
+  auto again = store->Put(MakeMessage("TopicA", 0, "again"));
+  REQUIRE(again.ok());
+  CHECK(again->status == PutStatus::kPutOk);
+  CHECK(again->queue_offset == 2);
 }
 
 TEST_CASE("Flush() writes everything regardless of the flush type") {
