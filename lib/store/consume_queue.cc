@@ -2,6 +2,8 @@
 
 #include "store/consume_queue.h"
 
+#include <atomic>
+
 #include "common/str_cat.h"
 #include "common/big_endian.h"
 #include "common/status_macros.h"
@@ -10,10 +12,18 @@
 namespace rmq::internal {
 namespace {
 
+// Writes a unit so that a process killed part-way (SIGKILL: the page cache
+// keeps every store made before it) never leaves one that IsWritten accepts
+// with a missing commit log offset or tagsCode: those go first, the size
+// last. A unit cut short before its size is unwritten, so Load ends the queue
+// there and re-dispatch writes it again. The fence keeps the compiler from
+// moving or merging the stores, as the commit log's append does for a
+// record's head.
 void EncodeUnit(const ConsumeQueue::Unit& unit, char* dst) {
   PutBig64(dst, unit.commit_log_offset);
-  PutBig32(dst + 8, unit.size);
   PutBig64(dst + 12, unit.tags_code);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  PutBig32(dst + 8, unit.size);
 }
 
 ConsumeQueue::Unit DecodeUnit(const char* src) {

@@ -6,7 +6,8 @@
 //
 // Unit n (queue offset n) is 20 bytes at byte n*20, big-endian:
 //   commitLogOffset i64 | size i32 | tagsCode i64
-// A unit of all zeros was never written. A "blank" unit (0, INT32_MAX, 0)
+// A unit of all zeros was never written; the size is written last, so a
+// unit with size 0 was never completely written. A "blank" unit (0, INT32_MAX, 0)
 // fills queue offsets that have no message (a queue rebuilt from a commit log
 // whose oldest segments were deleted starts part-way into its first segment).
 //
