@@ -107,13 +107,43 @@ absl::Status ConsumeQueue::WriteUnit(int64_t queue_offset, const Unit& unit) {
   return absl::OkStatus();
 }
 
-absl::Status ConsumeQueue::Put(int64_t queue_offset, const Unit& unit) {
+absl::Status ConsumeQueue::RepairUnit(int64_t queue_offset, const Unit& unit) {
+  const int64_t byte_offset = queue_offset * kUnitSize;
+  std::shared_ptr<MappedFile> file = segments_.FindByOffset(byte_offset);
+  if (file == nullptr) return absl::OkStatus();  // Deleted by cleanup with its records.
+  const int64_t pos = byte_offset - file->from_offset();
+  const Unit held = DecodeUnit(file->data() + pos);
+  if (held == unit) return absl::OkStatus();
+  spdlog::warn(
+      "consume queue {}/{}: unit at offset {} is ({}, {}, {}) but the commit log says ({}, {}, "
+      "{}); rewriting it",
+      topic_, queue_id_, queue_offset, held.commit_log_offset, held.size, held.tags_code,
+      unit.commit_log_offset, unit.size, unit.tags_code);
+  EncodeUnit(unit, file->data() + pos);
+  if (queue_offset == MaxOffset() - 1 && !unit.IsBlank()) {
+    max_commit_log_end_.store(unit.commit_log_offset + unit.size, std::memory_order_release);
+  }
+  // Below the flushed position, which the periodic flush does not go back
+  // to: synced now (repairs are rare), or the checkpoint could vouch for a
+  // unit whose repair a power loss undid.
+  absl::Status synced = file->Sync(pos, kUnitSize);
+  if (!synced.ok()) {
+    return absl::Status(synced.code(), StrCat("consume queue ", topic_, "/", queue_id_,
+                                              ": repaired unit at offset ", queue_offset,
+                                              " not synced: ", synced.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumeQueue::Put(int64_t queue_offset, const Unit& unit, Existing existing) {
   if (queue_offset < 0) {
     return absl::InvalidArgumentError(
         StrCat("consume queue ", topic_, "/", queue_id_, ": negative queue offset ", queue_offset));
   }
   int64_t max = MaxOffset();
-  if (queue_offset < max) return absl::OkStatus();  // Already dispatched.
+  if (queue_offset < max) {  // Already dispatched.
+    return existing == Existing::kRepair ? RepairUnit(queue_offset, unit) : absl::OkStatus();
+  }
   if (!tail_ && segments_.empty()) {
     // A new (or rebuilt) queue that starts past offset 0: begin in the
     // segment holding `queue_offset`, blank-filled up to it.

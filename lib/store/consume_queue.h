@@ -37,6 +37,7 @@ class ConsumeQueue {
     int32_t size = 0;
     int64_t tags_code = 0;
     bool IsBlank() const { return size == kBlankSize; }
+    friend bool operator==(const Unit&, const Unit&) = default;
   };
 
   ConsumeQueue(std::string topic, int32_t queue_id, std::string dir, int32_t file_size);
@@ -47,10 +48,18 @@ class ConsumeQueue {
   // Opens the segments and finds the end of the written units.
   absl::Status Load();
 
-  // Appends the unit for queue offset `queue_offset`. Offsets below the end
-  // are already present (re-dispatch after recovery) and skipped; a gap is
-  // filled with blank units and logged.
-  absl::Status Put(int64_t queue_offset, const Unit& unit);
+  // What Put does with a unit for an offset below the end, which the queue
+  // holds already (re-dispatch after recovery).
+  enum class Existing {
+    kSkip,    // Trusted as it is: after a clean shutdown.
+    kRepair,  // Compared and, if different, overwritten (and logged): after
+              // a crash, which may have left a unit half written.
+  };
+
+  // Appends the unit for queue offset `queue_offset`; offsets below the end
+  // are handled as `existing` says. A gap is filled with blank units and
+  // logged.
+  absl::Status Put(int64_t queue_offset, const Unit& unit, Existing existing = Existing::kSkip);
 
   // Removes the units whose record starts at or after `commit_log_end`.
   absl::Status TruncateDirty(int64_t commit_log_end);
@@ -83,6 +92,8 @@ class ConsumeQueue {
  private:
   bool ReadAt(int64_t byte_offset, Unit* unit, Cursor* cursor) const;
   absl::Status WriteUnit(int64_t queue_offset, const Unit& unit);
+  // Existing::kRepair for a unit below the end.
+  absl::Status RepairUnit(int64_t queue_offset, const Unit& unit);
 
   const std::string topic_;
   const int32_t queue_id_;

@@ -237,7 +237,10 @@ absl::Status DefaultMessageStore::Recover() {
     spdlog::info("store {}: {} recovery, commit log valid to {}, re-dispatching from {}",
                  config_.store_path_root_dir, abnormal ? "abnormal" : "normal", end, from);
   }
-  dispatcher_->Start(from);
+  // After a crash, units the queues hold already may be half written (by a
+  // build that wrote their size first, or a torn page): the records
+  // re-dispatched below the recovered end are compared with them.
+  dispatcher_->Start(from, abnormal ? end : 0);
   dispatcher_->WaitFor(end);
   RMQ_RETURN_IF_ERROR(dispatcher_->last_error());
 

@@ -88,7 +88,8 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
     }
     RMQ_RETURN_IF_ERROR(cached->second->Put(
         request.consume_queue_offset,
-        ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code}));
+        ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code},
+        offset < repair_before_ ? ConsumeQueue::Existing::kRepair : ConsumeQueue::Existing::kSkip));
   }
   if (index_ != nullptr) RMQ_RETURN_IF_ERROR(index_->BuildIndex(request));
   dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
@@ -96,8 +97,9 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   return absl::OkStatus();
 }
 
-void Dispatcher::Start(int64_t from_offset) {
+void Dispatcher::Start(int64_t from_offset, int64_t repair_before) {
   dispatched_.store(from_offset, std::memory_order_release);
+  repair_before_ = repair_before;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = false;

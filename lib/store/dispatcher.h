@@ -53,7 +53,10 @@ class Dispatcher {
   absl::Status DispatchRecord(int64_t offset, const RecordView& view);
 
   // Follows the commit log from `from_offset` on a background thread.
-  void Start(int64_t from_offset);
+  // Consume queue units of records below `repair_before` that the queues
+  // hold already are checked against the record and rewritten if they
+  // differ (re-dispatch after a crash, which can leave a unit half written).
+  void Start(int64_t from_offset, int64_t repair_before = 0);
   // Dispatches what is already written, then stops the thread.
   void Stop();
 
@@ -89,6 +92,8 @@ class Dispatcher {
   // dispatching thread (or Stop after joining it) touches it.
   TopicQueueMap<std::shared_ptr<ConsumeQueue>> queue_cache_;
 
+  // Start's `repair_before`; set before the thread starts.
+  int64_t repair_before_ = 0;
   std::atomic<int64_t> dispatched_{0};
   std::atomic<int64_t> dispatched_store_timestamp_{0};
   std::atomic<bool> sleeping_{false};
