@@ -264,7 +264,9 @@ class MessageStore {
 
   // Flushes everything written so far to disk.
   virtual absl::Status Flush() = 0;
-  // Blocks until the dispatcher has indexed everything written before the call.
+  // Blocks until the dispatcher has indexed everything written before the
+  // call, or until an attempt to dispatch a record fails (the dispatcher
+  // retries it, at least once a second, and puts are refused meanwhile).
   virtual void WaitForDispatch() = 0;
   // Runs one cleanup pass now (expired segments, disk pressure), as the
   // periodic task does at deleteWhen. Returns the number of commit log files deleted.

@@ -241,8 +241,17 @@ absl::Status DefaultMessageStore::Recover() {
   // build that wrote their size first, or a torn page): the records
   // re-dispatched below the recovered end are compared with them.
   dispatcher_->Start(from, abnormal ? end : 0);
-  dispatcher_->WaitFor(end);
-  RMQ_RETURN_IF_ERROR(dispatcher_->last_error());
+  // A record that cannot be dispatched fails Open (WaitFor returns at a
+  // failed attempt) rather than hang it: its cause, a full disk say, is
+  // for the operator to remove. A failure that a retry has overcome by
+  // the time we look is no failure.
+  while (dispatcher_->dispatched_offset() < end) {
+    dispatcher_->WaitFor(end);
+    if (absl::Status error = dispatcher_->last_error(); !error.ok()) {
+      return absl::Status(error.code(), StrCat("cannot open store ", config_.store_path_root_dir,
+                                               ": ", error.message()));
+    }
+  }
 
   int64_t min = commit_log_->MinOffset();
   for (const auto& queue : queues_->All()) {
@@ -294,6 +303,16 @@ absl::Status DefaultMessageStore::CheckWritable() const {
                                "log could not be written to disk (what was written after the "
                                "last good sync may be lost): ",
                                StdView(error.message())));
+  }
+  if (dispatcher_->stalled()) {
+    // Taking the put would store a message no consumer sees until dispatch
+    // goes on; a producer told so can send it elsewhere (a broker answers
+    // SERVICE_NOT_AVAILABLE).
+    absl::Status error = dispatcher_->last_error();
+    if (!error.ok()) {  // (Else it went on meanwhile.)
+      return absl::UnavailableError(
+          StrCat(error.message(), "; puts are refused until dispatch goes on"));
+    }
   }
   if (disk_full_.load(std::memory_order_relaxed)) {
     return absl::ResourceExhaustedError(StrCat(

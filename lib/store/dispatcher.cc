@@ -4,6 +4,8 @@
 
 #include <sys/prctl.h>
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "common/this_thread.h"
 #include "store/timer_message_service.h"
@@ -25,6 +27,12 @@ constexpr absl::Duration kNap = absl::Microseconds(50);
 // Linux lets a sleeping thread's timer fire up to 50 µs late by default (to
 // batch wakeups), as much again as the nap itself.
 constexpr unsigned long kTimerSlackNanos = 1000;
+// Retrying a record that failed: soon at first (a transient failure costs
+// little delay), then at most once a second (a full disk is not hammered).
+// Real time, as the naps: the wait is for the disk or the fd table, not for
+// anything a test's VirtualClock says.
+constexpr absl::Duration kFirstRetry = absl::Milliseconds(10);
+constexpr absl::Duration kMaxRetry = absl::Seconds(1);
 }  // namespace
 
 int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
@@ -134,8 +142,9 @@ void Dispatcher::Wakeup() {
 void Dispatcher::WaitFor(int64_t offset) {
   waiters_.fetch_add(1);
   absl::MutexLock lock(&mu_);
-  auto done = [this, offset]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return dispatched_offset() >= offset || failed_ || !running_;
+  const int64_t failures = failures_;
+  auto done = [this, offset, failures]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return dispatched_offset() >= offset || failures_ != failures || !running_;
   };
   // The dispatcher touches mu_ after each pass while there are waiters,
   // which re-evaluates this condition.
@@ -146,6 +155,27 @@ void Dispatcher::WaitFor(int64_t offset) {
 absl::Status Dispatcher::last_error() const {
   absl::MutexLock lock(&mu_);
   return error_;
+}
+
+void Dispatcher::Stall(absl::Status error) {
+  absl::MutexLock lock(&mu_);
+  // Once per distinct failure, not once per retry.
+  if (error != error_) {
+    spdlog::error("{}; retrying, puts refused meanwhile", StdView(error.message()));
+  }
+  error_ = std::move(error);
+  ++failures_;
+  ++stall_failures_;
+  stalled_.store(true, std::memory_order_release);
+}
+
+void Dispatcher::Resume(int64_t offset) {
+  absl::MutexLock lock(&mu_);
+  spdlog::info("dispatch goes on at commit log offset {} after {} failed attempt(s)", offset,
+               stall_failures_);
+  error_ = absl::OkStatus();
+  stall_failures_ = 0;
+  stalled_.store(false, std::memory_order_release);
 }
 
 bool Dispatcher::DispatchUntil(int64_t end) {
@@ -163,35 +193,38 @@ bool Dispatcher::DispatchUntil(int64_t end) {
         continue;
       }
       EndRun();
-      absl::MutexLock lock(&mu_);
-      error_ = absl::InternalError(StrCat("dispatch: no commit log segment at ", offset));
-      failed_ = true;
+      Stall(absl::InternalError(
+          StrCat("dispatch stalled at commit log offset ", offset, ": no commit log segment holds it")));
       return false;
     }
     int64_t pos = offset - file->from_offset();
     RecordView view;
     auto kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
+    if (kind.ok() && *kind == RecordKind::kBlank) {
+      if (stalled()) Resume(offset);
+      offset = file->from_offset() + file->file_size();
+      dispatched_.store(offset, std::memory_order_release);
+      continue;
+    }
     absl::Status status = kind.status();
-    if (kind.ok()) {
-      if (*kind == RecordKind::kEnd) {
-        status = absl::DataLossError(StrCat("unwritten bytes at commit log offset ", offset,
-                                                  " below the end ", end));
-      } else if (*kind == RecordKind::kBlank) {
-        offset = file->from_offset() + file->file_size();
-        dispatched_.store(offset, std::memory_order_release);
-        continue;
-      } else {
-        status = DispatchRecord(offset, view);
-      }
+    if (kind.ok() && *kind == RecordKind::kEnd) {
+      status = absl::DataLossError(StrCat("unwritten bytes below the end ", end));
+    } else if (kind.ok()) {
+      status = DispatchRecord(offset, view);
     }
     if (!status.ok()) {
-      spdlog::error("dispatch stopped at commit log offset {}: {}", offset, status.ToString());
       EndRun();
-      absl::MutexLock lock(&mu_);
-      error_ = status;
-      failed_ = true;
+      const bool message = kind.ok() && *kind == RecordKind::kMessage;
+      Stall(absl::Status(
+          status.code(),
+          StrCat("dispatch stalled at commit log offset ", offset,
+                 message ? StrCat(" (", view.topic, "/", view.queue_id, " queue offset ",
+                                  view.queue_offset, ")")
+                         : std::string(),
+                 ": ", status.message())));
       return false;
     }
+    if (stalled()) Resume(offset);
     offset += view.total_size;
     dispatched_.store(offset, std::memory_order_release);
   }
@@ -208,11 +241,22 @@ void Dispatcher::Run(std::stop_token stop) {
   // does the thread go to deep sleep, from which the next put wakes it at
   // once (so a lone message is dispatched without waiting for a timer).
   bool napped = false;
+  absl::Duration retry = kFirstRetry;
   ::prctl(PR_SET_TIMERSLACK, kTimerSlackNanos);  // This thread only.
   while (!stop.stop_requested()) {
     int64_t end = log_.MaxOffset();
-    if (dispatched_offset() < end) {
-      if (!DispatchUntil(end)) return;
+    if (const int64_t from = dispatched_offset(); from < end) {
+      if (!DispatchUntil(end)) {
+        // Not returning: nothing would start the thread again, and every
+        // later message would be stored but never reach its queue.
+        if (dispatched_offset() > from) retry = kFirstRetry;  // A new failure.
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(&stopping_), retry);  // Stop ends the wait.
+        if (stopping_) return;
+        retry = std::min(retry * 2, kMaxRetry);
+        continue;
+      }
+      retry = kFirstRetry;
       if (waiters_.load() > 0) {
         absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions.
       }

@@ -5,6 +5,12 @@
 // the index. Consume queues and the index are therefore always a function of
 // the commit log, and recovery rebuilds them by dispatching again (queues and
 // index skip what they already hold).
+//
+// A record whose queue unit cannot be written (a full disk or fd table: a new
+// queue directory or segment cannot be created) stalls dispatch: the record
+// is retried, 10 ms after the first failure doubling to 1 s, until it goes
+// in, and nothing after it is dispatched meanwhile (queues stay in log
+// order). The store refuses puts while stalled().
 
 #ifndef RMQ_STORE_DISPATCHER_H_
 #define RMQ_STORE_DISPATCHER_H_
@@ -49,9 +55,6 @@ class Dispatcher {
   // records point into it). Set before Start.
   void set_run_end(std::function<void()> run_end) { run_end_ = std::move(run_end); }
 
-  // Dispatches one record found by recovery, synchronously (before Start).
-  absl::Status DispatchRecord(int64_t offset, const RecordView& view);
-
   // Follows the commit log from `from_offset` on a background thread.
   // Consume queue units of records below `repair_before` that the queues
   // hold already are checked against the record and rewritten if they
@@ -69,14 +72,30 @@ class Dispatcher {
   int64_t dispatched_store_timestamp() const {
     return dispatched_store_timestamp_.load(std::memory_order_acquire);
   }
-  // Blocks until dispatched_offset() >= offset, or the dispatcher stopped or failed.
+  // Blocks until dispatched_offset() >= offset, the dispatcher is stopped,
+  // or an attempt to dispatch a record fails (if stalled already: until the
+  // next attempt, at most 1 s away, succeeds or fails). So it never waits
+  // for a failure to go away, and a caller that has removed its cause can
+  // wait for the retry.
   void WaitFor(int64_t offset);
+
+  // Whether dispatch is stalled on a record that fails (and is retried).
+  // One atomic load: the store asks before every put.
+  bool stalled() const { return stalled_.load(std::memory_order_acquire); }
+  // Why dispatch is stalled, naming the record and the file; OK if it is not.
   absl::Status last_error() const;
 
  private:
   void Run(std::stop_token stop);
-  // Dispatches records in [dispatched_offset(), end). False if it cannot go on.
+  // Writes one record's queue unit and index entries and tells the listener.
+  absl::Status DispatchRecord(int64_t offset, const RecordView& view);
+  // Dispatches records in [dispatched_offset(), end). False if one failed:
+  // dispatched_offset() is then that record's offset, and it is stalled().
   bool DispatchUntil(int64_t end);
+  // Records a failed attempt (logged unless it is the failure logged last).
+  void Stall(absl::Status error);
+  // Ends a stall: a record after the one that failed, or it, went in.
+  void Resume(int64_t offset);
 
   CommitLog& log_;
   ConsumeQueueTable& queues_;
@@ -98,12 +117,16 @@ class Dispatcher {
   std::atomic<int64_t> dispatched_store_timestamp_{0};
   std::atomic<bool> sleeping_{false};
   std::atomic<int> waiters_{0};
+  std::atomic<bool> stalled_{false};
   mutable absl::Mutex mu_;
   absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool failed_ ABSL_GUARDED_BY(mu_) = false;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
+  // The failure dispatch is stalled on (OK when it is not), and the number of
+  // failed attempts ever (WaitFor returns when it changes) and in this stall.
   absl::Status error_ ABSL_GUARDED_BY(mu_);
+  int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t stall_failures_ ABSL_GUARDED_BY(mu_) = 0;
   std::jthread thread_;
 };
 

@@ -1,7 +1,7 @@
 // Copyright 2026 The rmq Authors. Licensed under the Apache License, Version 2.0.
 //
 // What the store refuses, and how it says so: bad messages, a full disk, a
-// store already in use, bad configuration.
+// stalled dispatcher, a store already in use, bad configuration.
 
 #include <catch2/catch.hpp>
 
@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "rmq/store.h"
 #include "store/default_message_store.h"
+#include "store/mapped_file.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
@@ -161,6 +163,117 @@ TEST_CASE("a full disk refuses puts until cleanup finds room") {
   auto again = store.Put(MakeMessage("TopicA", 0, "after"));
   REQUIRE(again.ok());
   CHECK(again->queue_offset == 2);
+}
+
+// A store whose dispatcher is stalled can only be waited on attempt by
+// attempt: WaitForDispatch returns at each failed one.
+void WaitUntilDispatched(MessageStore& store) {
+  while (store.Stats().dispatched_phy_offset < store.Stats().max_phy_offset) {
+    store.WaitForDispatch();
+  }
+}
+
+// Queue 0 of `topic` holds exactly `bodies`, at offsets 0, 1, ...
+void CheckQueue(MessageStore& store, const std::string& topic,
+                const std::vector<std::string>& bodies) {
+  INFO("queue " << topic << "/0");
+  store.WaitForDispatch();
+  const auto n = static_cast<int64_t>(bodies.size());
+  REQUIRE(store.GetMaxOffsetInQueue(topic, 0) == n);
+  std::vector<std::string> got;
+  for (int64_t offset = 0; offset < n;) {
+    GetMessageResult result = store.Get(topic, 0, offset, 32, nullptr);
+    REQUIRE(result.status == GetStatus::kFound);
+    for (size_t i = 0; i < result.message_count(); ++i) {
+      REQUIRE(result.queue_offset(i) == offset + static_cast<int64_t>(i));
+      auto msg = DecodeMessage(result.record(i));
+      REQUIRE(msg.ok());
+      got.push_back(msg->body());
+    }
+    offset = result.next_begin_offset;
+  }
+  CHECK(got == bodies);
+}
+
+// Puts the next message of topic/0 (body "<topic>-<n>"), checking its queue offset.
+void PutNext(MessageStore& store, const std::string& topic, std::vector<std::string>* bodies) {
+  std::string body = topic + "-" + std::to_string(bodies->size());
+  auto put = store.Put(MakeMessage(topic, 0, body));
+  REQUIRE(put.ok());
+  CHECK(put->queue_offset == static_cast<int64_t>(bodies->size()));
+  bodies->push_back(std::move(body));
+}
+
+// Where a file the dispatcher must create cannot be (tests run as root, so
+// no chmod): a file where a queue's directory goes, a directory where its
+// next segment goes. Creating them fails as on a full disk or fd table.
+TEST_CASE("a consume queue file that cannot be created stalls dispatch and refuses puts until it can") {
+  testing::TempDir dir;
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
+  std::vector<std::string> a, b;
+  std::string blocked;
+  SECTION("a new queue's directory") {
+    PutNext(*store, "TopicA", &a);
+    blocked = dir.Sub("consumequeue/TopicB");
+    std::ofstream(blocked) << "in the way";
+    PutNext(*store, "TopicB", &b);  // Stored; its dispatch fails.
+  }
+  SECTION("a queue's next segment") {
+    for (int i = 0; i < 100; ++i) PutNext(*store, "TopicA", &a);  // Fills segment 0.
+    store->WaitForDispatch();
+    blocked = dir.Sub("consumequeue/TopicA/0/" + internal::MappedFile::FileNameForOffset(2000));
+    std::filesystem::create_directories(blocked);
+    PutNext(*store, "TopicA", &a);  // Stored; its dispatch fails.
+  }
+  const int64_t stuck_at = store->Stats().max_phy_offset;
+  store->WaitForDispatch();  // Returns at the failed attempt.
+  CHECK(store->Stats().dispatched_phy_offset < stuck_at);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto refused = store->Put(MakeMessage("TopicA", 0, "refused"));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == absl::StatusCode::kUnavailable);
+    CHECK_THAT(Message(refused.status()),
+               Catch::Contains(blocked) && Catch::Contains("dispatch stalled"));
+    std::vector<MessageExt> batch = {MakeMessage("TopicA", 0, "batch")};
+    CHECK(store->PutBatch(batch).status().code() == absl::StatusCode::kUnavailable);
+    store->WaitForDispatch();  // The next retry, which fails too.
+  }
+  CHECK(store->Stats().max_phy_offset == stuck_at);
+
+  std::filesystem::remove_all(blocked);
+  WaitUntilDispatched(*store);
+  PutNext(*store, "TopicA", &a);
+  PutNext(*store, "TopicB", &b);
+  CheckQueue(*store, "TopicA", a);
+  CheckQueue(*store, "TopicB", b);
+}
+
+TEST_CASE("a store closed while dispatch is stalled opens again once the cause is removed") {
+  testing::TempDir dir;
+  const std::string blocked = dir.Sub("consumequeue/TopicB");
+  std::vector<std::string> a, b;
+  {
+    auto store = OpenStore(SmallStoreConfig(dir.path()));
+    PutNext(*store, "TopicA", &a);
+    std::ofstream(blocked) << "in the way";
+    PutNext(*store, "TopicB", &b);
+    store->WaitForDispatch();
+    REQUIRE_FALSE(store->Put(MakeMessage("TopicA", 0, "refused")).ok());
+    // Closing ends the wait for the next retry.
+  }
+  // Not a clean shutdown: the next open re-dispatches and fails the same way.
+  CHECK(std::filesystem::exists(dir.Sub("abort")));
+  auto failed = MessageStore::Open(SmallStoreConfig(dir.path()), std::make_shared<VirtualClock>());
+  REQUIRE_FALSE(failed.ok());
+  CHECK_THAT(Message(failed.status()),
+             Catch::Contains(blocked) && Catch::Contains("dispatch stalled"));
+
+  std::filesystem::remove(blocked);
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
+  CheckQueue(*store, "TopicA", a);
+  CheckQueue(*store, "TopicB", b);
+  PutNext(*store, "TopicB", &b);
+  CheckQueue(*store, "TopicB", b);
 }
 
 TEST_CASE("a second store on the same directory cannot open") {
