@@ -274,7 +274,7 @@ DefaultMessageStore::~DefaultMessageStore() {
   bool clean = true;
   if (dispatcher_) {
     dispatcher_->Stop();
-    clean = dispatcher_->last_error().ok();
+    clean = dispatcher_->last_error().ok() && !dispatcher_->index_incomplete();
   }
   if (flusher_) {
     flusher_->Stop();
@@ -286,8 +286,9 @@ DefaultMessageStore::~DefaultMessageStore() {
     return;
   }
   clean = FlushLogic(/*periodic=*/false).ok() && clean;
-  // Without the abort file the next open trusts the queues; keep it if
-  // anything failed so that open re-validates.
+  // Without the abort file the next open trusts the queues and the index;
+  // keep it if anything failed (or keys were left out of the index) so that
+  // open re-validates and rebuilds.
   if (clean) ::unlink((config_.store_path_root_dir + "/abort").c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }

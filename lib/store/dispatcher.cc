@@ -99,7 +99,21 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
         ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code},
         offset < repair_before_ ? ConsumeQueue::Existing::kRepair : ConsumeQueue::Existing::kSkip));
   }
-  if (index_ != nullptr) RMQ_RETURN_IF_ERROR(index_->BuildIndex(request));
+  // The index does not stall dispatch: a message whose keys it cannot take
+  // (its next file cannot be created; at 420 MB, the file a filling disk
+  // refuses first) goes without them, as RocketMQ's buildIndex gives up on
+  // a message and goes on. Stalling would hold back every consumer and every
+  // put, and the cleanup that frees the disk, for the sake of lookups by
+  // key. Nor is the gap for good: the store then closes as after a crash,
+  // and the next open rebuilds the index from the commit log.
+  if (index_ != nullptr) {
+    if (absl::Status indexed = index_->BuildIndex(request); !indexed.ok()) {
+      IndexFailed(offset, indexed);
+    } else if (!index_error_.ok()) {
+      spdlog::info("index: keys are indexed again from commit log offset {}", offset);
+      index_error_ = absl::OkStatus();
+    }
+  }
   dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
   if (listener_) listener_(request);
   return absl::OkStatus();
@@ -176,6 +190,19 @@ void Dispatcher::Resume(int64_t offset) {
   error_ = absl::OkStatus();
   stall_failures_ = 0;
   stalled_.store(false, std::memory_order_release);
+}
+
+void Dispatcher::IndexFailed(int64_t offset, const absl::Status& error) {
+  index_incomplete_.store(true, std::memory_order_release);
+  // Once per run of failures (each names the file it tried to create, a new
+  // name every time), and again if the cause changes.
+  if (index_error_.ok() || error.code() != index_error_.code()) {
+    spdlog::error(
+        "index: keys of the message at commit log offset {} (and of later ones while this "
+        "lasts) left out, to be rebuilt at the next open: {}",
+        offset, StdView(error.message()));
+  }
+  index_error_ = error;
 }
 
 bool Dispatcher::DispatchUntil(int64_t end) {

@@ -10,7 +10,8 @@
 // queue directory or segment cannot be created) stalls dispatch: the record
 // is retried, 10 ms after the first failure doubling to 1 s, until it goes
 // in, and nothing after it is dispatched meanwhile (queues stay in log
-// order). The store refuses puts while stalled().
+// order). The store refuses puts while stalled(). The index does not stall
+// dispatch (see DispatchRecord).
 
 #ifndef RMQ_STORE_DISPATCHER_H_
 #define RMQ_STORE_DISPATCHER_H_
@@ -84,6 +85,10 @@ class Dispatcher {
   bool stalled() const { return stalled_.load(std::memory_order_acquire); }
   // Why dispatch is stalled, naming the record and the file; OK if it is not.
   absl::Status last_error() const;
+  // Whether some message's keys were left out of the index because it could
+  // not take them. The store then keeps its abort file at shutdown, so that
+  // the next open rebuilds the index from the commit log.
+  bool index_incomplete() const { return index_incomplete_.load(std::memory_order_acquire); }
 
  private:
   void Run(std::stop_token stop);
@@ -96,6 +101,8 @@ class Dispatcher {
   void Stall(absl::Status error);
   // Ends a stall: a record after the one that failed, or it, went in.
   void Resume(int64_t offset);
+  // A message whose keys the index could not take (logged once per distinct error).
+  void IndexFailed(int64_t offset, const absl::Status& error);
 
   CommitLog& log_;
   ConsumeQueueTable& queues_;
@@ -118,6 +125,9 @@ class Dispatcher {
   std::atomic<bool> sleeping_{false};
   std::atomic<int> waiters_{0};
   std::atomic<bool> stalled_{false};
+  std::atomic<bool> index_incomplete_{false};
+  // The index's last error, OK once it takes keys again. Dispatching thread only.
+  absl::Status index_error_;
   mutable absl::Mutex mu_;
   absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -274,6 +275,44 @@ TEST_CASE("a store closed while dispatch is stalled opens again once the cause i
   CheckQueue(*store, "TopicB", b);
   PutNext(*store, "TopicB", &b);
   CheckQueue(*store, "TopicB", b);
+}
+
+TEST_CASE("an index file that cannot be created does not stall dispatch; the next open fills the gap") {
+  testing::TempDir dir;
+  const std::string index_dir = dir.Sub("index");
+  auto keyed = [](int i) {
+    return testing::MakeKeyedMessage("TopicA", 0, "m" + std::to_string(i), "k" + std::to_string(i));
+  };
+  auto found = [](MessageStore& store, int i) {
+    return store.QueryMessage("TopicA", "k" + std::to_string(i), 8, 0, INT64_MAX).size();
+  };
+  {
+    auto store = OpenStore(SmallStoreConfig(dir.path()));
+    // maxIndexNum 256: the first file is full with 255 keys.
+    for (int i = 0; i < 255; ++i) REQUIRE(store->Put(keyed(i)).ok());
+    store->WaitForDispatch();
+    // A file where the index directory was: the next index file cannot be created.
+    std::filesystem::rename(index_dir, dir.Sub("index.away"));
+    std::ofstream(index_dir) << "in the way";
+    for (int i = 255; i < 260; ++i) REQUIRE(store->Put(keyed(i)).ok());
+    store->WaitForDispatch();
+    // Consumers see them; lookups by key do not.
+    CHECK(store->GetMaxOffsetInQueue("TopicA", 0) == 260);
+    CHECK(found(*store, 257) == 0);
+    CHECK(found(*store, 254) == 1);
+
+    std::filesystem::remove(index_dir);
+    std::filesystem::rename(dir.Sub("index.away"), index_dir);
+    REQUIRE(store->Put(keyed(260)).ok());
+    store->WaitForDispatch();
+    CHECK(found(*store, 260) == 1);
+  }
+  CHECK(std::filesystem::exists(dir.Sub("abort")));  // So the next open rebuilds.
+  auto store = OpenStore(SmallStoreConfig(dir.path()));
+  for (int i = 0; i <= 260; ++i) {
+    INFO("key k" << i);
+    CHECK(found(*store, i) == 1);
+  }
 }
 
 TEST_CASE("a second store on the same directory cannot open") {
