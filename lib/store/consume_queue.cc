@@ -209,10 +209,15 @@ void ConsumeQueue::CorrectMinOffset(int64_t commit_log_min) {
 int ConsumeQueue::DeleteExpired(int64_t commit_log_min) {
   int deleted = segments_.DeleteFront(
       [&](const MappedFile& file) {
-        // The segment's last unit points below the commit log's start.
-        if (file.wrote_position() < kUnitSize) return false;
-        Unit last = DecodeUnit(file.data() + file.wrote_position() - kUnitSize);
-        return !last.IsBlank() && last.commit_log_offset + last.size <= commit_log_min;
+        // The segment's last message unit points below the commit log's
+        // start. Blank units point nowhere: a gap filled across a segment
+        // end leaves a segment ending in them, and one of only blanks.
+        // (Never the last segment: DeleteFront keeps it.)
+        for (int64_t at = file.wrote_position() - kUnitSize; at >= 0; at -= kUnitSize) {
+          Unit unit = DecodeUnit(file.data() + at);
+          if (!unit.IsBlank()) return unit.commit_log_offset + unit.size <= commit_log_min;
+        }
+        return file.wrote_position() >= kUnitSize;
       },
       /*max_files=*/1 << 20);
   CorrectMinOffset(commit_log_min);

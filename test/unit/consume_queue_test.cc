@@ -308,6 +308,29 @@ TEST_CASE("DeleteExpired removes whole segments below the commit log start, neve
   }
 }
 
+TEST_CASE("DeleteExpired passes over blank units: a segment ending in them is deleted too") {
+  testing::TempDir dir;
+  auto queue = OpenQueue(dir.path());
+  PutRange(*queue, 0, 3);
+  // Blanks fill 3..24: segment one ends in them, segment two holds only them.
+  REQUIRE(queue->Put(25, UnitFor(25)).ok());
+  PutRange(*queue, 26, 32);  // Segments [0,10) [10,20) [20,30) [30,32).
+
+  SECTION("records of segment one still in the commit log: nothing goes") {
+    CHECK(queue->DeleteExpired(UnitFor(1).commit_log_offset) == 0);
+  }
+  SECTION("segment one's records gone: it and the all-blank segment go") {
+    CHECK(queue->DeleteExpired(UnitFor(3).commit_log_offset) == 2);
+    CHECK(fs::exists(dir.Sub("00000000000000000400")));
+    CHECK(queue->MinOffset() == 25);
+    CheckUnit(*queue, 25);
+  }
+  SECTION("everything expired: all but the last segment go") {
+    CHECK(queue->DeleteExpired(1 << 30) == 3);
+    CHECK(queue->MaxOffset() == 32);
+  }
+}
+
 TEST_CASE("Destroy empties the queue") {
   testing::TempDir dir;
   auto queue = OpenQueue(dir.path());
