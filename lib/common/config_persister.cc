@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/durable_dir.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "spdlog/spdlog.h"
 
@@ -69,23 +71,10 @@ absl::StatusOr<std::optional<std::string>> ReadIfExists(const std::string& path)
   return std::optional<std::string>(std::move(content));
 }
 
-void SyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 absl::Status PersistConfigFile(const std::string& path, std::string_view content, bool sync) {
-  fs::path target(path);
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) {
-    return absl::InternalError(
-        StrCat("cannot create directory ", target.parent_path().string(), ": ", ec.message()));
-  }
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(fs::path(path).parent_path().string()));
   const std::string tmp = path + ".tmp";
   if (absl::Status s = WriteFile(tmp, content, sync); !s.ok()) return s;
   // The previous content becomes the backup (RocketMQ's MixAll.string2File).
@@ -96,7 +85,7 @@ absl::Status PersistConfigFile(const std::string& path, std::string_view content
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError("rename into place", path);
-  if (sync) SyncDirectory(target.parent_path());
+  if (sync) RMQ_RETURN_IF_ERROR(SyncParentDirectory(path));
   return absl::OkStatus();
 }
 

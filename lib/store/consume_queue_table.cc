@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "absl/strings/numbers.h"
+#include "common/durable_dir.h"
 #include "common/str_cat.h"
 #include "common/status_macros.h"
 
@@ -18,9 +19,8 @@ ConsumeQueueTable::ConsumeQueueTable(std::string dir, int32_t file_size)
     : dir_(std::move(dir)), file_size_(file_size) {}
 
 absl::Status ConsumeQueueTable::Load() {
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(dir_));
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create ", dir_, ": ", ec.message()));
   TopicQueueMap<std::shared_ptr<ConsumeQueue>> loaded;
   for (const auto& topic_entry : fs::directory_iterator(dir_, ec)) {
     if (!topic_entry.is_directory()) continue;
@@ -55,13 +55,13 @@ std::shared_ptr<ConsumeQueue> ConsumeQueueTable::Find(std::string_view topic,
 absl::StatusOr<std::shared_ptr<ConsumeQueue>> ConsumeQueueTable::FindOrCreate(
     std::string_view topic, int32_t queue_id) {
   if (auto queue = Find(topic, queue_id)) return queue;
+  // Outside the lock, which readers of every queue take: the directory
+  // syncs take milliseconds. Creating a directory twice is harmless.
+  std::string dir = StrCat(dir_, "/", topic, "/", queue_id);
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(dir));
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(TopicQueueRef{topic, queue_id});
   if (it != queues_.end()) return it->second;
-  std::string dir = StrCat(dir_, "/", topic, "/", queue_id);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create ", dir, ": ", ec.message()));
   auto queue = std::make_shared<ConsumeQueue>(std::string(topic), queue_id, dir, file_size_);
   queues_.emplace(TopicQueueKey{std::string(topic), queue_id}, queue);
   return queue;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/numbers.h"
 #include "common/big_endian.h"
+#include "common/durable_dir.h"
 #include "common/msg_id.h"
 #include "common/properties_codec.h"
 #include "common/real_destination.h"
@@ -89,9 +90,7 @@ absl::StatusOr<std::unique_ptr<DefaultMessageStore>> DefaultMessageStore::Open(
 
 absl::Status DefaultMessageStore::Start() {
   const std::string& root = config_.store_path_root_dir;
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create store directory ", root, ": ", ec.message()));
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(root));
 
   // One process per store: the lock is released by the kernel if we die.
   std::string lock_path = root + "/lock";
@@ -103,10 +102,14 @@ absl::Status DefaultMessageStore::Start() {
   }
 
   std::string abort_path = root + "/abort";
+  std::error_code ec;
   report_.abnormal = fs::exists(abort_path, ec);
   int abort_fd = ::open(abort_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (abort_fd < 0) return absl::InternalError(StrCat("cannot create ", abort_path, ": ", std::strerror(errno)));
   ::close(abort_fd);
+  // Were the abort file's creation lost to a power loss, the next open
+  // would trust the queues and checkpoint as after a clean shutdown.
+  if (!report_.abnormal) RMQ_RETURN_IF_ERROR(SyncDirectory(root));
 
   {
     auto checkpoint = StoreCheckpoint::Load(root + "/checkpoint");

@@ -8,7 +8,9 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/durable_dir.h"
 #include "common/record_codec.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "fmt/format.h"
 #include "rmq/message.h"
@@ -71,12 +73,8 @@ absl::Status IndexService::Load(bool last_exit_ok, int64_t checkpoint_index_ms) 
     return absl::InvalidArgumentError(StrCat(
         "maxIndexNum ", options_.max_index_num, " must be at least 2 (item 0 is unused)"));
   }
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(options_.dir));
   std::error_code ec;
-  std::filesystem::create_directories(options_.dir, ec);
-  if (ec) {
-    return absl::InternalError(
-        StrCat("cannot create index directory ", options_.dir, ": ", ec.message()));
-  }
   std::vector<std::string> names;
   for (std::filesystem::directory_iterator it(options_.dir, ec), end; !ec && it != end;
        it.increment(ec)) {
@@ -151,12 +149,14 @@ absl::StatusOr<std::shared_ptr<IndexFile>> IndexService::RollFile(
     if (full == nullptr && !files_.empty()) return files_.back();  // Made meanwhile.
     path = NextFilePath();
   }
-  std::error_code ec;
-  std::filesystem::create_directories(options_.dir, ec);  // In case Load was skipped.
   // Created outside the lock: allocating a large file can take a while.
-  absl::StatusOr<std::shared_ptr<IndexFile>> file =
-      IndexFile::Create(path, options_.max_hash_slot_num, options_.max_index_num,
-                        full ? full->end_phy_offset() : 0, full ? full->end_timestamp() : 0);
+  absl::StatusOr<std::shared_ptr<IndexFile>> file;
+  if (absl::Status dir = CreateDirectoriesDurably(options_.dir); !dir.ok()) {  // If Load was skipped.
+    file = dir;
+  } else {
+    file = IndexFile::Create(path, options_.max_hash_slot_num, options_.max_index_num,
+                             full ? full->end_phy_offset() : 0, full ? full->end_timestamp() : 0);
+  }
   if (!file.ok()) {
     return absl::Status(file.status().code(),
                         StrCat("cannot create index file: ", file.status().message()));

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "absl/strings/numbers.h"
+#include "common/durable_dir.h"
 #include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -91,9 +92,15 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenImpl(const std::stri
     // (fallocate, not posix_fallocate: the latter emulates by writing zeros.)
     int rc = ::fallocate(fd, 0, 0, file_size) == 0 ? 0 : errno;
     if (rc == EOPNOTSUPP || rc == ENOSYS) rc = ::ftruncate(fd, file_size) == 0 ? 0 : errno;
+    absl::Status s;
     if (rc != 0) {
       errno = rc;
-      absl::Status s = ErrnoError("cannot allocate segment", path);
+      s = ErrnoError("cannot allocate segment", path);
+    } else {
+      // The new name must outlive a power loss as the data synced into it will.
+      s = SyncParentDirectory(path);
+    }
+    if (!s.ok()) {
       ::close(fd);
       ::unlink(path.c_str());
       return s;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "common/durable_dir.h"
+#include "common/status_macros.h"
 #include "common/str_cat.h"
 #include "common/this_thread.h"
 #include "spdlog/spdlog.h"
@@ -41,9 +43,8 @@ MappedFileQueue::~MappedFileQueue() {
 }
 
 absl::Status MappedFileQueue::Load() {
+  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(dir_));
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create ", dir_, ": ", ec.message()));
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     if (entry.is_regular_file()) names.push_back(entry.path().filename().string());

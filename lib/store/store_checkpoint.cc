@@ -9,8 +9,11 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/str_cat.h"
+
 #include "common/big_endian.h"
+#include "common/durable_dir.h"
+#include "common/status_macros.h"
+#include "common/str_cat.h"
 
 namespace rmq::internal {
 
@@ -98,6 +101,9 @@ absl::Status StoreCheckpoint::Flush() {
     if (ok) err = errno;
     return absl::InternalError(StrCat("cannot write checkpoint ", path_, ": ", std::strerror(err)));
   }
+  // A rename lost to a power loss brings back the older checkpoint, which
+  // is safe but makes the next recovery scan more of the log.
+  RMQ_RETURN_IF_ERROR(SyncParentDirectory(path_));
   absl::MutexLock lock(&mu_);
   on_disk_ = values;
   return absl::OkStatus();

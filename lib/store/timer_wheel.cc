@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/big_endian.h"
+#include "common/durable_dir.h"
 #include "common/str_cat.h"
 
 namespace rmq::internal {
@@ -39,9 +40,8 @@ absl::StatusOr<std::unique_ptr<TimerWheel>> TimerWheel::Create(const Options& op
   if (ec) {
     return absl::InternalError(StrCat("timer wheel: removing ", options.dir, ": ", ec.message()));
   }
-  std::filesystem::create_directories(options.dir + "/log", ec);
-  if (ec) {
-    return absl::InternalError(StrCat("timer wheel: creating ", options.dir, ": ", ec.message()));
+  if (absl::Status s = CreateDirectoriesDurably(options.dir + "/log"); !s.ok()) {
+    return absl::Status(s.code(), StrCat("timer wheel: ", s.message()));
   }
   const int64_t slot_count = options.span_ms / options.precision_ms + 2;
   auto wheel = MappedFile::OpenNamed(options.dir + "/wheel", slot_count * kSlotBytes);
