@@ -78,7 +78,8 @@ struct DelayBenchOptions {
 
 int RunStoreBench(const StoreBenchOptions& options);
 int RunInprocBench(const InprocBenchOptions& options);
-int RunRecoverBench(const std::string& dir);
+// Times opening the store in `dir` (with `--set` settings).
+int RunRecoverBench(const std::string& dir, const std::vector<std::string>& settings);
 int RunTcpBench(const TcpBenchOptions& options);
 int RunSqlBench(const SqlBenchOptions& options);
 int RunDelayBench(const DelayBenchOptions& options);

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   std::string recover_dir;
   auto* r = app.add_subcommand("recover", "time opening (recovering) an existing store");
   r->add_option("--dir", recover_dir, "store directory")->required();
+  std::vector<std::string> recover_settings;
+  r->add_option("--set", recover_settings, "a store setting, key=value (broker.conf key names)");
 
   rmq::bench::InprocBenchOptions inproc;
   auto* i = app.add_subcommand("inproc", "Producer -> PushConsumer through an EmbeddedCluster; "
@@ -96,5 +98,5 @@ int main(int argc, char** argv) {
   if (s->parsed()) return rmq::bench::RunStoreBench(store);
   if (t->parsed()) return rmq::bench::RunTcpBench(tcp);
   if (i->parsed()) return rmq::bench::RunInprocBench(inproc);
-  return rmq::bench::RunRecoverBench(recover_dir);
+  return rmq::bench::RunRecoverBench(recover_dir, recover_settings);
 }

@@ -224,7 +224,7 @@ absl::Status DefaultMessageStore::Start() {
 
 absl::Status DefaultMessageStore::Recover() {
   bool abnormal = report_.abnormal;
-  int64_t since = checkpoint_->MinTimestamp(config_.message_index_enable);
+  int64_t since = checkpoint_->MinTimestamp();
   auto recovered = commit_log_->Recover(abnormal, since, [](const ScannedRecord&) {});
   if (!recovered.ok()) return recovered.status();
   report_.recovery = *recovered;
@@ -236,14 +236,24 @@ absl::Status DefaultMessageStore::Recover() {
   int64_t from = abnormal ? recovered->scan_start : queues_->MaxCommitLogEnd();
   from = std::clamp(from, commit_log_->MinOffset(), end);
   report_.redispatch_from = from;
+  // After a crash the index ends where its last file that was full and
+  // synced ends (Load deleted the later ones), usually before `from`: it
+  // catches up from there after Open returns, so a crash costs a rescan of
+  // the queues' last second, not of the index's last 20 M keys.
+  int64_t index_from = from;
+  if (abnormal && index_) {
+    index_from = std::clamp(index_->end_phy_offset(), commit_log_->MinOffset(), from);
+  }
+  report_.index_from = index_from;
   if (abnormal || from < end) {
-    spdlog::info("store {}: {} recovery, commit log valid to {}, re-dispatching from {}",
-                 config_.store_path_root_dir, abnormal ? "abnormal" : "normal", end, from);
+    spdlog::info("store {}: {} recovery, commit log valid to {}, re-dispatching from {}{}",
+                 config_.store_path_root_dir, abnormal ? "abnormal" : "normal", end, from,
+                 index_from < from ? StrCat(", the index catching up from ", index_from) : "");
   }
   // After a crash, units the queues hold already may be half written (by a
   // build that wrote their size first, or a torn page): the records
   // re-dispatched below the recovered end are compared with them.
-  dispatcher_->Start(from, abnormal ? end : 0);
+  dispatcher_->Start(from, abnormal ? end : 0, index_from);
   // A record that cannot be dispatched fails Open (WaitFor returns at a
   // failed attempt) rather than hang it: its cause, a full disk say, is
   // for the operator to remove. A failure that a retry has overcome by

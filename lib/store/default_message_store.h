@@ -34,6 +34,9 @@ struct OpenReport {
   bool abnormal = false;  // The abort file was present: the last run crashed.
   CommitLog::RecoveryResult recovery;
   int64_t redispatch_from = 0;
+  // Where the index catches up from, in the background after Open (equal
+  // to redispatch_from when it need not: the index is in step).
+  int64_t index_from = 0;
 };
 
 class DefaultMessageStore final : public MessageStore {
@@ -65,6 +68,10 @@ class DefaultMessageStore final : public MessageStore {
   void SetMessageArrivingListener(MessageArrivingListener listener) override;
 
   const OpenReport& open_report() const { return report_; }
+  // Below this commit log offset every message is indexed (or given up
+  // on): behind the dispatched offset while the index catches up after a
+  // crash (OpenReport::index_from).
+  int64_t indexed_offset() const { return dispatcher_->indexed_offset(); }
   CommitLog& commit_log() { return *commit_log_; }
   ConsumeQueueTable& consume_queues() { return *queues_; }
   // Delayed messages (SCHEDULE_TOPIC_XXXX) and their delivery.

@@ -33,6 +33,9 @@ constexpr unsigned long kTimerSlackNanos = 1000;
 // anything a test's VirtualClock says.
 constexpr absl::Duration kFirstRetry = absl::Milliseconds(10);
 constexpr absl::Duration kMaxRetry = absl::Seconds(1);
+// Index catch-up after a crash goes in chunks of this many records, between
+// which new records reach their queues: a few milliseconds each.
+constexpr int kIndexCatchUpChunk = 4096;
 }  // namespace
 
 int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
@@ -64,7 +67,8 @@ Dispatcher::Dispatcher(CommitLog& log, ConsumeQueueTable& queues, IndexService* 
 
 Dispatcher::~Dispatcher() { Stop(); }
 
-absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) {
+DispatchRequest Dispatcher::RequestFor(int64_t offset, const RecordView& view,
+                                       IndexedProperties* found) {
   DispatchRequest request;
   request.topic = view.topic;
   request.queue_id = view.queue_id;
@@ -76,9 +80,15 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   request.prepared_transaction_offset = view.prepared_transaction_offset;
   request.properties = view.properties;
   // One pass over the properties for what the queue unit and the index need.
-  const IndexedProperties found = FindIndexedProperties(view.properties);
-  request.keys = found.keys;
-  request.uniq_key = found.uniq_key;
+  *found = FindIndexedProperties(view.properties);
+  request.keys = found->keys;
+  request.uniq_key = found->uniq_key;
+  return request;
+}
+
+absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) {
+  IndexedProperties found;
+  DispatchRequest request = RequestFor(offset, view, &found);
   // The two clock topics keep a due time in the unit, not a tag hash.
   request.tags_code = view.topic == kScheduleTopic || view.topic == kTimerTopic
                           ? UnitTagsCode(view.topic, view.properties, view.store_timestamp, levels_)
@@ -99,6 +109,14 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
         ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code},
         offset < repair_before_ ? ConsumeQueue::Existing::kRepair : ConsumeQueue::Existing::kSkip));
   }
+  if (index_in_step_.load(std::memory_order_relaxed)) IndexRecord(offset, request);
+  dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
+  if (listener_) listener_(request);
+  return absl::OkStatus();
+}
+
+void Dispatcher::IndexRecord(int64_t offset, const DispatchRequest& request) {
+  if (index_ == nullptr) return;
   // The index does not stall dispatch: a message whose keys it cannot take
   // (its next file cannot be created; at 420 MB, the file a filling disk
   // refuses first) goes without them, as RocketMQ's buildIndex gives up on
@@ -106,21 +124,53 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
   // put, and the cleanup that frees the disk, for the sake of lookups by
   // key. Nor is the gap for good: the store then closes as after a crash,
   // and the next open rebuilds the index from the commit log.
-  if (index_ != nullptr) {
-    if (absl::Status indexed = index_->BuildIndex(request); !indexed.ok()) {
-      IndexFailed(offset, indexed);
-    } else if (!index_error_.ok()) {
-      spdlog::info("index: keys are indexed again from commit log offset {}", offset);
-      index_error_ = absl::OkStatus();
-    }
+  if (absl::Status indexed = index_->BuildIndex(request); !indexed.ok()) {
+    IndexFailed(offset, indexed);
+  } else if (!index_error_.ok()) {
+    spdlog::info("index: keys are indexed again from commit log offset {}", offset);
+    index_error_ = absl::OkStatus();
   }
-  dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
-  if (listener_) listener_(request);
-  return absl::OkStatus();
 }
 
-void Dispatcher::Start(int64_t from_offset, int64_t repair_before) {
+void Dispatcher::CatchUpIndex(int max_records) {
+  int64_t offset = indexed_offset();
+  const int64_t end = dispatched_offset();
+  MappedFileQueue::Cursor segment;
+  for (int n = 0; n < max_records && offset < end; ++n) {
+    const MappedFile* file = log_.segments().Seek(offset, &segment);
+    RecordView view;
+    absl::StatusOr<RecordKind> kind = absl::NotFoundError("no segment holds it");
+    if (file != nullptr) {
+      int64_t pos = offset - file->from_offset();
+      kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
+    }
+    if (file == nullptr && log_.MinOffset() > offset) {
+      offset = log_.MinOffset();  // Deleted by cleanup meanwhile: nothing to index there.
+    } else if (kind.ok() && *kind == RecordKind::kBlank) {
+      offset = file->from_offset() + file->file_size();
+    } else if (kind.ok() && *kind == RecordKind::kMessage) {
+      IndexedProperties found;
+      IndexRecord(offset, RequestFor(offset, view, &found));
+      offset += view.total_size;
+    } else {
+      // Queue dispatch went past this offset, so the record was whole
+      // then: the index gives up on the rest rather than stall on it.
+      IndexFailed(offset, kind.ok() ? absl::DataLossError("unwritten bytes") : kind.status());
+      offset = end;
+    }
+  }
+  indexed_.store(offset, std::memory_order_release);
+  if (offset >= end) {
+    index_in_step_.store(true, std::memory_order_release);
+    spdlog::info("index: caught up with dispatch at commit log offset {}", offset);
+  }
+}
+
+void Dispatcher::Start(int64_t from_offset, int64_t repair_before, int64_t index_from) {
   dispatched_.store(from_offset, std::memory_order_release);
+  const bool in_step = index_ == nullptr || index_from < 0 || index_from >= from_offset;
+  indexed_.store(in_step ? from_offset : index_from, std::memory_order_release);
+  index_in_step_.store(in_step, std::memory_order_release);
   repair_before_ = repair_before;
   {
     absl::MutexLock lock(&mu_);
@@ -139,6 +189,8 @@ void Dispatcher::Stop() {
   }
   thread_.join();
   DispatchUntil(log_.MaxOffset());
+  // The next open after the crash-like close this makes rebuilds the rest.
+  if (!index_in_step_.load()) index_incomplete_.store(true, std::memory_order_release);
   absl::MutexLock lock(&mu_);
   running_ = false;
 }
@@ -288,6 +340,12 @@ void Dispatcher::Run(std::stop_token stop) {
         absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions.
       }
       napped = false;
+      continue;
+    }
+    if (!index_in_step_.load(std::memory_order_relaxed)) {  // The queues are caught up: the index's turn.
+      CatchUpIndex(kIndexCatchUpChunk);
+      absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions, too.
+      if (stopping_) return;
       continue;
     }
     absl::MutexLock lock(&mu_);

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "common/properties_codec.h"
 #include "common/record_codec.h"
 #include "store/commit_log.h"
 #include "store/consume_queue_table.h"
@@ -60,7 +61,11 @@ class Dispatcher {
   // Consume queue units of records below `repair_before` that the queues
   // hold already are checked against the record and rewritten if they
   // differ (re-dispatch after a crash, which can leave a unit half written).
-  void Start(int64_t from_offset, int64_t repair_before = 0);
+  // An `index_from` below `from_offset` (after a crash, the index ends
+  // further back than the queues) makes the index catch up from there
+  // meanwhile: records are dispatched to their queues at once, and indexed
+  // in order, in chunks, whenever the queues have caught up.
+  void Start(int64_t from_offset, int64_t repair_before = 0, int64_t index_from = -1);
   // Dispatches what is already written, then stops the thread.
   void Stop();
 
@@ -69,6 +74,13 @@ class Dispatcher {
 
   // Everything below this commit log offset has been dispatched.
   int64_t dispatched_offset() const { return dispatched_.load(std::memory_order_acquire); }
+  // Everything below this commit log offset has been indexed (or left out
+  // of the index, see index_incomplete()): below dispatched_offset() while
+  // the index catches up after a crash, equal to it afterwards.
+  int64_t indexed_offset() const {
+    return index_in_step_.load(std::memory_order_acquire) ? dispatched_offset()
+                                                          : indexed_.load(std::memory_order_acquire);
+  }
   // Store timestamp of the newest dispatched message.
   int64_t dispatched_store_timestamp() const {
     return dispatched_store_timestamp_.load(std::memory_order_acquire);
@@ -86,14 +98,25 @@ class Dispatcher {
   // Why dispatch is stalled, naming the record and the file; OK if it is not.
   absl::Status last_error() const;
   // Whether some message's keys were left out of the index because it could
-  // not take them. The store then keeps its abort file at shutdown, so that
-  // the next open rebuilds the index from the commit log.
+  // not take them, or the index had not caught up when the dispatcher
+  // stopped. The store then keeps its abort file at shutdown, so that the
+  // next open rebuilds the index from the commit log.
   bool index_incomplete() const { return index_incomplete_.load(std::memory_order_acquire); }
 
  private:
   void Run(std::stop_token stop);
-  // Writes one record's queue unit and index entries and tells the listener.
+  // What the queue and the index take of a record (all but the unit's tagsCode).
+  static DispatchRequest RequestFor(int64_t offset, const RecordView& view,
+                                    IndexedProperties* found);
+  // Writes one record's queue unit and (unless the index lags) its index
+  // entries, and tells the listener.
   absl::Status DispatchRecord(int64_t offset, const RecordView& view);
+  // Indexes one message; a failure leaves its keys out (IndexFailed).
+  void IndexRecord(int64_t offset, const DispatchRequest& request);
+  // Index catch-up: indexes up to `max_records` records from
+  // indexed_offset(), not past dispatched_offset(); once it reaches that,
+  // the index is in step and DispatchRecord indexes again.
+  void CatchUpIndex(int max_records);
   // Dispatches records in [dispatched_offset(), end). False if one failed:
   // dispatched_offset() is then that record's offset, and it is stalled().
   bool DispatchUntil(int64_t end);
@@ -121,6 +144,10 @@ class Dispatcher {
   // Start's `repair_before`; set before the thread starts.
   int64_t repair_before_ = 0;
   std::atomic<int64_t> dispatched_{0};
+  // Where the index's catch-up is (while not in step).
+  std::atomic<int64_t> indexed_{0};
+  // Whether DispatchRecord indexes: false while the index catches up.
+  std::atomic<bool> index_in_step_{true};
   std::atomic<int64_t> dispatched_store_timestamp_{0};
   std::atomic<bool> sleeping_{false};
   std::atomic<int> waiters_{0};

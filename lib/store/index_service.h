@@ -99,6 +99,10 @@ class IndexService {
   // (except the newest file).
   void DeleteExpiredFiles(int64_t min_phy_offset);
 
+  // The commit log offset of the newest record indexed (0 if none): where a
+  // rebuild after a crash starts (BuildIndex skips what is below it).
+  int64_t end_phy_offset() const { return end_phy_offset_.load(std::memory_order_acquire); }
+
   // The index timestamp to write to the checkpoint (RocketMQ's
   // indexMsgTimestamp): the end timestamp of the newest index file that is
   // full and was flushed by Flush(), 0 if none. Load after a crash deletes

@@ -72,11 +72,9 @@ void StoreCheckpoint::set_index_msg_timestamp(int64_t ms) {
   index_ = std::max(index_, ms);
 }
 
-int64_t StoreCheckpoint::MinTimestamp(bool index_enabled) const {
+int64_t StoreCheckpoint::MinTimestamp() const {
   absl::MutexLock lock(&mu_);
-  int64_t min = std::min(physic_, logics_);
-  if (index_enabled) min = std::min(min, index_);
-  return std::max<int64_t>(0, min - 3000);
+  return std::max<int64_t>(0, std::min(physic_, logics_) - 3000);
 }
 
 absl::Status StoreCheckpoint::Flush() {

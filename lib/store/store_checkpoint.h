@@ -37,8 +37,12 @@ class StoreCheckpoint {
   void set_logics_msg_timestamp(int64_t ms);
   void set_index_msg_timestamp(int64_t ms);
 
-  // The earliest of the timestamps recovery can trust (3 s of slack, as RocketMQ).
-  int64_t MinTimestamp(bool index_enabled) const;
+  // Where recovery after a crash starts: the earlier of the commit log's
+  // and the consume queues' timestamps, less 3 s of slack (as RocketMQ
+  // with messageIndexSafe=false). Not the index's: it moves only when an
+  // index file fills (20 M keys), and the index catches up from its own
+  // end in the background instead (Dispatcher::Start).
+  int64_t MinTimestamp() const;
 
   // Writes the file durably (write to a temp file, fdatasync, rename),
   // unless it already holds these timestamps: an idle store (or a
