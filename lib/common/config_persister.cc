@@ -85,7 +85,13 @@ absl::Status PersistConfigFile(const std::string& path, std::string_view content
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError("rename into place", path);
-  if (sync) RMQ_RETURN_IF_ERROR(SyncParentDirectory(path));
+  if (sync) {
+    // The new content is in place either way: reported, not failed.
+    if (absl::Status s = SyncParentDirectory(path); !s.ok()) {
+      spdlog::warn("{}; {} may revert to its previous content after a power loss",
+                   StdView(s.message()), path);
+    }
+  }
   return absl::OkStatus();
 }
 

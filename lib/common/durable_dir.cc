@@ -14,6 +14,7 @@
 
 #include "common/status_macros.h"
 #include "common/str_cat.h"
+#include "spdlog/spdlog.h"
 
 namespace rmq::internal {
 namespace {
@@ -39,6 +40,17 @@ absl::Status SyncDirectory(const std::string& dir) {
   int rc = sync_function.load(std::memory_order_relaxed)(fd, dir.c_str());
   int err = errno;
   ::close(fd);
+  if (rc != 0 && (err == EINVAL || err == ENOTSUP)) {
+    // Some file systems (FUSE, 9p, some network ones) cannot sync a
+    // directory at all; there is nothing more to do there (as PostgreSQL
+    // and RocksDB decide).
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) {
+      spdlog::warn("directory {} cannot be synced ({}); new file names rely on the file system",
+                   dir, std::strerror(err));
+    }
+    return absl::OkStatus();
+  }
   if (rc != 0) {
     return absl::InternalError(StrCat("cannot sync directory ", dir, ": ", std::strerror(err)));
   }
@@ -64,7 +76,11 @@ absl::Status CreateDirectoriesDurably(const std::string& dir) {
   fs::create_directories(path, ec);
   if (ec) return absl::InternalError(StrCat("cannot create directory ", dir, ": ", ec.message()));
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    RMQ_RETURN_IF_ERROR(SyncParentDirectory(it->string()));
+    if (absl::Status s = SyncParentDirectory(it->string()); !s.ok()) {
+      // Removed again, so that a retry, finding them missing, syncs them.
+      for (const fs::path& created : missing) fs::remove(created, ec);
+      return s;
+    }
   }
   return absl::OkStatus();
 }

@@ -33,9 +33,11 @@ constexpr unsigned long kTimerSlackNanos = 1000;
 // anything a test's VirtualClock says.
 constexpr absl::Duration kFirstRetry = absl::Milliseconds(10);
 constexpr absl::Duration kMaxRetry = absl::Seconds(1);
-// Index catch-up after a crash goes in chunks of this many records, between
-// which new records reach their queues: a few milliseconds each.
+// Index catch-up after a crash goes in chunks of at most this many records
+// and this long (old records may have to be read from disk), between which
+// new records reach their queues.
 constexpr int kIndexCatchUpChunk = 4096;
+constexpr absl::Duration kIndexCatchUpSlice = absl::Milliseconds(2);
 }  // namespace
 
 int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
@@ -109,37 +111,54 @@ absl::Status Dispatcher::DispatchRecord(int64_t offset, const RecordView& view) 
         ConsumeQueue::Unit{request.commit_log_offset, request.msg_size, request.tags_code},
         offset < repair_before_ ? ConsumeQueue::Existing::kRepair : ConsumeQueue::Existing::kSkip));
   }
-  if (index_in_step_.load(std::memory_order_relaxed)) IndexRecord(offset, request);
+  if (index_in_step_.load(std::memory_order_relaxed) && !IndexRecord(offset, request)) {
+    // The index falls behind from this record; CatchUpIndex retries it.
+    indexed_.store(offset, std::memory_order_release);
+    index_in_step_.store(false, std::memory_order_release);
+  }
   dispatched_store_timestamp_.store(view.store_timestamp, std::memory_order_release);
   if (listener_) listener_(request);
   return absl::OkStatus();
 }
 
-void Dispatcher::IndexRecord(int64_t offset, const DispatchRequest& request) {
-  if (index_ == nullptr) return;
-  // The index does not stall dispatch: a message whose keys it cannot take
+bool Dispatcher::IndexRecord(int64_t offset, const DispatchRequest& request) {
+  if (index_ == nullptr) return true;
+  // The index does not stall dispatch: when it cannot take a message's keys
   // (its next file cannot be created; at 420 MB, the file a filling disk
-  // refuses first) goes without them, as RocketMQ's buildIndex gives up on
-  // a message and goes on. Stalling would hold back every consumer and every
-  // put, and the cleanup that frees the disk, for the sake of lookups by
-  // key. Nor is the gap for good: the store then closes as after a crash,
-  // and the next open rebuilds the index from the commit log.
+  // refuses first) it falls behind, and catches up once it can. Stalling
+  // would hold back every consumer and every put, and the cleanup that
+  // frees the disk, for the sake of lookups by key.
   if (absl::Status indexed = index_->BuildIndex(request); !indexed.ok()) {
-    IndexFailed(offset, indexed);
-  } else if (!index_error_.ok()) {
+    // Once per run of failures (each names the file it tried to create, a
+    // new name every time), and again if the cause changes.
+    if (index_error_.ok() || indexed.code() != index_error_.code()) {
+      spdlog::error(
+          "index: cannot index the message at commit log offset {}: {}; retried every {}, "
+          "lookups by key miss it and later messages meanwhile",
+          offset, StdView(indexed.message()), absl::FormatDuration(kMaxRetry));
+    }
+    index_error_ = std::move(indexed);
+    index_retry_at_ = absl::Now() + kMaxRetry;
+    return false;
+  }
+  if (!index_error_.ok()) {
     spdlog::info("index: keys are indexed again from commit log offset {}", offset);
     index_error_ = absl::OkStatus();
   }
+  return true;
 }
 
-void Dispatcher::CatchUpIndex(int max_records) {
+bool Dispatcher::CatchUpIndex(int max_records) {
+  if (!index_error_.ok() && absl::Now() < index_retry_at_) return false;
   int64_t offset = indexed_offset();
   const int64_t end = dispatched_offset();
+  const absl::Time deadline = absl::Now() + kIndexCatchUpSlice;
   MappedFileQueue::Cursor segment;
   for (int n = 0; n < max_records && offset < end; ++n) {
+    if (n % 64 == 63 && absl::Now() > deadline) break;
     const MappedFile* file = log_.segments().Seek(offset, &segment);
     RecordView view;
-    absl::StatusOr<RecordKind> kind = absl::NotFoundError("no segment holds it");
+    absl::StatusOr<RecordKind> kind = absl::NotFoundError("no commit log segment holds it");
     if (file != nullptr) {
       int64_t pos = offset - file->from_offset();
       kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
@@ -150,12 +169,16 @@ void Dispatcher::CatchUpIndex(int max_records) {
       offset = file->from_offset() + file->file_size();
     } else if (kind.ok() && *kind == RecordKind::kMessage) {
       IndexedProperties found;
-      IndexRecord(offset, RequestFor(offset, view, &found));
+      if (!IndexRecord(offset, RequestFor(offset, view, &found))) break;  // Retried later.
       offset += view.total_size;
     } else {
       // Queue dispatch went past this offset, so the record was whole
-      // then: the index gives up on the rest rather than stall on it.
-      IndexFailed(offset, kind.ok() ? absl::DataLossError("unwritten bytes") : kind.status());
+      // then: the index gives up on the rest rather than stall on it (and
+      // the store closes as after a crash).
+      spdlog::error("index: cannot read the record at commit log offset {} ({}); messages up "
+                    "to {} left out of the index",
+                    offset, kind.ok() ? "unwritten bytes" : kind.status().ToString(), end);
+      index_incomplete_.store(true, std::memory_order_release);
       offset = end;
     }
   }
@@ -164,6 +187,7 @@ void Dispatcher::CatchUpIndex(int max_records) {
     index_in_step_.store(true, std::memory_order_release);
     spdlog::info("index: caught up with dispatch at commit log offset {}", offset);
   }
+  return true;
 }
 
 void Dispatcher::Start(int64_t from_offset, int64_t repair_before, int64_t index_from) {
@@ -242,19 +266,6 @@ void Dispatcher::Resume(int64_t offset) {
   error_ = absl::OkStatus();
   stall_failures_ = 0;
   stalled_.store(false, std::memory_order_release);
-}
-
-void Dispatcher::IndexFailed(int64_t offset, const absl::Status& error) {
-  index_incomplete_.store(true, std::memory_order_release);
-  // Once per run of failures (each names the file it tried to create, a new
-  // name every time), and again if the cause changes.
-  if (index_error_.ok() || error.code() != index_error_.code()) {
-    spdlog::error(
-        "index: keys of the message at commit log offset {} (and of later ones while this "
-        "lasts) left out, to be rebuilt at the next open: {}",
-        offset, StdView(error.message()));
-  }
-  index_error_ = error;
 }
 
 bool Dispatcher::DispatchUntil(int64_t end) {
@@ -336,14 +347,17 @@ void Dispatcher::Run(std::stop_token stop) {
         continue;
       }
       retry = kFirstRetry;
+      // A slice of index catch-up after every pass, so that a dispatcher
+      // that never catches up with the log still brings the index along.
+      if (!index_in_step_.load(std::memory_order_relaxed)) CatchUpIndex(kIndexCatchUpChunk);
       if (waiters_.load() > 0) {
         absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions.
       }
       napped = false;
       continue;
     }
-    if (!index_in_step_.load(std::memory_order_relaxed)) {  // The queues are caught up: the index's turn.
-      CatchUpIndex(kIndexCatchUpChunk);
+    // The queues are caught up: the index's turn (unless it waits to retry).
+    if (!index_in_step_.load(std::memory_order_relaxed) && CatchUpIndex(kIndexCatchUpChunk)) {
       absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions, too.
       if (stopping_) return;
       continue;

@@ -97,10 +97,11 @@ class Dispatcher {
   bool stalled() const { return stalled_.load(std::memory_order_acquire); }
   // Why dispatch is stalled, naming the record and the file; OK if it is not.
   absl::Status last_error() const;
-  // Whether some message's keys were left out of the index because it could
-  // not take them, or the index had not caught up when the dispatcher
-  // stopped. The store then keeps its abort file at shutdown, so that the
-  // next open rebuilds the index from the commit log.
+  // Whether some messages were left out of the index: it had not caught up
+  // when the dispatcher stopped (it falls behind when it cannot take a
+  // message's keys, and after a crash), or a record could not be read for
+  // it. The store then keeps its abort file at shutdown, so that the next
+  // open rebuilds the index from the commit log.
   bool index_incomplete() const { return index_incomplete_.load(std::memory_order_acquire); }
 
  private:
@@ -111,12 +112,15 @@ class Dispatcher {
   // Writes one record's queue unit and (unless the index lags) its index
   // entries, and tells the listener.
   absl::Status DispatchRecord(int64_t offset, const RecordView& view);
-  // Indexes one message; a failure leaves its keys out (IndexFailed).
-  void IndexRecord(int64_t offset, const DispatchRequest& request);
+  // Indexes one message; false (logged, and the retry time set) if the
+  // index cannot take its keys.
+  bool IndexRecord(int64_t offset, const DispatchRequest& request);
   // Index catch-up: indexes up to `max_records` records from
   // indexed_offset(), not past dispatched_offset(); once it reaches that,
-  // the index is in step and DispatchRecord indexes again.
-  void CatchUpIndex(int max_records);
+  // the index is in step and DispatchRecord indexes again. Stops at a
+  // message the index cannot take, to retry it a second later; false if
+  // it did nothing because that time has not come.
+  bool CatchUpIndex(int max_records);
   // Dispatches records in [dispatched_offset(), end). False if one failed:
   // dispatched_offset() is then that record's offset, and it is stalled().
   bool DispatchUntil(int64_t end);
@@ -124,8 +128,6 @@ class Dispatcher {
   void Stall(absl::Status error);
   // Ends a stall: a record after the one that failed, or it, went in.
   void Resume(int64_t offset);
-  // A message whose keys the index could not take (logged once per distinct error).
-  void IndexFailed(int64_t offset, const absl::Status& error);
 
   CommitLog& log_;
   ConsumeQueueTable& queues_;
@@ -153,8 +155,10 @@ class Dispatcher {
   std::atomic<int> waiters_{0};
   std::atomic<bool> stalled_{false};
   std::atomic<bool> index_incomplete_{false};
-  // The index's last error, OK once it takes keys again. Dispatching thread only.
+  // The index's last error, OK once it takes keys again, and when to try
+  // again. Dispatching thread only.
   absl::Status index_error_;
+  absl::Time index_retry_at_;
   mutable absl::Mutex mu_;
   absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
