@@ -36,7 +36,10 @@ bool IsWritten(const ConsumeQueue::Unit& unit) { return unit.commit_log_offset >
 }  // namespace
 
 ConsumeQueue::ConsumeQueue(std::string topic, int32_t queue_id, std::string dir, int32_t file_size)
-    : topic_(std::move(topic)), queue_id_(queue_id), segments_(std::move(dir), file_size) {}
+    : topic_(std::move(topic)),
+      queue_id_(queue_id),
+      segments_(std::move(dir), file_size, MappedFileQueue::Preparation::kNone,
+                MappedFile::NewName::kUnsynced) {}
 
 absl::Status ConsumeQueue::Load() {
   RMQ_RETURN_IF_ERROR(segments_.Load());
@@ -226,7 +229,10 @@ int ConsumeQueue::DeleteExpired(int64_t commit_log_min) {
 
 absl::Status ConsumeQueue::Flush(int least_pages) {
   auto reached = segments_.Flush(least_pages);
-  return reached.ok() ? absl::OkStatus() : reached.status();
+  if (!reached.ok()) return reached.status();
+  // New segments were created without syncing their names (on the
+  // dispatcher thread): done here, before the checkpoint vouches for them.
+  return segments_.SyncNewNames();
 }
 
 void ConsumeQueue::Destroy() {

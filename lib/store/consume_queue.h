@@ -85,6 +85,9 @@ class ConsumeQueue {
   // `commit_log_min`. Returns the number deleted.
   int DeleteExpired(int64_t commit_log_min);
 
+  // Writes units to disk (whole pages, at least `least_pages` of them, or
+  // all with 0), and syncs the names of segments created since the last
+  // flush.
   absl::Status Flush(int least_pages);
   // Deletes every segment (the queue becomes empty).
   void Destroy();

@@ -55,16 +55,41 @@ std::shared_ptr<ConsumeQueue> ConsumeQueueTable::Find(std::string_view topic,
 absl::StatusOr<std::shared_ptr<ConsumeQueue>> ConsumeQueueTable::FindOrCreate(
     std::string_view topic, int32_t queue_id) {
   if (auto queue = Find(topic, queue_id)) return queue;
-  // Outside the lock, which readers of every queue take: the directory
-  // syncs take milliseconds. Creating a directory twice is harmless.
-  std::string dir = StrCat(dir_, "/", topic, "/", queue_id);
-  RMQ_RETURN_IF_ERROR(CreateDirectoriesDurably(dir));
+  // Outside the lock, which readers of every queue take. Creating a
+  // directory twice is harmless.
+  std::string topic_dir = StrCat(dir_, "/", topic);
+  std::string dir = StrCat(topic_dir, "/", queue_id);
+  std::error_code ec;
+  const bool new_topic = !fs::exists(topic_dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError(StrCat("cannot create ", dir, ": ", ec.message()));
+  {
+    absl::MutexLock lock(&unsynced_mu_);
+    if (new_topic) unsynced_dirs_.insert(dir_);
+    unsynced_dirs_.insert(topic_dir);
+  }
   absl::MutexLock lock(&mu_);
   auto it = queues_.find(TopicQueueRef{topic, queue_id});
   if (it != queues_.end()) return it->second;
   auto queue = std::make_shared<ConsumeQueue>(std::string(topic), queue_id, dir, file_size_);
   queues_.emplace(TopicQueueKey{std::string(topic), queue_id}, queue);
   return queue;
+}
+
+absl::Status ConsumeQueueTable::SyncNewNames() {
+  std::set<std::string> dirs;
+  {
+    absl::MutexLock lock(&unsynced_mu_);
+    dirs.swap(unsynced_dirs_);
+  }
+  for (auto it = dirs.begin(); it != dirs.end(); it = dirs.erase(it)) {
+    if (absl::Status s = SyncDirectory(*it); !s.ok()) {
+      absl::MutexLock lock(&unsynced_mu_);
+      unsynced_dirs_.merge(dirs);  // Tried again next time.
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<std::shared_ptr<ConsumeQueue>> ConsumeQueueTable::All() const {

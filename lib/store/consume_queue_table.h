@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,15 @@ class ConsumeQueueTable {
   absl::Status Load();
 
   std::shared_ptr<ConsumeQueue> Find(std::string_view topic, int32_t queue_id) const;
+  // Creates a queue's directories without syncing them (the dispatcher
+  // calls it): SyncNewNames does, before anything vouches for the queue's
+  // units.
   absl::StatusOr<std::shared_ptr<ConsumeQueue>> FindOrCreate(std::string_view topic,
                                                              int32_t queue_id);
+  // Syncs the directories FindOrCreate added entries to since the last
+  // call, so that new queues survive a power loss. (Each queue syncs the
+  // names of its new segments when it is flushed.)
+  absl::Status SyncNewNames();
   std::vector<std::shared_ptr<ConsumeQueue>> All() const;
 
   // The furthest commit log end any queue has indexed.
@@ -41,6 +49,8 @@ class ConsumeQueueTable {
   const int32_t file_size_;
   mutable absl::Mutex mu_;
   TopicQueueMap<std::shared_ptr<ConsumeQueue>> queues_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex unsynced_mu_;
+  std::set<std::string> unsynced_dirs_ ABSL_GUARDED_BY(unsynced_mu_);
 };
 
 }  // namespace rmq::internal

@@ -729,7 +729,8 @@ absl::Status DefaultMessageStore::FlushLogic(bool periodic) {
   const int least_pages = thorough ? 0 : config_.flush_consume_queue_least_pages;
   // Timestamps first: what they vouch for is written before the flush.
   const LogicFlushMark mark = CurrentLogicFlushMark();
-  absl::Status first_error;
+  absl::Status first_error = queues_->SyncNewNames();  // New queues' directories.
+  if (!first_error.ok()) spdlog::error("consume queue flush failed: {}", first_error.ToString());
   for (const auto& queue : queues_->All()) {
     absl::Status s = queue->Flush(least_pages);
     if (!s.ok()) {

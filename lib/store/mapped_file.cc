@@ -45,7 +45,8 @@ std::string MappedFile::FileNameForOffset(int64_t offset) {
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path,
                                                              int64_t file_size,
-                                                             FirstTouch first_touch) {
+                                                             FirstTouch first_touch,
+                                                             NewName new_name) {
   std::string_view name = BaseName(path);
   int64_t from_offset = 0;
   // SimpleAtoi alone would also take a sign or surrounding spaces.
@@ -59,25 +60,27 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& 
     return absl::InvalidArgumentError(
         StrCat("segment size ", file_size, " for ", path, " is not positive"));
   }
-  return OpenImpl(path, from_offset, file_size, first_touch);
+  return OpenImpl(path, from_offset, file_size, first_touch, new_name);
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenNamed(const std::string& path,
                                                                   int64_t file_size,
-                                                                  FirstTouch first_touch) {
+                                                                  FirstTouch first_touch,
+                                                                  NewName new_name) {
   // No page-multiple requirement: mmap maps the partial last page too, and
   // formats such as the index file have sizes fixed by RocketMQ.
   if (file_size <= 0) {
     return absl::InvalidArgumentError(
         StrCat("file size ", file_size, " for ", path, " is not positive"));
   }
-  return OpenImpl(path, 0, file_size, first_touch);
+  return OpenImpl(path, 0, file_size, first_touch, new_name);
 }
 
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenImpl(const std::string& path,
                                                                  int64_t from_offset,
                                                                  int64_t file_size,
-                                                                 FirstTouch first_touch) {
+                                                                 FirstTouch first_touch,
+                                                                 NewName new_name) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot open", path);
   struct stat st;
@@ -96,7 +99,7 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFile::OpenImpl(const std::stri
     if (rc != 0) {
       errno = rc;
       s = ErrnoError("cannot allocate segment", path);
-    } else {
+    } else if (new_name == NewName::kSynced) {
       // The new name must outlive a power loss as the data synced into it will.
       s = SyncParentDirectory(path);
     }

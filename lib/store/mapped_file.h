@@ -44,19 +44,29 @@ class MappedFile {
     kWhereWritten,
   };
 
+  // Whether Open syncs the directory of a file it creates, so that the
+  // file's name survives a power loss as its synced data will.
+  enum class NewName {
+    kSynced,
+    // Left to the owner, who syncs the directory before anything vouches
+    // for the file's data (consume queues: before the checkpoint), off the
+    // thread that creates files.
+    kUnsynced,
+  };
+
   // Opens `path`, creating it with `file_size` bytes (sparse, zero) if absent.
   // An existing file of another size is an error naming the file. The
   // segment's start offset is parsed from the file name.
   static absl::StatusOr<std::shared_ptr<MappedFile>> Open(
       const std::string& path, int64_t file_size,
-      FirstTouch first_touch = FirstTouch::kWhereWritten);
+      FirstTouch first_touch = FirstTouch::kWhereWritten, NewName new_name = NewName::kSynced);
 
   // Like Open, for files not named by an offset (index files are named by a
   // timestamp): from_offset() is 0, and `file_size` need not be a multiple of
   // the page size.
   static absl::StatusOr<std::shared_ptr<MappedFile>> OpenNamed(
       const std::string& path, int64_t file_size,
-      FirstTouch first_touch = FirstTouch::kWhereWritten);
+      FirstTouch first_touch = FirstTouch::kWhereWritten, NewName new_name = NewName::kSynced);
 
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
@@ -154,7 +164,8 @@ class MappedFile {
   static absl::StatusOr<std::shared_ptr<MappedFile>> OpenImpl(const std::string& path,
                                                               int64_t from_offset,
                                                               int64_t file_size,
-                                                              FirstTouch first_touch);
+                                                              FirstTouch first_touch,
+                                                              NewName new_name);
 
   const std::string path_;
   const int64_t from_offset_;

@@ -18,8 +18,9 @@ namespace rmq::internal {
 
 namespace fs = std::filesystem;
 
-MappedFileQueue::MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation)
-    : dir_(std::move(dir)), file_size_(file_size), preparation_(preparation) {
+MappedFileQueue::MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation,
+                                 MappedFile::NewName new_names)
+    : dir_(std::move(dir)), file_size_(file_size), preparation_(preparation), new_names_(new_names) {
   if (preparation != Preparation::kNone) {
     allocator_ = std::jthread([this](std::stop_token stop) { PreallocateLoop(stop); });
   }
@@ -68,11 +69,24 @@ absl::Status MappedFileQueue::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64_t offset) {
-  if (!allocator_.joinable()) {
-    return MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)),
-                            file_size_, FirstTouch());
+absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::OpenSegmentFile(int64_t offset) {
+  auto file = MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)),
+                               file_size_, FirstTouch(), new_names_);
+  if (file.ok() && new_names_ == MappedFile::NewName::kUnsynced) {
+    unsynced_names_.store(true, std::memory_order_release);
   }
+  return file;
+}
+
+absl::Status MappedFileQueue::SyncNewNames() {
+  if (!unsynced_names_.exchange(false, std::memory_order_acq_rel)) return absl::OkStatus();
+  absl::Status s = SyncDirectory(dir_);
+  if (!s.ok()) unsynced_names_.store(true, std::memory_order_release);  // Tried again next time.
+  return s;
+}
+
+absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64_t offset) {
+  if (!allocator_.joinable()) return OpenSegmentFile(offset);
   absl::MutexLock lock(&alloc_mu_);
   if (!(ready_ && ready_->from_offset() == offset)) {
     ready_.reset();
@@ -84,8 +98,7 @@ absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64
     if (!ready_ || ready_->from_offset() != offset) {
       // The allocator failed; create here to get (and report) the error.
       wanted_offset_ = -1;
-      return MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)),
-                              file_size_, FirstTouch());
+      return OpenSegmentFile(offset);
     }
   }
   std::shared_ptr<MappedFile> file = std::move(ready_);
@@ -135,9 +148,7 @@ void MappedFileQueue::PreallocateLoop(std::stop_token stop) {
       Warm(*warm, warm_from, warm_size);
       continue;
     }
-    auto file =
-        MappedFile::Open(StrCat(dir_, "/", MappedFile::FileNameForOffset(offset)), file_size_,
-                         FirstTouch());
+    auto file = OpenSegmentFile(offset);
     if (file.ok()) Warm(**file, 0, std::min(file_size_, kWarmAheadBytes));
     absl::MutexLock lock(&alloc_mu_);
     if (file.ok() && wanted_offset_ == offset) {

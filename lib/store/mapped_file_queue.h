@@ -7,6 +7,7 @@
 #ifndef RMQ_STORE_MAPPED_FILE_QUEUE_H_
 #define RMQ_STORE_MAPPED_FILE_QUEUE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -35,11 +36,19 @@ class MappedFileQueue {
     // converting it costs every group commit a metadata write.
     kPreallocateAndWriteZeros,
   };
-  MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation = Preparation::kNone);
+  // `new_names`: whether creating a segment syncs the directory, or leaves
+  // that to SyncNewNames (consume queues: before the checkpoint vouches for
+  // their units, rather than on the dispatcher thread).
+  MappedFileQueue(std::string dir, int64_t file_size, Preparation preparation = Preparation::kNone,
+                  MappedFile::NewName new_names = MappedFile::NewName::kSynced);
   ~MappedFileQueue();
 
   const std::string& dir() const { return dir_; }
   int64_t file_size() const { return file_size_; }
+
+  // Syncs the directory if a segment was created since the last call
+  // (with MappedFile::NewName::kUnsynced). Any thread.
+  absl::Status SyncNewNames();
 
   // Opens the segments found in the directory (creating it if absent). Every
   // segment is marked fully written; recovery then sets the real end.
@@ -111,6 +120,8 @@ class MappedFileQueue {
                                               : MappedFile::FirstTouch::kPopulatedAhead;
   }
   absl::StatusOr<std::shared_ptr<MappedFile>> CreateSegment(int64_t offset);
+  // Opens (normally: creates) the segment file starting at `offset`.
+  absl::StatusOr<std::shared_ptr<MappedFile>> OpenSegmentFile(int64_t offset);
   void PreallocateLoop(std::stop_token stop);
   // Maps [pos, pos+size) of `file` ahead of the writer (and writes it back,
   // per preparation_).
@@ -119,6 +130,9 @@ class MappedFileQueue {
   const std::string dir_;
   const int64_t file_size_;
   const Preparation preparation_;
+  const MappedFile::NewName new_names_;
+  // A segment was created whose name is not synced yet (kUnsynced).
+  std::atomic<bool> unsynced_names_{false};
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<MappedFile>> segments_ ABSL_GUARDED_BY(mu_);
 

@@ -147,6 +147,27 @@ TEST_CASE("every name the store creates is synced into its directory") {
   CHECK(checked >= 14);
 }
 
+TEST_CASE("a new queue's names are synced by the next flush, not by the dispatcher") {
+  testing::TempDir dir;
+  auto store = MessageStore::Open(testing::SmallStoreConfig(dir.path()),
+                                  std::make_shared<VirtualClock>());
+  REQUIRE(store.ok());
+  RecordedDirectorySyncs syncs;
+  REQUIRE((*store)->Put(testing::MakeMessage("TopicNew", 1, "body")).ok());
+  (*store)->WaitForDispatch();
+  const fs::path queue_dir = dir.Sub("consumequeue/TopicNew/1");
+  REQUIRE(fs::exists(queue_dir / "00000000000000000000"));
+  // The dispatcher synced none of them (each sync takes a journal commit).
+  CHECK_FALSE(syncs.Durable(dir.Sub("consumequeue/TopicNew")));
+  CHECK_FALSE(syncs.Durable(queue_dir));
+  CHECK_FALSE(syncs.Durable(queue_dir / "00000000000000000000"));
+
+  REQUIRE((*store)->Flush().ok());
+  CHECK(syncs.Durable(dir.Sub("consumequeue/TopicNew")));
+  CHECK(syncs.Durable(queue_dir));
+  CHECK(syncs.Durable(queue_dir / "00000000000000000000"));
+}
+
 TEST_CASE("reopened after a clean shutdown, the store syncs its new abort file before any put") {
   testing::TempDir dir;
   MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
