@@ -73,12 +73,20 @@ absl::Status CreateDirectoriesDurably(const std::string& dir) {
     missing.push_back(p);
     if (p == p.parent_path()) break;
   }
+  // On failure, what was made is removed again (deepest first; only empty
+  // directories go), so that a retry, finding it missing, syncs it.
+  auto undo = [&missing] {
+    std::error_code ignored;
+    for (const fs::path& created : missing) fs::remove(created, ignored);
+  };
   fs::create_directories(path, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create directory ", dir, ": ", ec.message()));
+  if (ec) {
+    undo();
+    return absl::InternalError(StrCat("cannot create directory ", dir, ": ", ec.message()));
+  }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (absl::Status s = SyncParentDirectory(it->string()); !s.ok()) {
-      // Removed again, so that a retry, finding them missing, syncs them.
-      for (const fs::path& created : missing) fs::remove(created, ec);
+      undo();
       return s;
     }
   }

@@ -89,6 +89,9 @@ class ConsumeQueue {
   // all with 0), and syncs the names of segments created since the last
   // flush.
   absl::Status Flush(int least_pages);
+  // After a crash: the next flush syncs every unit and name the dead
+  // process may have left in the page cache alone.
+  void MarkNotDurable() { segments_.MarkNotDurable(); }
   // Deletes every segment (the queue becomes empty).
   void Destroy();
 

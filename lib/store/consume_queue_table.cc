@@ -60,12 +60,13 @@ absl::StatusOr<std::shared_ptr<ConsumeQueue>> ConsumeQueueTable::FindOrCreate(
   std::string topic_dir = StrCat(dir_, "/", topic);
   std::string dir = StrCat(topic_dir, "/", queue_id);
   std::error_code ec;
-  const bool new_topic = !fs::exists(topic_dir, ec);
-  fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(StrCat("cannot create ", dir, ": ", ec.message()));
-  {
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return absl::InternalError(StrCat("cannot create ", dir, ": ", ec.message()));
+    // Both levels, even if the topic existed: a retry after a creation that
+    // failed half-way cannot tell whether it made the topic directory.
     absl::MutexLock lock(&unsynced_mu_);
-    if (new_topic) unsynced_dirs_.insert(dir_);
+    unsynced_dirs_.insert(dir_);
     unsynced_dirs_.insert(topic_dir);
   }
   absl::MutexLock lock(&mu_);
@@ -90,6 +91,14 @@ absl::Status ConsumeQueueTable::SyncNewNames() {
     }
   }
   return absl::OkStatus();
+}
+
+void ConsumeQueueTable::MarkNotDurable() {
+  const std::vector<std::shared_ptr<ConsumeQueue>> queues = All();
+  for (const auto& queue : queues) queue->MarkNotDurable();
+  absl::MutexLock lock(&unsynced_mu_);
+  unsynced_dirs_.insert(dir_);
+  for (const auto& queue : queues) unsynced_dirs_.insert(StrCat(dir_, "/", queue->topic()));
 }
 
 std::vector<std::shared_ptr<ConsumeQueue>> ConsumeQueueTable::All() const {

@@ -39,6 +39,11 @@ class ConsumeQueueTable {
   // call, so that new queues survive a power loss. (Each queue syncs the
   // names of its new segments when it is flushed.)
   absl::Status SyncNewNames();
+  // After a crash, before the first flush: every queue found by Load may
+  // hold units and names the dead process never synced (a kill, then a
+  // power loss before the kernel wrote them back). The next flush and
+  // SyncNewNames cover them all, before the checkpoint vouches for them.
+  void MarkNotDurable();
   std::vector<std::shared_ptr<ConsumeQueue>> All() const;
 
   // The furthest commit log end any queue has indexed.

@@ -230,6 +230,7 @@ absl::Status DefaultMessageStore::Recover() {
   report_.recovery = *recovered;
   int64_t end = recovered->end_offset;
   for (const auto& queue : queues_->All()) RMQ_RETURN_IF_ERROR(queue->TruncateDirty(end));
+  if (abnormal) queues_->MarkNotDurable();  // As the commit log's scanned segments.
 
   // After a crash, re-dispatch everything the checkpoint does not vouch
   // for; after a clean shutdown, only what no queue has yet (normally nothing).

@@ -347,12 +347,12 @@ void Dispatcher::Run(std::stop_token stop) {
         continue;
       }
       retry = kFirstRetry;
-      // A slice of index catch-up after every pass, so that a dispatcher
-      // that never catches up with the log still brings the index along.
-      if (!index_in_step_.load(std::memory_order_relaxed)) CatchUpIndex(kIndexCatchUpChunk);
       if (waiters_.load() > 0) {
         absl::MutexLock lock(&mu_);  // Releasing it re-evaluates WaitFor conditions.
       }
+      // A slice of index catch-up after every pass, so that a dispatcher
+      // that never catches up with the log still brings the index along.
+      if (!index_in_step_.load(std::memory_order_relaxed)) CatchUpIndex(kIndexCatchUpChunk);
       napped = false;
       continue;
     }

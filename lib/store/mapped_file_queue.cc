@@ -85,6 +85,11 @@ absl::Status MappedFileQueue::SyncNewNames() {
   return s;
 }
 
+void MappedFileQueue::MarkNotDurable() {
+  for (const auto& file : Segments()) file->set_flushed_position(0);
+  unsynced_names_.store(true, std::memory_order_release);
+}
+
 absl::StatusOr<std::shared_ptr<MappedFile>> MappedFileQueue::CreateSegment(int64_t offset) {
   if (!allocator_.joinable()) return OpenSegmentFile(offset);
   absl::MutexLock lock(&alloc_mu_);

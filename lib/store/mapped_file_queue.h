@@ -49,6 +49,10 @@ class MappedFileQueue {
   // Syncs the directory if a segment was created since the last call
   // (with MappedFile::NewName::kUnsynced). Any thread.
   absl::Status SyncNewNames();
+  // After a crash: the dead process may not have synced what it wrote into
+  // the segments it loaded, nor their names (kUnsynced). The next Flush
+  // then covers every segment, and the next SyncNewNames the directory.
+  void MarkNotDurable();
 
   // Opens the segments found in the directory (creating it if absent). Every
   // segment is marked fully written; recovery then sets the real end.

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 #include "common/big_endian.h"
 #include "common/durable_dir.h"
 #include "common/status_macros.h"

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <string>
@@ -166,6 +167,24 @@ TEST_CASE("a new queue's names are synced by the next flush, not by the dispatch
   CHECK(syncs.Durable(dir.Sub("consumequeue/TopicNew")));
   CHECK(syncs.Durable(queue_dir));
   CHECK(syncs.Durable(queue_dir / "00000000000000000000"));
+}
+
+TEST_CASE("after a crash, the first flush syncs the names of every queue the open found") {
+  testing::TempDir dir;
+  MessageStoreConfig config = testing::SmallStoreConfig(dir.path());
+  {
+    auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
+    REQUIRE(store.ok());
+    REQUIRE((*store)->Put(testing::MakeMessage("TopicA", 0, "body")).ok());
+  }
+  std::ofstream(dir.Sub("abort"));  // A kill: its names may be in the page cache alone.
+  RecordedDirectorySyncs syncs;
+  auto store = MessageStore::Open(config, std::make_shared<VirtualClock>());
+  REQUIRE(store.ok());
+  REQUIRE((*store)->Flush().ok());
+  CHECK(syncs.Durable(dir.Sub("consumequeue/TopicA")));
+  CHECK(syncs.Durable(dir.Sub("consumequeue/TopicA/0")));
+  CHECK(syncs.Durable(dir.Sub("consumequeue/TopicA/0/00000000000000000000")));
 }
 
 TEST_CASE("reopened after a clean shutdown, the store syncs its new abort file before any put") {

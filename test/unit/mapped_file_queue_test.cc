@@ -110,6 +110,18 @@ TEST_CASE("Load opens contiguous segments as fully written") {
   CHECK(queue.Last() == segments.back());
 }
 
+TEST_CASE("MarkNotDurable: the next flush covers every loaded segment again") {
+  SegmentsOnDisk disk(0, 3);
+  MappedFileQueue& queue = disk.queue();
+  REQUIRE(queue.FlushedOffset() == 3 * kSize);
+  queue.MarkNotDurable();
+  for (const auto& segment : queue.Segments()) CHECK(segment->flushed_position() == 0);
+  auto flushed = queue.Flush(0);
+  REQUIRE(flushed.ok());
+  CHECK(*flushed == 3 * kSize);
+  for (const auto& segment : queue.Segments()) CHECK(segment->flushed_position() == kSize);
+}
+
 TEST_CASE("Load reports a missing middle segment") {
   testing::TempDir dir;
   std::string log = dir.Sub("log");
