@@ -190,8 +190,8 @@ TEST_CASE("after a crash the index catches up from its own end once the store is
   // One index file that never fills: after a crash it is deleted (never
   // synced), so the index starts from nothing, while the queues' checkpoint
   // vouches for the first two segments. Or small files that fill and are
-  // synced: the index starts after the last of them kept, and its first
-  // record (the end of that file) is checked key by key, not duplicated.
+  // synced: the index starts at the end of the last of them kept, and that
+  // record is checked key by key, not indexed twice.
   const bool one_file = GENERATE(true, false);
   INFO("one index file " << one_file);
   f.config.max_index_num = one_file ? 100000 : 256;
@@ -213,8 +213,9 @@ TEST_CASE("after a crash the index catches up from its own end once the store is
   if (one_file) {
     CHECK(f.report().index_from == 0);
   } else {
-    CHECK(f.report().index_from > 0);
-    CHECK(f.report().index_from < f.report().redispatch_from);
+    // Where the kept files end depends on whether the index thread synced
+    // the second full file before the close: before or at the queues' start.
+    CHECK(f.report().index_from <= f.report().redispatch_from);
   }
   f.CheckAll();  // The queues are complete when Open returns.
   f.store->WaitForDispatch();
