@@ -78,6 +78,8 @@ class DefaultMessageStore final : public MessageStore {
   ScheduleMessageService& schedule_service() { return *schedule_; }
   // Timer messages (rmq_sys_wheel_timer) and their delivery.
   TimerMessageService& timer_service() { return *timer_; }
+  // The key index; null when messageIndexEnable is false.
+  IndexService* index_service() { return index_.get(); }
 
   // Replaces how disk usage is measured (a fraction 0..1 of the commit log's
   // filesystem), so tests can simulate a full disk.

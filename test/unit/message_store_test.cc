@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "rmq/store.h"
+#include "store/default_message_store.h"
+#include "store/index_service.h"
 #include "support/store_fixtures.h"
 #include "support/temp_dir.h"
 
@@ -60,27 +62,31 @@ TEST_CASE("put then get returns the stored messages in order") {
 TEST_CASE("a new store creates its first index file ahead of the first message") {
   testing::TempDir dir;
   auto clock = std::make_shared<VirtualClock>();
-  auto store = MessageStore::Open(SmallConfig(dir.path()), clock);
+  auto store = internal::DefaultMessageStore::Open(SmallConfig(dir.path()), clock);
   REQUIRE(store.ok());
-  // On a background thread: wait for it (no message is put meanwhile).
-  const std::string index_dir = dir.path() + "/index";
-  auto index_files = [&] {
-    size_t n = 0;
-    std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator(index_dir, ec);
-         !ec && it != std::filesystem::directory_iterator(); ++it) {
-      ++n;
-    }
-    return n;
-  };
-  for (int i = 0; i < 3000 && index_files() == 0; ++i) {
+  internal::IndexService* index = (*store)->index_service();
+  REQUIRE(index != nullptr);
+  // On a background thread: wait until it is in use (its name appears in
+  // the directory a while before that, while it is allocated and synced).
+  for (int i = 0; i < 3000 && index->Counts().empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  CHECK(index_files() == 1);
-  // The first message's keys go into that file: still one, and found.
+  const std::string index_dir = dir.path() + "/index";
+  auto index_files = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
+      names.push_back(entry.path().filename().string());
+    }
+    return names;
+  };
+  const std::vector<std::string> before = index_files();
+  CHECK(before.size() == 1);
+  // The first message's keys go into that file: no other is made, and the
+  // key is found.
   REQUIRE((*store)->Put(MakeMessage("TopicA", 0, 7)).ok());
   (*store)->WaitForDispatch();
-  CHECK(index_files() == 1);
+  CHECK(index_files() == before);
+  CHECK(index->Counts().size() == 1);
   CHECK((*store)->QueryMessage("TopicA", "key-7", 10, 0, INT64_MAX).size() == 1);
 }
 
