@@ -63,6 +63,9 @@ inline constexpr std::string_view kTimerDelayMs = "TIMER_DELAY_MS";
 // from the timer (a message with either is never parked again).
 inline constexpr std::string_view kTimerOutMs = "TIMER_OUT_MS";
 inline constexpr std::string_view kTimerDequeueMs = "TIMER_DEQUEUE_MS";
+// Set by the store: how many times a long-waiting timer message was stored
+// again (rolled) so that its stored copy is never older than the roll window.
+inline constexpr std::string_view kTimerRollTimes = "TIMER_ROLL_TIMES";
 }  // namespace property
 
 // Separates several keys inside the KEYS property (MessageConst.KEY_SEPARATOR).

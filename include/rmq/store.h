@@ -77,6 +77,11 @@ struct MessageStoreConfig {
   int32_t timer_precision_ms = 1000;            // timerPrecisionMs
   int32_t timer_max_delay_sec = 3 * 24 * 3600;  // timerMaxDelaySec: furthest allowed due time
   int32_t timer_flush_interval_ms = 1000;       // timerFlushIntervalMs: saves of timercheck.json
+  // timerRollWindowSlots, in slots of timerPrecisionMs (2 days): a timer
+  // message still waiting this long after it was stored is stored again
+  // (rolled), so that a fileReservedTime shorter than its wait does not
+  // delete it.
+  int32_t timer_roll_window_slots = 2 * 24 * 3600;
   // The broker's address, stored in each record and in offset msgIds.
   std::string store_host = "127.0.0.1:10911";           // brokerIP1:listenPort
 

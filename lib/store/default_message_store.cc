@@ -147,6 +147,8 @@ absl::Status DefaultMessageStore::Start() {
   timer_options.checkpoint_path = root + "/config/timercheck.json";
   timer_options.precision_ms = config_.timer_precision_ms;
   timer_options.max_delay_ms = int64_t{config_.timer_max_delay_sec} * 1000;
+  timer_options.roll_window_ms =
+      int64_t{config_.timer_roll_window_slots} * config_.timer_precision_ms;
   timer_options.persist_interval = absl::Milliseconds(config_.timer_flush_interval_ms);
   timer_ = std::make_unique<TimerMessageService>(*this, *queues_, *clock_, timer_options);
   dispatcher_ = std::make_unique<Dispatcher>(*commit_log_, *queues_, index_.get(), delay_levels_);

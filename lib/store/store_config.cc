@@ -75,6 +75,7 @@ void BindMessageStoreConfig(ConfigBinder* b, MessageStoreConfig* c) {
   b->Bind("timerPrecisionMs", &c->timer_precision_ms);
   b->Bind("timerMaxDelaySec", &c->timer_max_delay_sec);
   b->Bind("timerFlushIntervalMs", &c->timer_flush_interval_ms);
+  b->Bind("timerRollWindowSlots", &c->timer_roll_window_slots);
 }
 
 absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
@@ -99,6 +100,7 @@ absl::Status ValidateMessageStoreConfig(const MessageStoreConfig& c) {
   RMQ_RETURN_IF_ERROR(positive("timerPrecisionMs", c.timer_precision_ms));
   RMQ_RETURN_IF_ERROR(positive("timerMaxDelaySec", c.timer_max_delay_sec));
   RMQ_RETURN_IF_ERROR(positive("timerFlushIntervalMs", c.timer_flush_interval_ms));
+  RMQ_RETURN_IF_ERROR(positive("timerRollWindowSlots", c.timer_roll_window_slots));
   RMQ_RETURN_IF_ERROR(positive("maxTopicLength", c.max_topic_length));
   RMQ_RETURN_IF_ERROR(positive("maxTransferBytesOnMessageInMemory",
                                c.max_transfer_bytes_on_message_in_memory));

@@ -113,8 +113,9 @@ absl::Status TimerMessageService::Load() {
   for (int64_t offset = enqueue_offset_; queue != nullptr && offset < queue->MaxOffset(); ++offset) {
     ConsumeQueue::Unit unit;
     if (!queue->Read(offset, &unit)) break;
-    if (!unit.IsBlank() && !DeliveredBeforeLoad(offset, unit.tags_code)) {
-      earliest = std::min(earliest, unit.tags_code);
+    if (unit.IsBlank()) continue;
+    if (const int64_t act = ActMillis(offset, unit); !HandledBeforeLoad(offset, act)) {
+      earliest = std::min(earliest, act);
     }
   }
   cursor_ms_ = wheel_->SlotStart(std::max<int64_t>(earliest, 0));
@@ -127,8 +128,16 @@ absl::Status TimerMessageService::Load() {
   return absl::OkStatus();
 }
 
-bool TimerMessageService::DeliveredBeforeLoad(int64_t offset, int64_t due_ms) const {
-  return offset < loaded_.enqueue_offset && due_ms < loaded_.watermark_ms;
+int64_t TimerMessageService::ActMillis(int64_t offset, const ConsumeQueue::Unit& unit) const {
+  const int64_t due = unit.tags_code;
+  const int64_t stored = store_.GetMessageStoreTimestamp(kTimerTopic, 0, offset);
+  // An unreadable record is "delivered" (skipped, and logged) when due.
+  if (stored < 0 || due - stored <= options_.roll_window_ms) return due;
+  return stored + options_.roll_window_ms;
+}
+
+bool TimerMessageService::HandledBeforeLoad(int64_t offset, int64_t act_ms) const {
+  return offset < loaded_.enqueue_offset && act_ms < loaded_.watermark_ms;
 }
 
 bool TimerMessageService::Enqueue(int* budget) {
@@ -147,9 +156,10 @@ bool TimerMessageService::Enqueue(int* budget) {
       return true;  // Not readable yet: the next Wake comes back for it.
     }
     if (unit.IsBlank()) continue;
-    if (DeliveredBeforeLoad(enqueue_offset_, unit.tags_code)) continue;
+    const int64_t act = ActMillis(enqueue_offset_, unit);
+    if (HandledBeforeLoad(enqueue_offset_, act)) continue;
     --*budget;
-    const TimerRecord record{unit.tags_code, unit.commit_log_offset, unit.size};
+    const TimerRecord record{act, unit.commit_log_offset, unit.size};
     if (absl::Status linked = Link(record); !linked.ok()) {
       // Only a wheel file that cannot grow (disk full): keep it in memory.
       spdlog::error("timer queue offset {}: cannot link into the wheel, kept in memory: {}",
@@ -204,6 +214,11 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
     return true;
   }
   MessageExt msg = *std::move(parked);
+  int64_t due = 0;
+  if (absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerOutMs)), &due) &&
+      due > record.deliver_ms) {
+    return Roll(std::move(msg), record.commit_log_offset);
+  }
   if (!UnparkMessage(msg)) {
     spdlog::error("timer message {} at commit log offset {} has no REAL_TOPIC/REAL_QID; dropped",
                   msg.GetProperty(property::kUniqKey), record.commit_log_offset);
@@ -217,6 +232,25 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
   if (!put.ok()) {
     spdlog::error("timer message {}: putting it back into {} failed, again in {} ms: {}",
                   msg.GetProperty(property::kUniqKey), msg.topic(), kRetryAfterMs,
+                  StdView(put.status().message()));
+    return false;
+  }
+  return true;
+}
+
+bool TimerMessageService::Roll(MessageExt msg, int64_t commit_log_offset) {
+  // The same message, due at the same time, stored anew in the timer queue
+  // (its topic and queue, as the store keeps it): the dispatcher links the
+  // new unit, whose act time is its due time or the next roll.
+  int64_t rolls = 0;
+  if (!absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerRollTimes)), &rolls)) rolls = 0;
+  msg.PutProperty(property::kTimerRollTimes, std::to_string(rolls + 1));
+  msg.PutProperty(property::kWaitStoreMsgOk, "false");
+  auto put = store_.Put(msg);
+  if (!put.ok()) {
+    spdlog::error("timer message {} at commit log offset {}: storing it again (roll) failed, "
+                  "again in {} ms: {}",
+                  msg.GetProperty(property::kUniqKey), commit_log_offset, kRetryAfterMs,
                   StdView(put.status().message()));
     return false;
   }

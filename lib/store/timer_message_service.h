@@ -14,14 +14,24 @@
 // rmq does not). A unit that arrives due before the cursor (it was stored
 // just before falling due) goes to the wheel's overdue chain and out at once.
 //
+// Rolling (RocketMQ 5's timerRollWindowSlots): a message due more than the
+// roll window after it was stored is acted on at the end of the window
+// instead, by storing it again in the timer queue with the same due time
+// (TIMER_ROLL_TIMES counting). Its stored copy is so never older than the
+// window, and cleanup by fileReservedTime (72 h by default, often set
+// lower) cannot delete the only copy of a message still waiting. A unit's
+// act time, min(due, stored + window), is a function of the unit and its
+// record alone, so a restart finds the same one.
+//
 // Restart: the wheel is an index, rebuilt from the queue at every start. The
 // service saves <root>/config/timercheck.json every timerFlushIntervalMs and
-// at Stop: {enqueueOffset E, watermarkMs W}, meaning every unit before E due
-// before W has been delivered. At Load, the queue is scanned from its first
-// unit and every other unit is linked again, the cursor starting at the
-// earliest of them: those that fell due while the store was closed go out
-// at once, in due order. Delivery is therefore at least
-// once: what was delivered after the last save comes again after a crash.
+// at Stop: {enqueueOffset E, watermarkMs W}, meaning every unit before E
+// whose act time is before W has been delivered or rolled. At Load, the
+// queue is scanned from its first unit and every other unit is linked
+// again, the cursor starting at the earliest of them: those that fell due
+// while the store was closed go out at once, in due order. Delivery is
+// therefore at least once: what was delivered (or rolled) after the last
+// save comes again after a crash.
 //
 // Timers run on the store's Clock, so a test on a VirtualClock sees a message
 // delivered exactly when its clock reaches the due time.
@@ -67,6 +77,7 @@ class TimerMessageService {
     std::string checkpoint_path;  // timercheck.json
     int64_t precision_ms = 1000;
     int64_t max_delay_ms = 3LL * 24 * 3600 * 1000;
+    int64_t roll_window_ms = 2LL * 24 * 3600 * 1000;
     absl::Duration persist_interval = absl::Seconds(1);
   };
   // What the saved checkpoint says (see the file comment).
@@ -99,7 +110,7 @@ class TimerMessageService {
 
   // Timer messages stored and not yet delivered.
   int64_t PendingCount() const;
-  // When the earliest of them is due; none if there are none.
+  // When the earliest of them is due (or rolled); none if there are none.
   std::optional<int64_t> NextDeliveryMillis() const;
   // The checkpoint as of the last run (what Persist writes).
   Checkpoint checkpoint() const;
@@ -118,15 +129,25 @@ class TimerMessageService {
   std::optional<int64_t> Advance(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links units from the enqueue offset on; false if it stopped at its budget.
   bool Enqueue(int* budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
-  // Whether the checkpoint Load read says the unit at `offset` was delivered.
-  bool DeliveredBeforeLoad(int64_t offset, int64_t due_ms) const
+  // When the unit at queue offset `offset` is acted on: its due time, or,
+  // for one due more than the roll window after it was stored, the end of
+  // that window (the message is then rolled). Reads the record's store time.
+  int64_t ActMillis(int64_t offset, const ConsumeQueue::Unit& unit) const;
+  // Whether the checkpoint Load read says the unit at `offset`, acted on at
+  // `act_ms`, was delivered or rolled.
+  bool HandledBeforeLoad(int64_t offset, int64_t act_ms) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links one unit where it belongs relative to the cursor.
   absl::Status Link(const TimerRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Moves the records of slots starting at or before `now` into due_.
   void TakeDueSlots(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
-  // Puts the message of `record` back into its real topic; false to try again later.
+  // Puts the message of `record` back into its real topic, or, if it is due
+  // after the record's time (rolled), into the timer queue again; false to
+  // try again later.
   bool Deliver(const TimerRecord& record, int64_t now);
+  // Stores `msg`, read from the timer queue at `commit_log_offset`, in it
+  // again; false to try again later.
+  bool Roll(MessageExt msg, int64_t commit_log_offset);
   void SaveCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   void ScheduleLocked(int64_t when_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<ConsumeQueue> Queue() const;

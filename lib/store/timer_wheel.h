@@ -40,7 +40,9 @@
 namespace rmq::internal {
 
 struct TimerRecord {
-  int64_t deliver_ms = 0;         // When the message is due (ms since the epoch).
+  // When the message is due (ms since the epoch), or, for one rolled, when
+  // it is stored again (TimerMessageService).
+  int64_t deliver_ms = 0;
   int64_t commit_log_offset = 0;  // Where the stored timer message starts.
   int32_t size = 0;               // Its record size.
 

@@ -5,7 +5,8 @@
 // reaches its topic at its exact millisecond on the (virtual) clock, in due
 // order; bad values and due times too far ahead are refused; a DELAY level
 // wins; waiting messages survive a restart, and those delivered before it
-// do not come again.
+// do not come again; one waiting longer than the roll window is stored
+// again, so cleanup by fileReservedTime does not lose it.
 
 #include <catch2/catch.hpp>
 
@@ -272,6 +273,112 @@ TEST_CASE("Without its checkpoint, the timer delivers at least once: nothing wai
   CHECK(delivered[1].body() == "a");
   CHECK(delivered[2].body() == "b");
   CHECK(delivered[2].store_timestamp == start + 20'000);
+}
+
+// The copies of a timer message in the timer queue, oldest first.
+std::vector<MessageExt> TimerQueue(DefaultMessageStore& store) {
+  return testing::ReadQueue(store, kTimerTopic, 0);
+}
+
+TEST_CASE("A timer message due beyond the roll window is stored again at its end, then delivered once") {
+  Fixture f;
+  f.config.timer_roll_window_slots = 10;  // 10 s at timerPrecisionMs 1000.
+  f.store.reset();
+  f.Open();
+  const int64_t start = f.Now();
+  const int64_t due = start + 25'000;
+  f.PutDueAt("long", due);
+  f.store->WaitForDispatch();
+  std::vector<MessageExt> copies = TimerQueue(*f.store);
+  REQUIRE(copies.size() == 1);
+  const std::string uniq_key(copies[0].GetProperty(property::kUniqKey));
+
+  f.AdvanceTo(start + 10'000 - 1);
+  CHECK(TimerQueue(*f.store).size() == 1);
+  f.Advance(absl::Milliseconds(1));
+  copies = TimerQueue(*f.store);
+  REQUIRE(copies.size() == 2);
+  CHECK(copies[1].store_timestamp == start + 10'000);
+  CHECK(copies[1].GetProperty(property::kTimerRollTimes) == "1");
+  CHECK(copies[1].GetProperty(property::kTimerOutMs) == std::to_string(due));
+  CHECK(copies[1].GetProperty(property::kUniqKey) == uniq_key);
+  CHECK(copies[1].body() == "long");
+  CHECK(f.Delivered().empty());
+  CHECK(f.store->Stats().delayed_messages == 1);
+
+  // Its window ends before it is due again: a second roll.
+  f.AdvanceTo(start + 20'000);
+  copies = TimerQueue(*f.store);
+  REQUIRE(copies.size() == 3);
+  CHECK(copies[2].GetProperty(property::kTimerRollTimes) == "2");
+
+  f.AdvanceTo(due - 1);
+  CHECK(f.Delivered().empty());
+  f.Advance(absl::Milliseconds(1));
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].body() == "long");
+  CHECK(delivered[0].store_timestamp == due);
+  CHECK(delivered[0].GetProperty(property::kUniqKey) == uniq_key);
+  CHECK(TimerQueue(*f.store).size() == 3);
+  f.Advance(absl::Hours(1));
+  CHECK(f.Delivered().size() == 1);
+  CHECK(f.store->Stats().delayed_messages == 0);
+}
+
+TEST_CASE("A rolled timer message is delivered once across a restart") {
+  Fixture f;
+  f.config.timer_roll_window_slots = 10;
+  f.store.reset();
+  f.Open();
+  const int64_t start = f.Now();
+  const int64_t due = start + 25'000;
+  f.PutDueAt("long", due);
+  f.AdvanceTo(start + 12'000);
+  REQUIRE(TimerQueue(*f.store).size() == 2);
+
+  // The first copy was rolled before the checkpoint: it is not linked again.
+  f.store.reset();
+  f.Open();
+  CHECK(f.store->Stats().delayed_messages == 1);
+  f.AdvanceTo(due);
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].store_timestamp == due);
+  CHECK(TimerQueue(*f.store).size() == 3);  // The second copy rolled at 20 s.
+}
+
+TEST_CASE("Rolling keeps a timer message whose wait is longer than fileReservedTime") {
+  Fixture f;
+  f.config.file_reserved_time = 1;           // Hours.
+  f.config.timer_roll_window_slots = 1800;   // 30 minutes.
+  f.store.reset();
+  f.Open();
+  f.store->SetDiskUsageProbe([](const std::string&) { return 0.1; });
+  // Fills the commit log up to the start of a new segment, so that what
+  // was written before can expire.
+  auto fill_segment = [&] {
+    const int64_t segments = f.store->Stats().commit_log_files;
+    while (f.store->Stats().commit_log_files == segments) {
+      REQUIRE(f.store->Put(MakeMessage("Filler", 0, std::string(1000, 'f'))).ok());
+    }
+  };
+  const int64_t start = f.Now();
+  const int64_t due = start + 3 * 3600'000;
+  f.PutDueAt("long", due);
+  fill_segment();
+  while (f.Now() + 1800'000 < due) {
+    f.Advance(absl::Minutes(30));
+    fill_segment();
+    f.store->DeleteExpiredFiles(/*force=*/false);
+  }
+  // The segment of the message as put is gone.
+  REQUIRE(f.store->Stats().min_phy_offset > 0);
+  f.AdvanceTo(due);
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].body() == "long");
+  CHECK(delivered[0].store_timestamp == due);
 }
 
 TEST_CASE("A corrupt timer checkpoint is an error naming the file") {
