@@ -156,28 +156,20 @@ bool Dispatcher::CatchUpIndex(int max_records) {
   MappedFileQueue::Cursor segment;
   for (int n = 0; n < max_records && offset < end; ++n) {
     if (n % 64 == 63 && absl::Now() > deadline) break;
-    const MappedFile* file = log_.segments().Seek(offset, &segment);
-    RecordView view;
-    absl::StatusOr<RecordKind> kind = absl::NotFoundError("no commit log segment holds it");
-    if (file != nullptr) {
-      int64_t pos = offset - file->from_offset();
-      kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
-    }
-    if (file == nullptr && log_.MinOffset() > offset) {
-      offset = log_.MinOffset();  // Deleted by cleanup meanwhile: nothing to index there.
-    } else if (kind.ok() && *kind == RecordKind::kBlank) {
-      offset = file->from_offset() + file->file_size();
-    } else if (kind.ok() && *kind == RecordKind::kMessage) {
+    Step step = StepAt(offset, &segment);
+    if (step.kind == Step::kSkip) {
+      offset = step.next;
+    } else if (step.kind == Step::kMessage) {
       IndexedProperties found;
-      if (!IndexRecord(offset, RequestFor(offset, view, &found))) break;  // Retried later.
-      offset += view.total_size;
+      if (!IndexRecord(offset, RequestFor(offset, step.view, &found))) break;  // Retried later.
+      offset += step.view.total_size;
     } else {
       // Queue dispatch went past this offset, so the record was whole
       // then: the index gives up on the rest rather than stall on it (and
       // the store closes as after a crash).
       spdlog::error("index: cannot read the record at commit log offset {} ({}); messages up "
                     "to {} left out of the index",
-                    offset, kind.ok() ? "unwritten bytes" : kind.status().ToString(), end);
+                    offset, StdView(step.error.message()), end);
       index_incomplete_.store(true, std::memory_order_release);
       offset = end;
     }
@@ -268,54 +260,68 @@ void Dispatcher::Resume(int64_t offset) {
   stalled_.store(false, std::memory_order_release);
 }
 
+Dispatcher::Step Dispatcher::StepAt(int64_t offset, MappedFileQueue::Cursor* segment) const {
+  Step step;
+  const MappedFile* file = log_.segments().Seek(offset, segment);
+  if (file == nullptr) {
+    // Deleted under the walk (cleanup ran ahead): nothing left to read there.
+    if (const int64_t min = log_.MinOffset(); min > offset) {
+      step.kind = Step::kSkip;
+      step.next = min;
+      return step;
+    }
+    step.kind = Step::kError;
+    step.error = absl::InternalError("no commit log segment holds it");
+    return step;
+  }
+  const int64_t pos = offset - file->from_offset();
+  absl::StatusOr<RecordKind> kind =
+      ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &step.view);
+  if (!kind.ok()) {
+    step.kind = Step::kError;
+    step.error = kind.status();
+  } else if (*kind == RecordKind::kBlank) {
+    step.kind = Step::kSkip;
+    step.next = file->from_offset() + file->file_size();
+  } else if (*kind == RecordKind::kEnd) {
+    step.kind = Step::kError;
+    step.error = absl::DataLossError(StrCat("unwritten bytes below the end ", log_.MaxOffset()));
+  } else {
+    step.kind = Step::kMessage;
+  }
+  return step;
+}
+
 bool Dispatcher::DispatchUntil(int64_t end) {
   int64_t offset = dispatched_offset();
   MappedFileQueue::Cursor segment;  // Looked up once per segment, not per record.
   while (offset < end) {
     // A run's views point into its segment: end it before letting go.
     if (segment.file != nullptr && !segment.file->Contains(offset)) EndRun();
-    const MappedFile* file = log_.segments().Seek(offset, &segment);
-    if (file == nullptr) {
-      // The segment was deleted under us (cleanup ran ahead): skip to the log's start.
-      int64_t min = log_.MinOffset();
-      if (min > offset) {
-        offset = min;
-        continue;
-      }
-      EndRun();
-      Stall(absl::InternalError(
-          StrCat("dispatch stalled at commit log offset ", offset, ": no commit log segment holds it")));
-      return false;
-    }
-    int64_t pos = offset - file->from_offset();
-    RecordView view;
-    auto kind = ParseRecord(file->Read(pos, file->wrote_position() - pos), /*check_crc=*/false, &view);
-    if (kind.ok() && *kind == RecordKind::kBlank) {
+    Step step = StepAt(offset, &segment);
+    if (step.kind == Step::kSkip) {
       if (stalled()) Resume(offset);
-      offset = file->from_offset() + file->file_size();
+      offset = step.next;
       dispatched_.store(offset, std::memory_order_release);
       continue;
     }
-    absl::Status status = kind.status();
-    if (kind.ok() && *kind == RecordKind::kEnd) {
-      status = absl::DataLossError(StrCat("unwritten bytes below the end ", end));
-    } else if (kind.ok()) {
-      status = DispatchRecord(offset, view);
-    }
+    absl::Status status =
+        step.kind == Step::kMessage ? DispatchRecord(offset, step.view) : std::move(step.error);
     if (!status.ok()) {
       EndRun();
-      const bool message = kind.ok() && *kind == RecordKind::kMessage;
+      const RecordView& view = step.view;
       Stall(absl::Status(
           status.code(),
           StrCat("dispatch stalled at commit log offset ", offset,
-                 message ? StrCat(" (", view.topic, "/", view.queue_id, " queue offset ",
-                                  view.queue_offset, ")")
-                         : std::string(),
+                 step.kind == Step::kMessage
+                     ? StrCat(" (", view.topic, "/", view.queue_id, " queue offset ",
+                              view.queue_offset, ")")
+                     : std::string(),
                  ": ", status.message())));
       return false;
     }
     if (stalled()) Resume(offset);
-    offset += view.total_size;
+    offset += step.view.total_size;
     dispatched_.store(offset, std::memory_order_release);
   }
   EndRun();

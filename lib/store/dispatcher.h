@@ -124,6 +124,17 @@ class Dispatcher {
   // Dispatches records in [dispatched_offset(), end). False if one failed:
   // dispatched_offset() is then that record's offset, and it is stalled().
   bool DispatchUntil(int64_t end);
+  // What the commit log holds at `offset` for a walk over its records
+  // (queue dispatch, index catch-up): a message, or where the walk goes on
+  // (past a segment's BLANK end, or to the log's start when cleanup deleted
+  // the segment), or why it cannot go on. `segment` caches the segment.
+  struct Step {
+    enum Kind { kMessage, kSkip, kError } kind;
+    RecordView view;     // kMessage
+    int64_t next = 0;    // kSkip
+    absl::Status error;  // kError
+  };
+  Step StepAt(int64_t offset, MappedFileQueue::Cursor* segment) const;
   // Records a failed attempt (logged unless it is the failure logged last).
   void Stall(absl::Status error);
   // Ends a stall: a record after the one that failed, or it, went in.
