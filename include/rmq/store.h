@@ -80,7 +80,7 @@ struct MessageStoreConfig {
   // timerRollWindowSlots, in slots of timerPrecisionMs (2 days): a timer
   // message still waiting this long after it was stored is stored again
   // (rolled), so that a fileReservedTime shorter than its wait does not
-  // delete it.
+  // delete it. The window used is at most half of fileReservedTime.
   int32_t timer_roll_window_slots = 2 * 24 * 3600;
   // The broker's address, stored in each record and in offset msgIds.
   std::string store_host = "127.0.0.1:10911";           // brokerIP1:listenPort
@@ -187,7 +187,8 @@ struct StoreStats {
   int64_t put_count = 0;
   // Delayed messages (a DELAY level, retries included, and timer messages)
   // stored and not yet delivered to their topic, and when the earliest of
-  // them is due (ms since the epoch; 0 if none).
+  // them is due (ms since the epoch; 0 if none), or, for a timer message
+  // waiting past its roll window (timerRollWindowSlots), stored again.
   int64_t delayed_messages = 0;
   int64_t next_delayed_delivery_ms = 0;
 };

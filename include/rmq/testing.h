@@ -89,7 +89,8 @@ class FakeCluster {
   // Delayed messages waiting in the running brokers' stores: sent with a
   // delay level, or failed deliveries on their way back through %RETRY%.
   int64_t DelayedMessageCount();
-  // When the earliest of them falls due (none if there are none). A test of
+  // When the earliest of them falls due (none if there are none), or, for a
+  // timer message waiting past its roll window, is stored again. A test of
   // a retry schedule waits until the failed message is held, then moves the
   // clock exactly there: clock().AdvanceTo(*NextDelayedDelivery()).
   std::optional<absl::Time> NextDelayedDelivery();

@@ -149,6 +149,12 @@ absl::Status DefaultMessageStore::Start() {
   timer_options.max_delay_ms = int64_t{config_.timer_max_delay_sec} * 1000;
   timer_options.roll_window_ms =
       int64_t{config_.timer_roll_window_slots} * config_.timer_precision_ms;
+  if (config_.file_reserved_time > 0) {
+    // A copy is stored again well before cleanup by age can take its
+    // segment (written last at or after the copy's store time).
+    timer_options.roll_window_ms = std::min<int64_t>(
+        timer_options.roll_window_ms, int64_t{config_.file_reserved_time} * 3600 * 1000 / 2);
+  }
   timer_options.persist_interval = absl::Milliseconds(config_.timer_flush_interval_ms);
   timer_ = std::make_unique<TimerMessageService>(*this, *queues_, *clock_, timer_options);
   dispatcher_ = std::make_unique<Dispatcher>(*commit_log_, *queues_, index_.get(), delay_levels_);

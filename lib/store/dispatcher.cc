@@ -169,7 +169,7 @@ bool Dispatcher::CatchUpIndex(int max_records) {
       // the store closes as after a crash).
       spdlog::error("index: cannot read the record at commit log offset {} ({}); messages up "
                     "to {} left out of the index",
-                    offset, StdView(step.error.message()), end);
+                    offset, step.error.ToString(), end);
       index_incomplete_.store(true, std::memory_order_release);
       offset = end;
     }

@@ -129,7 +129,7 @@ class Dispatcher {
   // (past a segment's BLANK end, or to the log's start when cleanup deleted
   // the segment), or why it cannot go on. `segment` caches the segment.
   struct Step {
-    enum Kind { kMessage, kSkip, kError } kind;
+    enum Kind { kMessage, kSkip, kError } kind = kError;
     RecordView view;     // kMessage
     int64_t next = 0;    // kSkip
     absl::Status error;  // kError

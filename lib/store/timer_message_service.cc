@@ -88,6 +88,13 @@ absl::Status TimerMessageService::Load() {
     }
     saved.enqueue_offset = offset->get<int64_t>();
     saved.watermark_ms = watermark->get<int64_t>();
+    // Absent in a file saved before rmq rolled timer messages.
+    if (auto window = doc.find("rollWindowMs"); window != doc.end()) {
+      if (!window->is_number_integer() || window->get<int64_t>() <= 0) {
+        return absl::DataLossError("rollWindowMs must be a positive integer");
+      }
+      saved.roll_window_ms = window->get<int64_t>();
+    }
     return absl::OkStatus();
   });
   if (!loaded.ok()) return loaded.status();
@@ -113,10 +120,8 @@ absl::Status TimerMessageService::Load() {
   for (int64_t offset = enqueue_offset_; queue != nullptr && offset < queue->MaxOffset(); ++offset) {
     ConsumeQueue::Unit unit;
     if (!queue->Read(offset, &unit)) break;
-    if (unit.IsBlank()) continue;
-    if (const int64_t act = ActMillis(offset, unit); !HandledBeforeLoad(offset, act)) {
-      earliest = std::min(earliest, act);
-    }
+    if (unit.IsBlank() || HandledBeforeLoad(offset, unit)) continue;
+    earliest = std::min(earliest, ActMillis(offset, unit, options_.roll_window_ms));
   }
   cursor_ms_ = wheel_->SlotStart(std::max<int64_t>(earliest, 0));
   int budget = INT32_MAX;
@@ -128,16 +133,22 @@ absl::Status TimerMessageService::Load() {
   return absl::OkStatus();
 }
 
-int64_t TimerMessageService::ActMillis(int64_t offset, const ConsumeQueue::Unit& unit) const {
+int64_t TimerMessageService::ActMillis(int64_t offset, const ConsumeQueue::Unit& unit,
+                                       int64_t window_ms) const {
   const int64_t due = unit.tags_code;
+  if (window_ms == kNoRoll) return due;
   const int64_t stored = store_.GetMessageStoreTimestamp(kTimerTopic, 0, offset);
   // An unreadable record is "delivered" (skipped, and logged) when due.
-  if (stored < 0 || due - stored <= options_.roll_window_ms) return due;
-  return stored + options_.roll_window_ms;
+  if (stored < 0 || due - stored <= window_ms) return due;
+  return stored + window_ms;
 }
 
-bool TimerMessageService::HandledBeforeLoad(int64_t offset, int64_t act_ms) const {
-  return offset < loaded_.enqueue_offset && act_ms < loaded_.watermark_ms;
+bool TimerMessageService::HandledBeforeLoad(int64_t offset, const ConsumeQueue::Unit& unit) const {
+  if (offset >= loaded_.enqueue_offset) return false;
+  // An act time is never after the due time: most units are decided
+  // without reading their record.
+  if (unit.tags_code < loaded_.watermark_ms) return true;
+  return ActMillis(offset, unit, loaded_.roll_window_ms) < loaded_.watermark_ms;
 }
 
 bool TimerMessageService::Enqueue(int* budget) {
@@ -155,11 +166,10 @@ bool TimerMessageService::Enqueue(int* budget) {
       }
       return true;  // Not readable yet: the next Wake comes back for it.
     }
-    if (unit.IsBlank()) continue;
-    const int64_t act = ActMillis(enqueue_offset_, unit);
-    if (HandledBeforeLoad(enqueue_offset_, act)) continue;
+    if (unit.IsBlank() || HandledBeforeLoad(enqueue_offset_, unit)) continue;
     --*budget;
-    const TimerRecord record{act, unit.commit_log_offset, unit.size};
+    const TimerRecord record{ActMillis(enqueue_offset_, unit, options_.roll_window_ms),
+                             unit.commit_log_offset, unit.size};
     if (absl::Status linked = Link(record); !linked.ok()) {
       // Only a wheel file that cannot grow (disk full): keep it in memory.
       spdlog::error("timer queue offset {}: cannot link into the wheel, kept in memory: {}",
@@ -214,9 +224,11 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
     return true;
   }
   MessageExt msg = *std::move(parked);
+  // Linked at the end of its roll window, and not due yet (a run late after
+  // a stop or a backlog delivers it instead).
   int64_t due = 0;
   if (absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerOutMs)), &due) &&
-      due > record.deliver_ms) {
+      due > record.deliver_ms && due > now) {
     return Roll(std::move(msg), record.commit_log_offset);
   }
   if (!UnparkMessage(msg)) {
@@ -228,14 +240,23 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
   // put back does not wait for a flush.
   msg.PutProperty(property::kTimerDequeueMs, std::to_string(now));
   msg.PutProperty(property::kWaitStoreMsgOk, "false");
+  return PutBack(msg, StrCat("putting it back into ", msg.topic()), record.commit_log_offset);
+}
+
+bool TimerMessageService::PutBack(const MessageExt& msg, std::string_view what,
+                                  int64_t commit_log_offset) {
   auto put = store_.Put(msg);
-  if (!put.ok()) {
-    spdlog::error("timer message {}: putting it back into {} failed, again in {} ms: {}",
-                  msg.GetProperty(property::kUniqKey), msg.topic(), kRetryAfterMs,
+  if (put.ok()) return true;
+  if (absl::IsInvalidArgument(put.status())) {
+    spdlog::error("timer message {} at commit log offset {}: {} refused, dropped: {}",
+                  msg.GetProperty(property::kUniqKey), commit_log_offset, what,
                   StdView(put.status().message()));
-    return false;
+    return true;
   }
-  return true;
+  spdlog::error("timer message {} at commit log offset {}: {} failed, again in {} ms: {}",
+                msg.GetProperty(property::kUniqKey), commit_log_offset, what, kRetryAfterMs,
+                StdView(put.status().message()));
+  return false;
 }
 
 bool TimerMessageService::Roll(MessageExt msg, int64_t commit_log_offset) {
@@ -246,15 +267,7 @@ bool TimerMessageService::Roll(MessageExt msg, int64_t commit_log_offset) {
   if (!absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerRollTimes)), &rolls)) rolls = 0;
   msg.PutProperty(property::kTimerRollTimes, std::to_string(rolls + 1));
   msg.PutProperty(property::kWaitStoreMsgOk, "false");
-  auto put = store_.Put(msg);
-  if (!put.ok()) {
-    spdlog::error("timer message {} at commit log offset {}: storing it again (roll) failed, "
-                  "again in {} ms: {}",
-                  msg.GetProperty(property::kUniqKey), commit_log_offset, kRetryAfterMs,
-                  StdView(put.status().message()));
-    return false;
-  }
-  return true;
+  return PutBack(msg, "storing it again (roll)", commit_log_offset);
 }
 
 std::optional<int64_t> TimerMessageService::Advance(int64_t now) {
@@ -288,12 +301,13 @@ std::optional<int64_t> TimerMessageService::Advance(int64_t now) {
 }
 
 void TimerMessageService::SaveCheckpointLocked() {
-  // Everything linked before the enqueue offset and due before the watermark
-  // has been delivered: the watermark is the earliest due time still held.
+  // Everything linked before the enqueue offset whose act time is before
+  // the watermark has been delivered or rolled: the watermark is the
+  // earliest act time still held.
   int64_t watermark = cursor_ms_;
   if (!due_.empty()) watermark = std::min(watermark, due_.top().deliver_ms);
   if (wheel_->overdue_size() > 0) watermark = std::min(watermark, overdue_min_ms_);
-  const Checkpoint now{enqueue_offset_, watermark};
+  const Checkpoint now{enqueue_offset_, watermark, options_.roll_window_ms};
   std::optional<int64_t> next = due_.empty() ? std::nullopt
                                              : std::optional<int64_t>(due_.top().deliver_ms);
   if (wheel_->overdue_size() > 0) next = std::min(next.value_or(INT64_MAX), overdue_min_ms_);
@@ -386,6 +400,7 @@ absl::Status TimerMessageService::Persist() {
   }
   nlohmann::json doc = {{"enqueueOffset", saving.enqueue_offset},
                         {"watermarkMs", saving.watermark_ms}};
+  if (saving.roll_window_ms != kNoRoll) doc["rollWindowMs"] = saving.roll_window_ms;
   absl::Status saved = PersistConfigFile(options_.checkpoint_path, doc.dump(4), /*sync=*/false);
   if (!saved.ok()) {
     absl::MutexLock lock(&mu_);
@@ -416,7 +431,9 @@ std::optional<int64_t> TimerMessageService::NextDeliveryMillis() const {
   for (int64_t offset = std::max(from, queue->MinOffset()); offset < queue->MaxOffset(); ++offset) {
     ConsumeQueue::Unit unit;
     if (!queue->Read(offset, &unit)) break;
-    if (!unit.IsBlank()) next = std::min(next.value_or(INT64_MAX), unit.tags_code);
+    if (!unit.IsBlank()) {
+      next = std::min(next.value_or(INT64_MAX), ActMillis(offset, unit, options_.roll_window_ms));
+    }
   }
   return next;
 }

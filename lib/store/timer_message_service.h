@@ -77,13 +77,18 @@ class TimerMessageService {
     std::string checkpoint_path;  // timercheck.json
     int64_t precision_ms = 1000;
     int64_t max_delay_ms = 3LL * 24 * 3600 * 1000;
+    // The roll window (see the file comment); kNoRoll: never roll.
     int64_t roll_window_ms = 2LL * 24 * 3600 * 1000;
     absl::Duration persist_interval = absl::Seconds(1);
   };
   // What the saved checkpoint says (see the file comment).
+  static constexpr int64_t kNoRoll = INT64_MAX;
   struct Checkpoint {
     int64_t enqueue_offset = 0;
     int64_t watermark_ms = 0;
+    // The roll window act times were computed with (kNoRoll in a file
+    // saved before rmq rolled: act times were due times).
+    int64_t roll_window_ms = kNoRoll;
     friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
   };
 
@@ -129,13 +134,15 @@ class TimerMessageService {
   std::optional<int64_t> Advance(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links units from the enqueue offset on; false if it stopped at its budget.
   bool Enqueue(int* budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
-  // When the unit at queue offset `offset` is acted on: its due time, or,
-  // for one due more than the roll window after it was stored, the end of
-  // that window (the message is then rolled). Reads the record's store time.
-  int64_t ActMillis(int64_t offset, const ConsumeQueue::Unit& unit) const;
-  // Whether the checkpoint Load read says the unit at `offset`, acted on at
-  // `act_ms`, was delivered or rolled.
-  bool HandledBeforeLoad(int64_t offset, int64_t act_ms) const
+  // When the unit at queue offset `offset` is acted on with roll window
+  // `window_ms`: its due time, or, for one due more than the window after
+  // it was stored, the end of the window (the message is then rolled).
+  // Reads the record's store time.
+  int64_t ActMillis(int64_t offset, const ConsumeQueue::Unit& unit, int64_t window_ms) const;
+  // Whether the checkpoint Load read says the unit at `offset` was
+  // delivered or rolled (its act time, with the window the checkpoint was
+  // saved with, is before the watermark).
+  bool HandledBeforeLoad(int64_t offset, const ConsumeQueue::Unit& unit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links one unit where it belongs relative to the cursor.
   absl::Status Link(const TimerRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
@@ -148,6 +155,11 @@ class TimerMessageService {
   // Stores `msg`, read from the timer queue at `commit_log_offset`, in it
   // again; false to try again later.
   bool Roll(MessageExt msg, int64_t commit_log_offset);
+  // Puts `msg` (`what` it is, for the log); false if the put failed and is
+  // to be tried again later. A put the store refuses as invalid (its
+  // limits changed since the message was stored) would fail forever and
+  // hold back every later delivery: it is logged and dropped instead.
+  bool PutBack(const MessageExt& msg, std::string_view what, int64_t commit_log_offset);
   void SaveCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   void ScheduleLocked(int64_t when_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<ConsumeQueue> Queue() const;

@@ -51,6 +51,13 @@ struct Fixture : testing::VirtualTimeStore {
 
   void AdvanceTo(int64_t ms) { Advance(absl::Milliseconds(ms - Now())); }
 
+  // Reopens the store with timerRollWindowSlots `slots`.
+  void ReopenWithRollWindow(int32_t slots) {
+    config.timer_roll_window_slots = slots;
+    store.reset();
+    Open();
+  }
+
   std::vector<MessageExt> Delivered(int queue_id = 0) {
     store->WaitForDispatch();
     std::vector<MessageExt> msgs;
@@ -282,9 +289,7 @@ std::vector<MessageExt> TimerQueue(DefaultMessageStore& store) {
 
 TEST_CASE("A timer message due beyond the roll window is stored again at its end, then delivered once") {
   Fixture f;
-  f.config.timer_roll_window_slots = 10;  // 10 s at timerPrecisionMs 1000.
-  f.store.reset();
-  f.Open();
+  f.ReopenWithRollWindow(10);  // 10 s at timerPrecisionMs 1000.
   const int64_t start = f.Now();
   const int64_t due = start + 25'000;
   f.PutDueAt("long", due);
@@ -328,9 +333,7 @@ TEST_CASE("A timer message due beyond the roll window is stored again at its end
 
 TEST_CASE("A rolled timer message is delivered once across a restart") {
   Fixture f;
-  f.config.timer_roll_window_slots = 10;
-  f.store.reset();
-  f.Open();
+  f.ReopenWithRollWindow(10);
   const int64_t start = f.Now();
   const int64_t due = start + 25'000;
   f.PutDueAt("long", due);
@@ -341,6 +344,9 @@ TEST_CASE("A rolled timer message is delivered once across a restart") {
   f.store.reset();
   f.Open();
   CHECK(f.store->Stats().delayed_messages == 1);
+  // The second copy rolls at 20 s; the third, linked when it is
+  // dispatched, is delivered.
+  f.AdvanceTo(start + 20'000);
   f.AdvanceTo(due);
   auto delivered = f.Delivered();
   REQUIRE(delivered.size() == 1);
@@ -350,8 +356,8 @@ TEST_CASE("A rolled timer message is delivered once across a restart") {
 
 TEST_CASE("Rolling keeps a timer message whose wait is longer than fileReservedTime") {
   Fixture f;
-  f.config.file_reserved_time = 1;           // Hours.
-  f.config.timer_roll_window_slots = 1800;   // 30 minutes.
+  // The 2-day window is capped at half of it: 30 minutes.
+  f.config.file_reserved_time = 1;  // Hours.
   f.store.reset();
   f.Open();
   f.store->SetDiskUsageProbe([](const std::string&) { return 0.1; });
@@ -381,17 +387,77 @@ TEST_CASE("Rolling keeps a timer message whose wait is longer than fileReservedT
   CHECK(delivered[0].store_timestamp == due);
 }
 
+// Writes timercheck.json (and its backup) as `json`.
+void WriteTimerCheckpoint(Fixture& f, const std::string& json) {
+  for (const char* name : {"config/timercheck.json", "config/timercheck.json.bak"}) {
+    FILE* out = std::fopen(f.dir.Sub(name).c_str(), "w");
+    REQUIRE(out != nullptr);
+    std::fputs(json.c_str(), out);
+    std::fclose(out);
+  }
+}
+
+TEST_CASE("A timer checkpoint saved before rolling counts due times, not act times") {
+  Fixture f;
+  f.ReopenWithRollWindow(10);
+  const int64_t start = f.Now();
+  const int64_t due = start + 25'000;
+  f.PutDueAt("long", due);
+  f.store->WaitForDispatch();
+  f.store.reset();
+  // As a version without rolling saved it: the unit (due at 25 s) was linked
+  // and its due time is past the watermark, so it still waits.
+  WriteTimerCheckpoint(f, "{\"enqueueOffset\": 1, \"watermarkMs\": " +
+                              std::to_string(start + 15'000) + "}");
+  f.Open();
+  CHECK(f.store->Stats().delayed_messages == 1);
+  f.AdvanceTo(start + 10'000);
+  f.AdvanceTo(start + 20'000);
+  f.AdvanceTo(due);
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].store_timestamp == due);
+}
+
+TEST_CASE("A timer message found due at its roll time is delivered, not rolled") {
+  Fixture f;
+  f.ReopenWithRollWindow(10);
+  const int64_t start = f.Now();
+  f.PutDueAt("long", start + 25'000);
+  f.store->WaitForDispatch();
+  f.store.reset();
+  f.clock->Advance(absl::Seconds(30));  // Closed across its roll and due times.
+  f.Open();
+  f.Advance(absl::ZeroDuration());
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].store_timestamp == start + 30'000);
+  CHECK(TimerQueue(*f.store).size() == 1);
+}
+
+TEST_CASE("A timer message the store now refuses is dropped, and later ones still come") {
+  Fixture f;
+  const int64_t start = f.Now();
+  MessageExt big = MakeMessage("Orders", 0, std::string(1000, 'b'));
+  big.PutProperty(property::kTimerDeliverMs, std::to_string(start + 10'000));
+  REQUIRE(f.store->Put(big).ok());
+  f.PutDueAt("small", start + 20'000);
+  f.store->WaitForDispatch();
+  f.store.reset();
+  f.config.max_message_size = 100;  // Lowered while it waited.
+  f.Open();
+  f.AdvanceTo(start + 20'000);
+  auto delivered = f.Delivered();
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0].body() == "small");
+  CHECK(f.store->Stats().delayed_messages == 0);
+}
+
 TEST_CASE("A corrupt timer checkpoint is an error naming the file") {
   Fixture f;
   f.PutDueAt("a", f.Now() + 10'000);
   f.store.reset();
-  for (const char* name : {"config/timercheck.json", "config/timercheck.json.bak"}) {
-    std::filesystem::create_directories(f.dir.Sub("config"));
-    FILE* out = std::fopen(f.dir.Sub(name).c_str(), "w");
-    REQUIRE(out != nullptr);
-    std::fputs("{\"enqueueOffset\": \"x\"}", out);
-    std::fclose(out);
-  }
+  WriteTimerCheckpoint(f, "{\"enqueueOffset\": \"x\"}");
   auto opened = DefaultMessageStore::Open(f.config, f.clock);
   REQUIRE_FALSE(opened.ok());
   CHECK_THAT(std::string(opened.status().message()), Catch::Contains("timercheck.json"));
