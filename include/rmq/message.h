@@ -63,9 +63,10 @@ inline constexpr std::string_view kTimerDelayMs = "TIMER_DELAY_MS";
 // from the timer (a message with either is never parked again).
 inline constexpr std::string_view kTimerOutMs = "TIMER_OUT_MS";
 inline constexpr std::string_view kTimerDequeueMs = "TIMER_DEQUEUE_MS";
-// Set by the store: how many times a long-waiting timer message was stored
-// again (rolled) so that its stored copy is never older than the roll window.
-inline constexpr std::string_view kTimerRollTimes = "TIMER_ROLL_TIMES";
+// Set by the store (rmq's own): when a timer message waiting longer than the
+// roll window (timerRollWindowSlots) is stored again, so that its stored
+// copy is never older than that window.
+inline constexpr std::string_view kTimerRollAtMs = "TIMER_ROLL_AT_MS";
 }  // namespace property
 
 // Separates several keys inside the KEYS property (MessageConst.KEY_SEPARATOR).

@@ -467,9 +467,14 @@ absl::StatusOr<PutMessageResult> DefaultMessageStore::PutParked(MessageExt parke
     parked.ClearProperty(property::kTimerDelayMs);
     ParkMessage(parked, kScheduleTopic, DelayLevels::QueueIdOf(parking.delay_level));
   } else {
-    // The due time goes into TIMER_OUT_MS, which the dispatcher writes as the
-    // unit's tagsCode for the timer service.
+    // The due time goes into TIMER_OUT_MS and, for a long wait, the time it
+    // is stored again into TIMER_ROLL_AT_MS; the dispatcher writes the
+    // earlier as the unit's tagsCode for the timer service.
     parked.PutProperty(property::kTimerOutMs, std::to_string(parking.timer_due_ms));
+    if (std::optional<int64_t> roll_at = TimerRollAtMillis(
+            parking.timer_due_ms, clock_->NowMillis(), timer_->roll_window_ms())) {
+      parked.PutProperty(property::kTimerRollAtMs, std::to_string(*roll_at));
+    }
     ParkMessage(parked, kTimerTopic, 0);
   }
   return FinishPut(commit_log_->Append(parked), wait);

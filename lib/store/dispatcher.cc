@@ -52,11 +52,17 @@ int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_
                                     : store_timestamp;
   }
   if (topic == kTimerTopic) {
-    // The due time the store wrote; anything else is due at once.
+    // The due time the store wrote (anything else is due at once), or the
+    // earlier time the message is to be stored again (rolled).
     std::string_view due;
     int64_t due_ms = 0;
     FindProperty(properties, property::kTimerOutMs, &due);
-    return absl::SimpleAtoi(AbslView(due), &due_ms) ? due_ms : store_timestamp;
+    if (!absl::SimpleAtoi(AbslView(due), &due_ms)) return store_timestamp;
+    std::string_view roll_at;
+    int64_t roll_at_ms = 0;
+    FindProperty(properties, property::kTimerRollAtMs, &roll_at);
+    return absl::SimpleAtoi(AbslView(roll_at), &roll_at_ms) ? std::min(due_ms, roll_at_ms)
+                                                             : due_ms;
   }
   std::string_view tags;
   FindProperty(properties, property::kTags, &tags);

@@ -36,7 +36,7 @@ namespace rmq::internal {
 // The tagsCode of a record's consume queue unit: the hash of its TAGS, or,
 // for a SCHEDULE_TOPIC_XXXX record, the time it is due (store time plus the
 // delay of its DELAY level), or, for an rmq_sys_wheel_timer record, its
-// TIMER_OUT_MS.
+// TIMER_OUT_MS, or its TIMER_ROLL_AT_MS if that is earlier.
 int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
                      const DelayLevels& levels);
 

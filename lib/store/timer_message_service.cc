@@ -65,6 +65,11 @@ absl::StatusOr<std::optional<int64_t>> TimerDueMillis(std::string_view deliver_m
   return due;
 }
 
+std::optional<int64_t> TimerRollAtMillis(int64_t due_ms, int64_t now_ms, int64_t window_ms) {
+  if (due_ms <= now_ms || due_ms - now_ms <= window_ms) return std::nullopt;
+  return now_ms + window_ms;
+}
+
 TimerMessageService::TimerMessageService(MessageStore& store, ConsumeQueueTable& queues,
                                          Clock& clock, Options options)
     : store_(store), queues_(queues), clock_(clock), options_(std::move(options)) {}
@@ -88,13 +93,6 @@ absl::Status TimerMessageService::Load() {
     }
     saved.enqueue_offset = offset->get<int64_t>();
     saved.watermark_ms = watermark->get<int64_t>();
-    // Absent in a file saved before rmq rolled timer messages.
-    if (auto window = doc.find("rollWindowMs"); window != doc.end()) {
-      if (!window->is_number_integer() || window->get<int64_t>() <= 0) {
-        return absl::DataLossError("rollWindowMs must be a positive integer");
-      }
-      saved.roll_window_ms = window->get<int64_t>();
-    }
     return absl::OkStatus();
   });
   if (!loaded.ok()) return loaded.status();
@@ -120,8 +118,9 @@ absl::Status TimerMessageService::Load() {
   for (int64_t offset = enqueue_offset_; queue != nullptr && offset < queue->MaxOffset(); ++offset) {
     ConsumeQueue::Unit unit;
     if (!queue->Read(offset, &unit)) break;
-    if (unit.IsBlank() || HandledBeforeLoad(offset, unit)) continue;
-    earliest = std::min(earliest, ActMillis(offset, unit, options_.roll_window_ms));
+    if (!unit.IsBlank() && !HandledBeforeLoad(offset, unit.tags_code)) {
+      earliest = std::min(earliest, unit.tags_code);
+    }
   }
   cursor_ms_ = wheel_->SlotStart(std::max<int64_t>(earliest, 0));
   int budget = INT32_MAX;
@@ -133,22 +132,8 @@ absl::Status TimerMessageService::Load() {
   return absl::OkStatus();
 }
 
-int64_t TimerMessageService::ActMillis(int64_t offset, const ConsumeQueue::Unit& unit,
-                                       int64_t window_ms) const {
-  const int64_t due = unit.tags_code;
-  if (window_ms == kNoRoll) return due;
-  const int64_t stored = store_.GetMessageStoreTimestamp(kTimerTopic, 0, offset);
-  // An unreadable record is "delivered" (skipped, and logged) when due.
-  if (stored < 0 || due - stored <= window_ms) return due;
-  return stored + window_ms;
-}
-
-bool TimerMessageService::HandledBeforeLoad(int64_t offset, const ConsumeQueue::Unit& unit) const {
-  if (offset >= loaded_.enqueue_offset) return false;
-  // An act time is never after the due time: most units are decided
-  // without reading their record.
-  if (unit.tags_code < loaded_.watermark_ms) return true;
-  return ActMillis(offset, unit, loaded_.roll_window_ms) < loaded_.watermark_ms;
+bool TimerMessageService::HandledBeforeLoad(int64_t offset, int64_t act_ms) const {
+  return offset < loaded_.enqueue_offset && act_ms < loaded_.watermark_ms;
 }
 
 bool TimerMessageService::Enqueue(int* budget) {
@@ -166,10 +151,9 @@ bool TimerMessageService::Enqueue(int* budget) {
       }
       return true;  // Not readable yet: the next Wake comes back for it.
     }
-    if (unit.IsBlank() || HandledBeforeLoad(enqueue_offset_, unit)) continue;
+    if (unit.IsBlank() || HandledBeforeLoad(enqueue_offset_, unit.tags_code)) continue;
     --*budget;
-    const TimerRecord record{ActMillis(enqueue_offset_, unit, options_.roll_window_ms),
-                             unit.commit_log_offset, unit.size};
+    const TimerRecord record{unit.tags_code, unit.commit_log_offset, unit.size};
     if (absl::Status linked = Link(record); !linked.ok()) {
       // Only a wheel file that cannot grow (disk full): keep it in memory.
       spdlog::error("timer queue offset {}: cannot link into the wheel, kept in memory: {}",
@@ -229,8 +213,9 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
   int64_t due = 0;
   if (absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerOutMs)), &due) &&
       due > record.deliver_ms && due > now) {
-    return Roll(std::move(msg), record.commit_log_offset);
+    return Roll(std::move(msg), due, record.commit_log_offset, now);
   }
+  msg.ClearProperty(property::kTimerRollAtMs);
   if (!UnparkMessage(msg)) {
     spdlog::error("timer message {} at commit log offset {} has no REAL_TOPIC/REAL_QID; dropped",
                   msg.GetProperty(property::kUniqKey), record.commit_log_offset);
@@ -259,14 +244,18 @@ bool TimerMessageService::PutBack(const MessageExt& msg, std::string_view what,
   return false;
 }
 
-bool TimerMessageService::Roll(MessageExt msg, int64_t commit_log_offset) {
+bool TimerMessageService::Roll(MessageExt msg, int64_t due_ms, int64_t commit_log_offset,
+                               int64_t now) {
   // The same message, due at the same time, stored anew in the timer queue
-  // (its topic and queue, as the store keeps it): the dispatcher links the
-  // new unit, whose act time is its due time or the next roll.
-  int64_t rolls = 0;
-  if (!absl::SimpleAtoi(AbslView(msg.GetProperty(property::kTimerRollTimes)), &rolls)) rolls = 0;
-  msg.PutProperty(property::kTimerRollTimes, std::to_string(rolls + 1));
-  msg.PutProperty(property::kWaitStoreMsgOk, "false");
+  // (its topic and queue, as the store keeps it), with its next roll time if
+  // it still has long to wait: the dispatcher links the new unit. Its
+  // properties are no longer than the stored ones (a roll time has as many
+  // digits), so only limits lowered since can refuse it.
+  if (std::optional<int64_t> roll_at = TimerRollAtMillis(due_ms, now, options_.roll_window_ms)) {
+    msg.PutProperty(property::kTimerRollAtMs, std::to_string(*roll_at));
+  } else {
+    msg.ClearProperty(property::kTimerRollAtMs);
+  }
   return PutBack(msg, "storing it again (roll)", commit_log_offset);
 }
 
@@ -307,7 +296,7 @@ void TimerMessageService::SaveCheckpointLocked() {
   int64_t watermark = cursor_ms_;
   if (!due_.empty()) watermark = std::min(watermark, due_.top().deliver_ms);
   if (wheel_->overdue_size() > 0) watermark = std::min(watermark, overdue_min_ms_);
-  const Checkpoint now{enqueue_offset_, watermark, options_.roll_window_ms};
+  const Checkpoint now{enqueue_offset_, watermark};
   std::optional<int64_t> next = due_.empty() ? std::nullopt
                                              : std::optional<int64_t>(due_.top().deliver_ms);
   if (wheel_->overdue_size() > 0) next = std::min(next.value_or(INT64_MAX), overdue_min_ms_);
@@ -400,7 +389,6 @@ absl::Status TimerMessageService::Persist() {
   }
   nlohmann::json doc = {{"enqueueOffset", saving.enqueue_offset},
                         {"watermarkMs", saving.watermark_ms}};
-  if (saving.roll_window_ms != kNoRoll) doc["rollWindowMs"] = saving.roll_window_ms;
   absl::Status saved = PersistConfigFile(options_.checkpoint_path, doc.dump(4), /*sync=*/false);
   if (!saved.ok()) {
     absl::MutexLock lock(&mu_);
@@ -431,9 +419,7 @@ std::optional<int64_t> TimerMessageService::NextDeliveryMillis() const {
   for (int64_t offset = std::max(from, queue->MinOffset()); offset < queue->MaxOffset(); ++offset) {
     ConsumeQueue::Unit unit;
     if (!queue->Read(offset, &unit)) break;
-    if (!unit.IsBlank()) {
-      next = std::min(next.value_or(INT64_MAX), ActMillis(offset, unit, options_.roll_window_ms));
-    }
+    if (!unit.IsBlank()) next = std::min(next.value_or(INT64_MAX), unit.tags_code);
   }
   return next;
 }

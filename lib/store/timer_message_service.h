@@ -15,13 +15,15 @@
 // just before falling due) goes to the wheel's overdue chain and out at once.
 //
 // Rolling (RocketMQ 5's timerRollWindowSlots): a message due more than the
-// roll window after it was stored is acted on at the end of the window
-// instead, by storing it again in the timer queue with the same due time
-// (TIMER_ROLL_TIMES counting). Its stored copy is so never older than the
-// window, and cleanup by fileReservedTime (72 h by default, often set
-// lower) cannot delete the only copy of a message still waiting. A unit's
-// act time, min(due, stored + window), is a function of the unit and its
-// record alone, so a restart finds the same one.
+// roll window after it is stored gets TIMER_ROLL_AT_MS (the window's end)
+// when it is stored, and the dispatcher writes the earlier of that and
+// TIMER_OUT_MS as the unit's tagsCode: its act time. At its act time a
+// message not yet due is stored again in the timer queue with the same due
+// time (and a new TIMER_ROLL_AT_MS if it still has long to wait). Its stored
+// copy is so never older than the window, and cleanup by fileReservedTime
+// (72 h by default, often set lower) cannot delete the only copy of a
+// message still waiting. The act time is fixed in the record: a new window
+// applies to messages stored after the change.
 //
 // Restart: the wheel is an index, rebuilt from the queue at every start. The
 // service saves <root>/config/timercheck.json every timerFlushIntervalMs and
@@ -70,6 +72,11 @@ absl::StatusOr<std::optional<int64_t>> TimerDueMillis(std::string_view deliver_m
                                                       std::string_view delay_ms, int64_t now_ms,
                                                       int64_t max_delay_ms);
 
+// The TIMER_ROLL_AT_MS of a timer message due at `due_ms` stored at
+// `now_ms` with roll window `window_ms`: the window's end, if it comes
+// before the due time; none otherwise.
+std::optional<int64_t> TimerRollAtMillis(int64_t due_ms, int64_t now_ms, int64_t window_ms);
+
 class TimerMessageService {
  public:
   struct Options {
@@ -77,18 +84,14 @@ class TimerMessageService {
     std::string checkpoint_path;  // timercheck.json
     int64_t precision_ms = 1000;
     int64_t max_delay_ms = 3LL * 24 * 3600 * 1000;
-    // The roll window (see the file comment); kNoRoll: never roll.
+    // The roll window (see the file comment).
     int64_t roll_window_ms = 2LL * 24 * 3600 * 1000;
     absl::Duration persist_interval = absl::Seconds(1);
   };
   // What the saved checkpoint says (see the file comment).
-  static constexpr int64_t kNoRoll = INT64_MAX;
   struct Checkpoint {
     int64_t enqueue_offset = 0;
     int64_t watermark_ms = 0;
-    // The roll window act times were computed with (kNoRoll in a file
-    // saved before rmq rolled: act times were due times).
-    int64_t roll_window_ms = kNoRoll;
     friend bool operator==(const Checkpoint&, const Checkpoint&) = default;
   };
 
@@ -115,6 +118,8 @@ class TimerMessageService {
 
   // Timer messages stored and not yet delivered.
   int64_t PendingCount() const;
+  // The roll window in use (Options::roll_window_ms).
+  int64_t roll_window_ms() const { return options_.roll_window_ms; }
   // When the earliest of them is due (or rolled); none if there are none.
   std::optional<int64_t> NextDeliveryMillis() const;
   // The checkpoint as of the last run (what Persist writes).
@@ -134,15 +139,9 @@ class TimerMessageService {
   std::optional<int64_t> Advance(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links units from the enqueue offset on; false if it stopped at its budget.
   bool Enqueue(int* budget) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
-  // When the unit at queue offset `offset` is acted on with roll window
-  // `window_ms`: its due time, or, for one due more than the window after
-  // it was stored, the end of the window (the message is then rolled).
-  // Reads the record's store time.
-  int64_t ActMillis(int64_t offset, const ConsumeQueue::Unit& unit, int64_t window_ms) const;
-  // Whether the checkpoint Load read says the unit at `offset` was
-  // delivered or rolled (its act time, with the window the checkpoint was
-  // saved with, is before the watermark).
-  bool HandledBeforeLoad(int64_t offset, const ConsumeQueue::Unit& unit) const
+  // Whether the checkpoint Load read says the unit at `offset`, acted on at
+  // `act_ms` (its tagsCode), was delivered or rolled.
+  bool HandledBeforeLoad(int64_t offset, int64_t act_ms) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Links one unit where it belongs relative to the cursor.
   absl::Status Link(const TimerRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
@@ -152,9 +151,9 @@ class TimerMessageService {
   // after the record's time (rolled), into the timer queue again; false to
   // try again later.
   bool Deliver(const TimerRecord& record, int64_t now);
-  // Stores `msg`, read from the timer queue at `commit_log_offset`, in it
-  // again; false to try again later.
-  bool Roll(MessageExt msg, int64_t commit_log_offset);
+  // Stores `msg`, due at `due_ms` and read from the timer queue at
+  // `commit_log_offset`, in it again at `now`; false to try again later.
+  bool Roll(MessageExt msg, int64_t due_ms, int64_t commit_log_offset, int64_t now);
   // Puts `msg` (`what` it is, for the log); false if the put failed and is
   // to be tried again later. A put the store refuses as invalid (its
   // limits changed since the message was stored) would fail forever and

@@ -40,7 +40,7 @@
 namespace rmq::internal {
 
 struct TimerRecord {
-  // When the message is due (ms since the epoch), or, for one rolled, when
+  // When the message is due (ms since the epoch), or, for one to roll, when
   // it is stored again (TimerMessageService).
   int64_t deliver_ms = 0;
   int64_t commit_log_offset = 0;  // Where the stored timer message starts.

@@ -296,6 +296,7 @@ TEST_CASE("A timer message due beyond the roll window is stored again at its end
   f.store->WaitForDispatch();
   std::vector<MessageExt> copies = TimerQueue(*f.store);
   REQUIRE(copies.size() == 1);
+  CHECK(copies[0].GetProperty(property::kTimerRollAtMs) == std::to_string(start + 10'000));
   const std::string uniq_key(copies[0].GetProperty(property::kUniqKey));
 
   f.AdvanceTo(start + 10'000 - 1);
@@ -304,7 +305,7 @@ TEST_CASE("A timer message due beyond the roll window is stored again at its end
   copies = TimerQueue(*f.store);
   REQUIRE(copies.size() == 2);
   CHECK(copies[1].store_timestamp == start + 10'000);
-  CHECK(copies[1].GetProperty(property::kTimerRollTimes) == "1");
+  CHECK(copies[1].GetProperty(property::kTimerRollAtMs) == std::to_string(start + 20'000));
   CHECK(copies[1].GetProperty(property::kTimerOutMs) == std::to_string(due));
   CHECK(copies[1].GetProperty(property::kUniqKey) == uniq_key);
   CHECK(copies[1].body() == "long");
@@ -315,7 +316,8 @@ TEST_CASE("A timer message due beyond the roll window is stored again at its end
   f.AdvanceTo(start + 20'000);
   copies = TimerQueue(*f.store);
   REQUIRE(copies.size() == 3);
-  CHECK(copies[2].GetProperty(property::kTimerRollTimes) == "2");
+  // Due within its window: no further roll time.
+  CHECK(copies[2].GetProperty(property::kTimerRollAtMs).empty());
 
   f.AdvanceTo(due - 1);
   CHECK(f.Delivered().empty());
@@ -325,6 +327,7 @@ TEST_CASE("A timer message due beyond the roll window is stored again at its end
   CHECK(delivered[0].body() == "long");
   CHECK(delivered[0].store_timestamp == due);
   CHECK(delivered[0].GetProperty(property::kUniqKey) == uniq_key);
+  CHECK(delivered[0].GetProperty(property::kTimerRollAtMs).empty());
   CHECK(TimerQueue(*f.store).size() == 3);
   f.Advance(absl::Hours(1));
   CHECK(f.Delivered().size() == 1);
@@ -397,26 +400,31 @@ void WriteTimerCheckpoint(Fixture& f, const std::string& json) {
   }
 }
 
-TEST_CASE("A timer checkpoint saved before rolling counts due times, not act times") {
+TEST_CASE("A new roll window applies to messages stored after it; none comes twice") {
   Fixture f;
   f.ReopenWithRollWindow(10);
   const int64_t start = f.Now();
-  const int64_t due = start + 25'000;
-  f.PutDueAt("long", due);
-  f.store->WaitForDispatch();
-  f.store.reset();
-  // As a version without rolling saved it: the unit (due at 25 s) was linked
-  // and its due time is past the watermark, so it still waits.
-  WriteTimerCheckpoint(f, "{\"enqueueOffset\": 1, \"watermarkMs\": " +
-                              std::to_string(start + 15'000) + "}");
-  f.Open();
-  CHECK(f.store->Stats().delayed_messages == 1);
-  f.AdvanceTo(start + 10'000);
-  f.AdvanceTo(start + 20'000);
-  f.AdvanceTo(due);
+  f.PutDueAt("rolls", start + 25'000);
+  f.AdvanceTo(start + 12'000);  // Rolled at 10 s.
+  REQUIRE(TimerQueue(*f.store).size() == 2);
+  // Reopened twice with a window longer than any wait here: the copies
+  // stored keep their roll times, a new message gets none.
+  f.ReopenWithRollWindow(100);
+  f.PutDueAt("waits", start + 40'000);
+  f.ReopenWithRollWindow(100);
+  f.AdvanceTo(start + 20'000);  // The second copy rolls at 20 s.
+  std::vector<MessageExt> copies = TimerQueue(*f.store);
+  REQUIRE(copies.size() == 4);
+  CHECK(copies[2].body() == "waits");
+  CHECK(copies[2].GetProperty(property::kTimerRollAtMs).empty());
+  CHECK(copies[3].body() == "rolls");
+  f.AdvanceTo(start + 40'000);
   auto delivered = f.Delivered();
-  REQUIRE(delivered.size() == 1);
-  CHECK(delivered[0].store_timestamp == due);
+  REQUIRE(delivered.size() == 2);
+  CHECK(delivered[0].body() == "rolls");
+  CHECK(delivered[0].store_timestamp == start + 25'000);
+  CHECK(delivered[1].body() == "waits");
+  CHECK(delivered[1].store_timestamp == start + 40'000);
 }
 
 TEST_CASE("A timer message found due at its roll time is delivered, not rolled") {
