@@ -457,6 +457,7 @@ absl::StatusOr<DefaultMessageStore::Parking> DefaultMessageStore::ParkingOf(
 absl::StatusOr<PutMessageResult> DefaultMessageStore::PutParked(MessageExt parked,
                                                                 const Parking& parking,
                                                                 bool wait) {
+  parked.ClearProperty(property::kTimerRollAtMs);  // The store's to set, not a producer's.
   if (parking.delay_level > 0) {
     // As RocketMQ's CommitLog: the real topic and queue go into properties,
     // the level (clamped to the highest) stays in DELAY for the dispatcher.

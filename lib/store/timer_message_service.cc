@@ -248,14 +248,14 @@ bool TimerMessageService::Roll(MessageExt msg, int64_t due_ms, int64_t commit_lo
                                int64_t now) {
   // The same message, due at the same time, stored anew in the timer queue
   // (its topic and queue, as the store keeps it), with its next roll time if
-  // it still has long to wait: the dispatcher links the new unit. Its
-  // properties are no longer than the stored ones (a roll time has as many
-  // digits), so only limits lowered since can refuse it.
+  // it still has long to wait: the dispatcher links the new unit. As a
+  // delivery, it does not wait for a flush (the clock's thread would).
   if (std::optional<int64_t> roll_at = TimerRollAtMillis(due_ms, now, options_.roll_window_ms)) {
     msg.PutProperty(property::kTimerRollAtMs, std::to_string(*roll_at));
   } else {
     msg.ClearProperty(property::kTimerRollAtMs);
   }
+  msg.PutProperty(property::kWaitStoreMsgOk, "false");
   return PutBack(msg, "storing it again (roll)", commit_log_offset);
 }
 

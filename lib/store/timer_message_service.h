@@ -148,8 +148,8 @@ class TimerMessageService {
   // Moves the records of slots starting at or before `now` into due_.
   void TakeDueSlots(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   // Puts the message of `record` back into its real topic, or, if it is due
-  // after the record's time (rolled), into the timer queue again; false to
-  // try again later.
+  // after both the record's time and `now` (a roll), into the timer queue
+  // again; false to try again later.
   bool Deliver(const TimerRecord& record, int64_t now);
   // Stores `msg`, due at `due_ms` and read from the timer queue at
   // `commit_log_offset`, in it again at `now`; false to try again later.

@@ -427,6 +427,22 @@ TEST_CASE("A new roll window applies to messages stored after it; none comes twi
   CHECK(delivered[1].store_timestamp == start + 40'000);
 }
 
+TEST_CASE("A producer's TIMER_ROLL_AT_MS is not kept: the store sets it") {
+  Fixture f;
+  const int64_t start = f.Now();
+  MessageExt msg = MakeMessage("Orders", 0, "bogus");
+  msg.PutProperty(property::kTimerDeliverMs, std::to_string(start + 20'000));
+  msg.PutProperty(property::kTimerRollAtMs, "0");
+  REQUIRE(f.store->Put(msg).ok());
+  f.store->WaitForDispatch();
+  std::vector<MessageExt> copies = TimerQueue(*f.store);
+  REQUIRE(copies.size() == 1);
+  CHECK(copies[0].GetProperty(property::kTimerRollAtMs).empty());
+  f.AdvanceTo(start + 20'000);
+  REQUIRE(f.Delivered().size() == 1);
+  CHECK(TimerQueue(*f.store).size() == 1);  // Not rolled.
+}
+
 TEST_CASE("A timer message found due at its roll time is delivered, not rolled") {
   Fixture f;
   f.ReopenWithRollWindow(10);
