@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "absl/strings/numbers.h"
 #include "common/this_thread.h"
@@ -54,15 +55,15 @@ int64_t UnitTagsCode(std::string_view topic, std::string_view properties, int64_
   if (topic == kTimerTopic) {
     // The due time the store wrote (anything else is due at once), or the
     // earlier time the message is to be stored again (rolled).
-    std::string_view due;
+    static constexpr std::string_view kNames[] = {property::kTimerOutMs,
+                                                  property::kTimerRollAtMs};
+    std::string_view values[std::size(kNames)];
+    FindProperties(properties, kNames, values);  // One pass for both.
     int64_t due_ms = 0;
-    FindProperty(properties, property::kTimerOutMs, &due);
-    if (!absl::SimpleAtoi(AbslView(due), &due_ms)) return store_timestamp;
-    std::string_view roll_at;
     int64_t roll_at_ms = 0;
-    FindProperty(properties, property::kTimerRollAtMs, &roll_at);
-    return absl::SimpleAtoi(AbslView(roll_at), &roll_at_ms) ? std::min(due_ms, roll_at_ms)
-                                                             : due_ms;
+    if (!absl::SimpleAtoi(AbslView(values[0]), &due_ms)) return store_timestamp;
+    return absl::SimpleAtoi(AbslView(values[1]), &roll_at_ms) ? std::min(due_ms, roll_at_ms)
+                                                               : due_ms;
   }
   std::string_view tags;
   FindProperty(properties, property::kTags, &tags);
