@@ -13,7 +13,14 @@
 // Rounds accumulate in one directory, so later rounds recover a timer queue
 // (and checkpoint) that earlier crashes left.
 //
-//   timer_kill_test [--rounds N] [--seed S] [--tmpdir DIR] [--verbose]
+// With --roll-window-ms W (a multiple of 100), the timer rolls: a message due
+// more than W ms after it is stored is put into the timer queue again at the
+// end of each window until it is due (timerRollWindowSlots), so kills also
+// land between a roll and the next checkpoint save. The test then also
+// counts the rolled copies it finds in the timer queue and fails if there
+// were none: a rolling test that never rolled proves nothing.
+//
+//   timer_kill_test [--rounds N] [--seed S] [--tmpdir DIR] [--roll-window-ms W] [--verbose]
 
 #include <fcntl.h>
 #include <poll.h>
@@ -37,12 +44,14 @@
 #include "rmq/clock.h"
 #include "rmq/store.h"
 #include "spdlog/spdlog.h"
+#include "store/timer_message_service.h"
 #include "support/temp_dir.h"
 
 namespace rmq::crash {
 namespace {
 
 constexpr std::string_view kTopic = "TimerCrash";
+using internal::kTimerTopic;
 constexpr int64_t kMaxAheadMs = 1500;
 
 // What the child reports for each acknowledged put.
@@ -54,18 +63,26 @@ struct Ack {
 
 std::string KeyOf(int round, int seq) { return fmt::format("T{}S{}", round, seq); }
 
-MessageStoreConfig TimerCrashConfig(const std::string& dir) {
+// The rolling precision: fine enough for windows well below kMaxAheadMs.
+constexpr int32_t kRollingPrecisionMs = 100;
+
+// roll_window_ms 0 keeps the default window (3 days: nothing here rolls).
+MessageStoreConfig TimerCrashConfig(const std::string& dir, int32_t roll_window_ms) {
   MessageStoreConfig config;
   config.store_path_root_dir = dir;
   config.mapped_file_size_commit_log = 4 << 20;
   config.mapped_file_size_consume_queue = 20 * 1000;
   // Saves of the checkpoint often enough that kills land on either side.
   config.timer_flush_interval_ms = 50;
+  if (roll_window_ms > 0) {
+    config.timer_precision_ms = kRollingPrecisionMs;
+    config.timer_roll_window_slots = roll_window_ms / kRollingPrecisionMs;
+  }
   return config;
 }
 
-int RunChild(const std::string& dir, int round, uint64_t seed, int fd) {
-  auto store = MessageStore::Open(TimerCrashConfig(dir));
+int RunChild(const std::string& dir, int round, uint64_t seed, int32_t roll_window_ms, int fd) {
+  auto store = MessageStore::Open(TimerCrashConfig(dir, roll_window_ms));
   if (!store.ok()) {
     std::fprintf(stderr, "child round %d: open failed: %s\n", round, store.status().ToString().c_str());
     return 3;
@@ -92,7 +109,7 @@ int RunChild(const std::string& dir, int round, uint64_t seed, int fd) {
 
 // Starts the child, kills it after `kill_after`, returns its acks by seq.
 std::map<int, Ack> RunAndKill(const std::string& dir, int round, uint64_t seed,
-                              std::chrono::milliseconds kill_after) {
+                              int32_t roll_window_ms, std::chrono::milliseconds kill_after) {
   int fds[2];
   if (::pipe(fds) != 0) {
     std::perror("pipe");
@@ -101,7 +118,8 @@ std::map<int, Ack> RunAndKill(const std::string& dir, int round, uint64_t seed,
   ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
   std::vector<std::string> args = {"/proc/self/exe", "--child", "--dir", dir,
                                    "--round", std::to_string(round), "--seed",
-                                   std::to_string(seed), "--fd", std::to_string(fds[1])};
+                                   std::to_string(seed), "--roll-window-ms",
+                                   std::to_string(roll_window_ms), "--fd", std::to_string(fds[1])};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -191,17 +209,39 @@ std::multimap<int, Delivery> Deliveries(MessageStore& store, int round, int* for
   return out;
 }
 
-int RunParent(int rounds, uint64_t seed, bool verbose) {
+// How many times this round's messages were stored again in the timer queue
+// (each key's copies beyond its first): the rolls, including a roll redone
+// after a kill that came before its checkpoint save.
+int64_t RolledCopies(MessageStore& store, int round) {
+  const std::string prefix = fmt::format("T{}S", round);
+  std::map<std::string, int64_t, std::less<>> copies;
+  for (int64_t offset = store.GetMinOffsetInQueue(kTimerTopic, 0);;) {
+    GetMessageResult got = store.Get(kTimerTopic, 0, offset, 32, nullptr);
+    if (got.message_count() == 0) break;
+    for (size_t i = 0; i < got.message_count(); ++i) {
+      auto msg = DecodeMessage(got.record(i));
+      if (!msg.ok()) continue;
+      const std::string_view key = msg->GetProperty(property::kUniqKey);
+      if (key.starts_with(prefix)) ++copies[std::string(key)];
+    }
+    offset = got.next_begin_offset;
+  }
+  int64_t rolled = 0;
+  for (const auto& [key, n] : copies) rolled += n - 1;
+  return rolled;
+}
+
+int RunParent(int rounds, uint64_t seed, int32_t roll_window_ms, bool verbose) {
   testing::TempDir dir;
   Rng rng(seed);
-  int64_t total_acked = 0, total_duplicates = 0;
+  int64_t total_acked = 0, total_duplicates = 0, total_rolled = 0;
   for (int round = 0; round < rounds; ++round) {
     const auto kill_after = std::chrono::milliseconds(rng.Between(50, 1500));
-    std::map<int, Ack> acks = RunAndKill(dir.path(), round, seed, kill_after);
+    std::map<int, Ack> acks = RunAndKill(dir.path(), round, seed, roll_window_ms, kill_after);
     int64_t latest_due = 0;
     for (const auto& [seq, ack] : acks) latest_due = std::max(latest_due, ack.due_ms);
 
-    auto store = MessageStore::Open(TimerCrashConfig(dir.path()));
+    auto store = MessageStore::Open(TimerCrashConfig(dir.path(), roll_window_ms));
     if (!store.ok()) {
       std::fprintf(stderr, "round %d: reopen failed: %s\n", round, store.status().ToString().c_str());
       return 1;
@@ -243,9 +283,12 @@ int RunParent(int rounds, uint64_t seed, bool verbose) {
       }
     }
     total_acked += static_cast<int64_t>(acks.size());
+    const int64_t rolled = RolledCopies(**store, round);
+    total_rolled += rolled;
     if (verbose || errors > 0) {
-      std::fprintf(stderr, "round %d: killed after %lld ms, %zu acked, %zu delivered\n", round,
-                   static_cast<long long>(kill_after.count()), acks.size(), delivered.size());
+      std::fprintf(stderr, "round %d: killed after %lld ms, %zu acked, %zu delivered, %lld rolled\n",
+                   round, static_cast<long long>(kill_after.count()), acks.size(), delivered.size(),
+                   static_cast<long long>(rolled));
     }
     if (errors > 0) {
       std::fprintf(stderr, "store kept in %s\n", dir.path().c_str());
@@ -253,8 +296,13 @@ int RunParent(int rounds, uint64_t seed, bool verbose) {
     }
   }
   std::printf("timer_kill_test: %d rounds, %lld timer messages acknowledged, all delivered, "
-              "none early; %lld delivered twice (at least once)\n",
-              rounds, static_cast<long long>(total_acked), static_cast<long long>(total_duplicates));
+              "none early; %lld delivered twice (at least once); %lld rolls\n",
+              rounds, static_cast<long long>(total_acked), static_cast<long long>(total_duplicates),
+              static_cast<long long>(total_rolled));
+  if (roll_window_ms > 0 && total_rolled == 0) {
+    std::fprintf(stderr, "timer_kill_test: --roll-window-ms %d but no message rolled\n", roll_window_ms);
+    return 1;
+  }
   return 0;
 }
 
@@ -263,6 +311,7 @@ int RunParent(int rounds, uint64_t seed, bool verbose) {
 
 int main(int argc, char** argv) {
   int rounds = 10, round = 0, fd = -1;
+  int32_t roll_window_ms = 0;
   uint64_t seed = 1;
   bool child = false, verbose = false;
   std::string dir, tmpdir;
@@ -283,6 +332,7 @@ int main(int argc, char** argv) {
     else if (arg == "--dir") dir = next();
     else if (arg == "--tmpdir") tmpdir = next();
     else if (arg == "--fd") fd = std::stoi(next());
+    else if (arg == "--roll-window-ms") roll_window_ms = std::stoi(next());
     else {
       std::fprintf(stderr, "unknown argument %s\n", arg.c_str());
       return 2;
@@ -290,10 +340,15 @@ int main(int argc, char** argv) {
   }
   if (child) {
     spdlog::set_level(spdlog::level::warn);
-    return rmq::crash::RunChild(dir, round, seed, fd);
+    return rmq::crash::RunChild(dir, round, seed, roll_window_ms, fd);
   }
   spdlog::set_level(spdlog::level::warn);
   // tmpfs when there is one: a SIGKILL keeps the page cache, a disk adds only time.
   if (!tmpdir.empty() && std::filesystem::is_directory(tmpdir)) ::setenv("TMPDIR", tmpdir.c_str(), 1);
-  return rmq::crash::RunParent(rounds, seed, verbose);
+  if (roll_window_ms < 0 || roll_window_ms % rmq::crash::kRollingPrecisionMs != 0) {
+    std::fprintf(stderr, "--roll-window-ms must be a non-negative multiple of %d\n",
+                 rmq::crash::kRollingPrecisionMs);
+    return 2;
+  }
+  return rmq::crash::RunParent(rounds, seed, roll_window_ms, verbose);
 }
