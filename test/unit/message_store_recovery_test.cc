@@ -5,14 +5,18 @@
 // missing or damaged checkpoint.
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "common/durable_dir.h"
 #include "common/record_codec.h"
 #include "rmq/store.h"
 #include "store/consume_queue.h"
@@ -235,6 +239,67 @@ TEST_CASE("after a crash the index catches up from its own end once the store is
   CHECK(f.store->QueryMessage("TopicR", "key-new", 32, 0, all).size() == 1);
   f.Close();
   CHECK_FALSE(fs::exists(f.dir.Sub("abort")));  // Caught up: a clean shutdown.
+}
+
+// While in scope, a disk that refuses to sync the index directory: no index
+// file can be created (MappedFile syncs a new file's name), so the index
+// cannot catch up.
+class IndexDirectorySyncsFail {
+ public:
+  IndexDirectorySyncsFail() { internal::SetDirectorySyncFunctionForTesting(&Sync); }
+  ~IndexDirectorySyncsFail() { internal::SetDirectorySyncFunctionForTesting(nullptr); }
+
+ private:
+  static int Sync(int fd, const char* path) {
+    if (std::string_view(path).ends_with("/index")) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fsync(fd);
+  }
+};
+
+TEST_CASE("a store closed before its index caught up rebuilds the rest at the next open") {
+  Fixture f;
+  // One index file that never fills: after the crash it is deleted, and the
+  // index must start again from the commit log's first record.
+  f.config.max_index_num = 100000;
+  f.config.max_hash_slot_num = 4096;
+  f.Open();
+  int keys = 0;
+  for (; f.store->Stats().max_phy_offset < 2 * kSegment + 100; ++keys) {
+    f.Put(keys % 2, "key-" + std::to_string(keys));
+  }
+  f.Crash();
+
+  {
+    // Open, then close while the index is held back: the close is not clean.
+    IndexDirectorySyncsFail failing;
+    f.Open();
+    REQUIRE(f.report().abnormal);
+    REQUIRE(f.report().index_from == 0);
+    f.store->WaitForDispatch();
+    CHECK(f.store->indexed_offset() == 0);
+    f.Close();
+  }
+  CHECK(fs::exists(f.dir.Sub("abort")));
+
+  // The next open catches up from where the index really ends.
+  f.Open();
+  CHECK(f.report().abnormal);
+  CHECK(f.report().index_from == 0);
+  f.CheckAll();
+  for (int64_t i = 0; i < 100'000'000 && f.store->indexed_offset() < f.store->Stats().max_phy_offset; ++i) {
+    std::this_thread::yield();
+  }
+  REQUIRE(f.store->indexed_offset() == f.store->Stats().max_phy_offset);
+  const int64_t all = std::numeric_limits<int64_t>::max();
+  for (int i = 0; i < keys; ++i) {
+    INFO("key-" << i);
+    CHECK(f.store->QueryMessage("TopicR", "key-" + std::to_string(i), 32, 0, all).size() == 1);
+  }
+  f.Close();
+  CHECK_FALSE(fs::exists(f.dir.Sub("abort")));
 }
 
 TEST_CASE("a corrupt last record is dropped on reopen and appends go on from there") {
