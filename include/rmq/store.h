@@ -80,7 +80,7 @@ struct MessageStoreConfig {
   // timerRollWindowSlots, in slots of timerPrecisionMs (2 days): a timer
   // message still waiting this long after it was stored is stored again
   // (rolled), so that a fileReservedTime shorter than its wait does not
-  // delete it. The window used is at most half of fileReservedTime.
+  // delete it. The window used is at most half of a non-zero fileReservedTime.
   int32_t timer_roll_window_slots = 2 * 24 * 3600;
   // The broker's address, stored in each record and in offset msgIds.
   std::string store_host = "127.0.0.1:10911";           // brokerIP1:listenPort

@@ -225,13 +225,16 @@ bool TimerMessageService::Deliver(const TimerRecord& record, int64_t now) {
   // put back does not wait for a flush.
   msg.PutProperty(property::kTimerDequeueMs, std::to_string(now));
   msg.PutProperty(property::kWaitStoreMsgOk, "false");
-  return PutBack(msg, StrCat("putting it back into ", msg.topic()), record.commit_log_offset);
+  return PutBack(msg, PutKind::kDelivery, record.commit_log_offset);
 }
 
-bool TimerMessageService::PutBack(const MessageExt& msg, std::string_view what,
+bool TimerMessageService::PutBack(const MessageExt& msg, PutKind kind,
                                   int64_t commit_log_offset) {
   auto put = store_.Put(msg);
   if (put.ok()) return true;
+  // Built only for the log: not per delivery.
+  const std::string what = kind == PutKind::kRoll ? std::string("storing it again (roll)")
+                                                  : StrCat("putting it back into ", msg.topic());
   if (absl::IsInvalidArgument(put.status())) {
     spdlog::error("timer message {} at commit log offset {}: {} refused, dropped: {}",
                   msg.GetProperty(property::kUniqKey), commit_log_offset, what,
@@ -256,7 +259,7 @@ bool TimerMessageService::Roll(MessageExt msg, int64_t due_ms, int64_t commit_lo
     msg.ClearProperty(property::kTimerRollAtMs);
   }
   msg.PutProperty(property::kWaitStoreMsgOk, "false");
-  return PutBack(msg, "storing it again (roll)", commit_log_offset);
+  return PutBack(msg, PutKind::kRoll, commit_log_offset);
 }
 
 std::optional<int64_t> TimerMessageService::Advance(int64_t now) {

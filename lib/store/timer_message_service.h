@@ -154,11 +154,13 @@ class TimerMessageService {
   // Stores `msg`, due at `due_ms` and read from the timer queue at
   // `commit_log_offset`, in it again at `now`; false to try again later.
   bool Roll(MessageExt msg, int64_t due_ms, int64_t commit_log_offset, int64_t now);
-  // Puts `msg` (`what` it is, for the log); false if the put failed and is
-  // to be tried again later. A put the store refuses as invalid (its
-  // limits changed since the message was stored) would fail forever and
-  // hold back every later delivery: it is logged and dropped instead.
-  bool PutBack(const MessageExt& msg, std::string_view what, int64_t commit_log_offset);
+  // Why a message is put: into its real topic, or into the timer queue again.
+  enum class PutKind { kDelivery, kRoll };
+  // Puts `msg`; false if the put failed and is to be tried again later. A
+  // put the store refuses as invalid (its limits changed since the message
+  // was stored) would fail forever and hold back every later delivery: it
+  // is logged and dropped instead.
+  bool PutBack(const MessageExt& msg, PutKind kind, int64_t commit_log_offset);
   void SaveCheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
   void ScheduleLocked(int64_t when_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<ConsumeQueue> Queue() const;
