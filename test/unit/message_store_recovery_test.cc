@@ -108,6 +108,20 @@ struct Fixture {
       CHECK(store->Get("TopicR", q, n, 32, nullptr).status == GetStatus::kOffsetOverflowOne);
     }
   }
+  // Waits for the index to catch up with the log, then finds each of
+  // key-0 .. key-(keys-1) exactly once.
+  void CheckEveryKeyOnceAfterCatchUp(int keys) {
+    store->WaitForDispatch();
+    for (int64_t i = 0; i < 100'000'000 && store->indexed_offset() < store->Stats().max_phy_offset; ++i) {
+      std::this_thread::yield();
+    }
+    REQUIRE(store->indexed_offset() == store->Stats().max_phy_offset);
+    const int64_t all = std::numeric_limits<int64_t>::max();
+    for (int i = 0; i < keys; ++i) {
+      INFO("key-" << i);
+      CHECK(store->QueryMessage("TopicR", "key-" + std::to_string(i), 32, 0, all).size() == 1);
+    }
+  }
   // New puts continue both queues' offsets.
   void CheckContinues() {
     Put(0);
@@ -222,21 +236,12 @@ TEST_CASE("after a crash the index catches up from its own end once the store is
     CHECK(f.report().index_from <= f.report().redispatch_from);
   }
   f.CheckAll();  // The queues are complete when Open returns.
-  f.store->WaitForDispatch();
-  for (int64_t i = 0; i < 100'000'000 && f.store->indexed_offset() < f.store->Stats().max_phy_offset; ++i) {
-    std::this_thread::yield();
-  }
-  REQUIRE(f.store->indexed_offset() == f.store->Stats().max_phy_offset);
   // Every key once: those of the rescanned segments indexed again after the
   // catch-up, none twice.
-  const int64_t all = std::numeric_limits<int64_t>::max();
-  for (int i = 0; i < keys; ++i) {
-    INFO("key-" << i);
-    CHECK(f.store->QueryMessage("TopicR", "key-" + std::to_string(i), 32, 0, all).size() == 1);
-  }
+  f.CheckEveryKeyOnceAfterCatchUp(keys);
   f.Put(0, "key-new");
   f.store->WaitForDispatch();
-  CHECK(f.store->QueryMessage("TopicR", "key-new", 32, 0, all).size() == 1);
+  CHECK(f.store->QueryMessage("TopicR", "key-new", 32, 0, std::numeric_limits<int64_t>::max()).size() == 1);
   f.Close();
   CHECK_FALSE(fs::exists(f.dir.Sub("abort")));  // Caught up: a clean shutdown.
 }
@@ -289,15 +294,7 @@ TEST_CASE("a store closed before its index caught up rebuilds the rest at the ne
   CHECK(f.report().abnormal);
   CHECK(f.report().index_from == 0);
   f.CheckAll();
-  for (int64_t i = 0; i < 100'000'000 && f.store->indexed_offset() < f.store->Stats().max_phy_offset; ++i) {
-    std::this_thread::yield();
-  }
-  REQUIRE(f.store->indexed_offset() == f.store->Stats().max_phy_offset);
-  const int64_t all = std::numeric_limits<int64_t>::max();
-  for (int i = 0; i < keys; ++i) {
-    INFO("key-" << i);
-    CHECK(f.store->QueryMessage("TopicR", "key-" + std::to_string(i), 32, 0, all).size() == 1);
-  }
+  f.CheckEveryKeyOnceAfterCatchUp(keys);
   f.Close();
   CHECK_FALSE(fs::exists(f.dir.Sub("abort")));
 }
