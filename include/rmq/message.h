@@ -53,6 +53,8 @@ inline constexpr std::string_view kTransactionCheckTimes = "TRANSACTION_CHECK_TI
 inline constexpr std::string_view kCheckImmunityTimeInSeconds = "CHECK_IMMUNITY_TIME_IN_SECONDS";
 inline constexpr std::string_view kShardingKey = "SHARDING_KEY";
 inline constexpr std::string_view kDeliverTimeMs = "__STARTDELIVERTIME";
+// Set by the broker: the cluster that stored the message.
+inline constexpr std::string_view kCluster = "CLUSTER";
 // Timer messages (RocketMQ 5): the producer sets one of the first three.
 // Every timer property's name starts with this.
 inline constexpr std::string_view kTimerPrefix = "TIMER_";

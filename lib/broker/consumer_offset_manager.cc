@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/config_persister.h"
+#include "common/fastjson.h"
 #include "common/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -23,55 +24,6 @@ std::string Key(std::string_view topic, std::string_view group) {
   return key;
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// fastjson writes Map<Integer, Long> keys bare ({0:12}); JSON wants them
-// quoted. Quotes every bare integer that stands where an object key does.
-std::string QuoteBareIntegerKeys(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  bool in_string = false;
-  bool expect_key = false;  // After '{' or ',' inside an object.
-  std::vector<bool> in_object;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      out.push_back(c);
-      if (c == '\\' && i + 1 < text.size()) {
-        out.push_back(text[++i]);
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (expect_key && (c == '-' || (c >= '0' && c <= '9'))) {
-      size_t end = i + 1;
-      while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
-      size_t after = end;
-      while (after < text.size() && IsSpace(text[after])) ++after;
-      if (after < text.size() && text[after] == ':') {
-        out.push_back('"');
-        out.append(text.substr(i, end - i));
-        out.push_back('"');
-        i = end - 1;
-        expect_key = false;
-        continue;
-      }
-    }
-    if (!IsSpace(c)) expect_key = false;
-    switch (c) {
-      case '"': in_string = true; break;
-      case '{': in_object.push_back(true); expect_key = true; break;
-      case '[': in_object.push_back(false); break;
-      case '}': case ']': if (!in_object.empty()) in_object.pop_back(); break;
-      case ',': expect_key = !in_object.empty() && in_object.back(); break;
-      default: break;
-    }
-    out.push_back(c);
-  }
-  return out;
-}
-
 }  // namespace
 
 ConsumerOffsetManager::ConsumerOffsetManager(std::string store_root)
@@ -83,7 +35,8 @@ std::string ConsumerOffsetManager::file_path() const {
 
 absl::StatusOr<absl::flat_hash_map<std::string, std::map<int32_t, int64_t>>>
 ConsumerOffsetManager::Decode(std::string_view json, std::string_view what) {
-  std::string quoted = QuoteBareIntegerKeys(json);
+  // fastjson writes Map<Integer, Long> keys bare ({0:12}).
+  std::string quoted = NormalizeFastjson(json);
   Json doc = Json::parse(quoted, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return absl::InvalidArgumentError(StrCat(what, ": not a JSON object"));

@@ -86,8 +86,6 @@ absl::Status AssignProperties(std::string_view encoded, Message::Properties* pro
 }
 
 namespace {
-// MessageConst.PROPERTY_CLUSTER: the broker stamps its cluster on every message.
-constexpr std::string_view kPropertyCluster = "CLUSTER";
 constexpr size_t kMaxRewrittenProperties = 32;
 }  // namespace
 
@@ -107,7 +105,7 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
   const auto name_of = [encoded](const Property& p) { return encoded.substr(p.name_at, p.name_size); };
   std::array<Property, kMaxRewrittenProperties> props;
   size_t count = 0;
-  size_t size = kPropertyCluster.size() + cluster.size() + 2;  // Of the rewrite; CLUSTER is added.
+  size_t size = property::kCluster.size() + cluster.size() + 2;  // Of the rewrite; CLUSTER is added.
   *flags = SendPropertyFlags();
   // Names in ascending order (as producers encode them) are unique and need
   // no sort: the usual case costs one comparison a property.
@@ -140,7 +138,7 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
       keep = !flags->wait_store_msg_ok;
     } else if (name == property::kTransactionPrepared) {
       flags->transaction_prepared = ParseJavaBoolean(value);
-    } else if (name == kPropertyCluster || (drop_delay && name == property::kDelayTimeLevel)) {
+    } else if (name == property::kCluster || (drop_delay && name == property::kDelayTimeLevel)) {
       keep = false;
     } else if (name == property::kDelayTimeLevel || name.starts_with(property::kTimerPrefix)) {
       flags->may_park = true;
@@ -171,13 +169,13 @@ bool RewriteSendProperties(std::string_view encoded, std::string_view cluster, b
   for (size_t i = 0; i < count; ++i) {
     if (!props[i].keep) continue;
     const std::string_view name = name_of(props[i]);
-    if (!cluster_written && kPropertyCluster < name) {
-      write(kPropertyCluster, cluster);
+    if (!cluster_written && property::kCluster < name) {
+      write(property::kCluster, cluster);
       cluster_written = true;
     }
     write(name, encoded.substr(props[i].value_at, props[i].value_size));
   }
-  if (!cluster_written) write(kPropertyCluster, cluster);
+  if (!cluster_written) write(property::kCluster, cluster);
   return true;
 }
 

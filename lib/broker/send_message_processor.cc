@@ -21,16 +21,6 @@ namespace {
 
 namespace rc = response_code;
 
-// MessageConst.PROPERTY_CLUSTER: the broker stamps its cluster on every message.
-constexpr std::string_view kPropertyCluster = "CLUSTER";
-
-// TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET.
-bool IsNotAllowedSendTopic(std::string_view topic) {
-  return topic == kScheduleTopic || topic == kTransHalfTopic || topic == kTransOpHalfTopic ||
-         topic == kTransCheckMaxTimeTopic || topic == kSelfTestTopic ||
-         topic == kOffsetMovedEventTopic;
-}
-
 // ValidateTopic, remembering the last topic this thread found valid (with
 // the length limit it was checked against): a producer sends to one topic
 // many times in a row, and the check scans every character of the name.
@@ -254,7 +244,7 @@ bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageR
                                       RemotingCommand* failure) {
   MessageExt& msg = ThreadMessage();
   Message::Properties& props = msg.mutable_properties();
-  if (absl::Status s = AssignProperties(encoded, &props, kPropertyCluster); !s.ok()) {
+  if (absl::Status s = AssignProperties(encoded, &props, property::kCluster); !s.ok()) {
     *failure = Reply(rc::kMessageIllegal, std::string(s.message()));
     return false;
   }
@@ -268,10 +258,10 @@ bool SendMessageProcessor::PutDecoded(const Channel& channel, const SendMessageR
   if (msg.HasProperty(property::kWaitStoreMsgOk) && msg.wait_store_msg_ok()) {
     msg.ClearProperty(property::kWaitStoreMsgOk);
   }
-  if (auto cluster = props.find(kPropertyCluster); cluster != props.end()) {
+  if (auto cluster = props.find(property::kCluster); cluster != props.end()) {
     cluster->second.assign(ctx_.config->broker_cluster_name);
   } else {
-    props.emplace(std::string(kPropertyCluster), ctx_.config->broker_cluster_name);
+    props.emplace(std::string(property::kCluster), ctx_.config->broker_cluster_name);
   }
   AssignTopic(msg, target.topic);
   AssignBody(msg, body);
@@ -370,7 +360,7 @@ RemotingCommand SendMessageProcessor::SendBatch(const Channel& channel,
       return Reply(rc::kMessageIllegal, std::string(s.message()));
     }
   }
-  batch_props.insert_or_assign(std::string(kPropertyCluster), ctx_.config->broker_cluster_name);
+  batch_props.insert_or_assign(std::string(property::kCluster), ctx_.config->broker_cluster_name);
 
   const HostAddress born_host = ChannelHost(channel);
   const int32_t sys_flag = header.sys_flag | (target.queues.multi_tag ? sysflag::kMultiTags : 0);

@@ -25,25 +25,14 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "common/system_topics.h"
 #include "remoting/protocol_bodies.h"
 #include "rmq/broker.h"
 #include "rmq/clock.h"
-#include "store/delay_levels.h"  // kScheduleTopic
 
 namespace rmq::internal {
 
-// RocketMQ's fixed topic names (TopicValidator, MixAll; SCHEDULE_TOPIC_XXXX is
-// the store's kScheduleTopic).
-inline constexpr std::string_view kAutoCreateTopicKeyTopic = "TBW102";
-inline constexpr std::string_view kBenchmarkTopic = "BenchmarkTest";
-inline constexpr std::string_view kTransHalfTopic = "RMQ_SYS_TRANS_HALF_TOPIC";
-inline constexpr std::string_view kTransOpHalfTopic = "RMQ_SYS_TRANS_OP_HALF_TOPIC";
-inline constexpr std::string_view kTransCheckMaxTimeTopic = "TRANS_CHECK_MAX_TIME_TOPIC";
-inline constexpr std::string_view kTraceTopic = "RMQ_SYS_TRACE_TOPIC";
-inline constexpr std::string_view kSelfTestTopic = "SELF_TEST_TOPIC";
-inline constexpr std::string_view kOffsetMovedEventTopic = "OFFSET_MOVED_EVENT";
-inline constexpr std::string_view kRetryGroupTopicPrefix = "%RETRY%";
-inline constexpr std::string_view kDlqGroupTopicPrefix = "%DLQ%";
+// RocketMQ's fixed topic names are in common/system_topics.h.
 inline constexpr int32_t kScheduleTopicQueueNums = 18;
 
 // The parts of a topic's config a send or pull checks (no strings: cheap to copy).

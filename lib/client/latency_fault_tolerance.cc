@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <random>
 #include <tuple>
 #include <vector>
 
@@ -19,11 +18,6 @@ constexpr std::array<int64_t, 7> kNotAvailableDuration = {0, 0, 30000, 60000, 12
 // The latency a failed send counts as.
 constexpr int64_t kIsolationLatencyMs = 30000;
 
-uint32_t RandomStart() {
-  std::random_device device;
-  return device();
-}
-
 }  // namespace
 
 int64_t NotAvailableDurationMs(int64_t latency_ms) {
@@ -34,7 +28,7 @@ int64_t NotAvailableDurationMs(int64_t latency_ms) {
 }
 
 LatencyFaultTolerance::LatencyFaultTolerance(const Clock& clock)
-    : clock_(clock), which_item_worst_(RandomStart()) {}
+    : clock_(clock), which_item_worst_(RandomIndexStart()) {}
 
 void LatencyFaultTolerance::UpdateFaultItem(std::string_view broker, int64_t latency_ms,
                                             int64_t not_available_ms) {

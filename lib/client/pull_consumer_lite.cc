@@ -31,7 +31,7 @@ namespace rmq::internal {
 namespace {
 
 // RocketMQ's DefaultLitePullConsumer pullTimeDelayMillsWhenException.
-constexpr absl::Duration kDelayWhenException = absl::Milliseconds(1000);
+constexpr absl::Duration kLitePullDelayWhenException = absl::Milliseconds(1000);
 
 }  // namespace
 
@@ -244,7 +244,7 @@ void PullConsumerImpl::LitePull(const MessageQueue& queue, uint64_t generation) 
   if (!addr.ok()) {
     spdlog::warn("group {}: pull of {}: {}", config_.group_name, queue.ToString(),
                  addr.status().ToString());
-    LitePullLater(queue, generation, kDelayWhenException);
+    LitePullLater(queue, generation, kLitePullDelayWhenException);
     return;
   }
   args.group = config_.group_name;
@@ -290,7 +290,7 @@ void PullConsumerImpl::OnLitePullResponse(const MessageQueue& queue, uint64_t ge
       absl::MutexLock lock(&mu_);
       if (!IsCurrentLocked(queue, generation)) return;
     }
-    LitePullLater(queue, generation, kDelayWhenException);
+    LitePullLater(queue, generation, kLitePullDelayWhenException);
     return;
   }
   {

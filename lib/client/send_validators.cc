@@ -45,12 +45,6 @@ absl::Status CheckGroup(std::string_view group) {
   return absl::OkStatus();
 }
 
-bool IsNotAllowedSendTopic(std::string_view topic) {
-  return topic == "SCHEDULE_TOPIC_XXXX" || topic == "RMQ_SYS_TRANS_HALF_TOPIC" ||
-         topic == "RMQ_SYS_TRANS_OP_HALF_TOPIC" || topic == "TRANS_CHECK_MAX_TIME_TOPIC" ||
-         topic == "SELF_TEST_TOPIC" || topic == "OFFSET_MOVED_EVENT";
-}
-
 absl::Status CheckMessage(const Message& msg, int32_t max_message_size) {
   const std::string& topic = msg.topic();
   if (absl::Status valid = ValidateSendTopic(topic); !valid.ok()) {

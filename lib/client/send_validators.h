@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "common/system_topics.h"  // IsNotAllowedSendTopic
 #include "rmq/message.h"
 #include "rmq/producer.h"
 
@@ -25,9 +26,6 @@ inline constexpr size_t kGroupMaxLength = 255;
 
 // Validators.checkGroup: 1..255 characters from [%|a-zA-Z0-9_-].
 absl::Status CheckGroup(std::string_view group);
-
-// TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET: system topics only the broker writes.
-bool IsNotAllowedSendTopic(std::string_view topic);
 
 // Validators.checkMessage: a valid topic a producer may send to, a body of
 // 1..max_message_size bytes; also properties that encode cleanly (no

@@ -12,14 +12,13 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/system_topics.h"
 #include "remoting/protocol_bodies.h"
 #include "rmq/consumer.h"
 
 namespace rmq::internal {
 
 inline constexpr std::string_view kSubAll = "*";
-inline constexpr std::string_view kRetryGroupTopicPrefix = "%RETRY%";
-inline constexpr std::string_view kDlqGroupTopicPrefix = "%DLQ%";
 
 // Parses a tag expression for `topic`. InvalidArgument for a bad topic name.
 // `sub_version` is the time of the subscription (ms), as RocketMQ stamps it.

@@ -9,17 +9,13 @@
 #include "absl/strings/str_split.h"
 
 namespace rmq::internal {
-namespace {
-
-uint32_t RandomStart() {
+uint32_t RandomIndexStart() {
   static thread_local std::minstd_rand rng{std::random_device{}()};
   return static_cast<uint32_t>(rng());
 }
 
-}  // namespace
-
 TopicPublishInfo::TopicPublishInfo(const std::string& topic, TopicRouteData route)
-    : route_(std::move(route)), send_which_queue_(RandomStart()) {
+    : route_(std::move(route)), send_which_queue_(RandomIndexStart()) {
   if (route_.order_topic_conf.has_value() && !route_.order_topic_conf->empty()) {
     // "brokerA:4;brokerB:4": queue counts per broker, in this order.
     order_topic_ = true;

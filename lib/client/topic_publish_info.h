@@ -7,6 +7,7 @@
 #define RMQ_CLIENT_TOPIC_PUBLISH_INFO_H_
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,11 @@
 #include "rmq/message_queue.h"
 
 namespace rmq::internal {
+
+// A random starting point for a round-robin index (RocketMQ's
+// ThreadLocalIndex): processes started together do not all pick the same
+// queue first.
+uint32_t RandomIndexStart();
 
 class TopicPublishInfo {
  public:

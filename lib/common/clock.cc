@@ -18,7 +18,9 @@
 #include "spdlog/spdlog.h"
 
 namespace rmq {
-namespace {
+// Named, not anonymous: the types below are fields of the clocks' State
+// structs, which clock.h declares (a unity build would warn otherwise).
+namespace clock_timers {
 
 using TimerId = Clock::TimerId;
 
@@ -116,7 +118,12 @@ bool RemoveQueuedTimer(TimerQueue& timers, absl::Mutex& mu, TimerId id)
   return true;
 }
 
-}  // namespace
+}  // namespace clock_timers
+
+using clock_timers::RemoveQueuedTimer;
+using clock_timers::TimerEntry;
+using clock_timers::TimerId;
+using clock_timers::TimerQueue;
 
 // ---------------------------------------------------------------------------
 // SystemClock

@@ -19,17 +19,17 @@ namespace rmq::internal {
 namespace {
 
 // Java's Properties treats space, tab and form feed as whitespace.
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+bool IsPropertiesSpace(char c) { return c == ' ' || c == '\t' || c == '\f'; }
 
 std::string_view TrimLeft(std::string_view s) {
   size_t i = 0;
-  while (i < s.size() && IsSpace(s[i])) ++i;
+  while (i < s.size() && IsPropertiesSpace(s[i])) ++i;
   return s.substr(i);
 }
 
 std::string_view TrimRight(std::string_view s) {
   size_t n = s.size();
-  while (n > 0 && IsSpace(s[n - 1])) --n;
+  while (n > 0 && IsPropertiesSpace(s[n - 1])) --n;
   return s.substr(0, n);
 }
 
@@ -109,7 +109,7 @@ absl::StatusOr<std::vector<ConfigEntry>> Parse(std::string_view text, std::strin
 
     size_t key_end = 0;
     while (key_end < line.size() && line[key_end] != '=' && line[key_end] != ':' &&
-           !IsSpace(line[key_end])) {
+           !IsPropertiesSpace(line[key_end])) {
       ++key_end;
     }
     if (key_end == 0) {

@@ -20,30 +20,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status ErrnoError(std::string_view what, const std::string& path) {
+absl::Status PersistError(std::string_view what, const std::string& path) {
   return absl::InternalError(StrCat("cannot ", what, " ", path, ": ", std::strerror(errno)));
 }
 
 absl::Status WriteFile(const std::string& path, std::string_view content, bool sync) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("create", path);
+  if (fd < 0) return PersistError("create", path);
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      absl::Status s = ErrnoError("write", path);
+      absl::Status s = PersistError("write", path);
       ::close(fd);
       return s;
     }
     done += static_cast<size_t>(n);
   }
   if (sync && ::fsync(fd) != 0) {
-    absl::Status s = ErrnoError("sync", path);
+    absl::Status s = PersistError("sync", path);
     ::close(fd);
     return s;
   }
-  if (::close(fd) != 0) return ErrnoError("close", path);
+  if (::close(fd) != 0) return PersistError("close", path);
   return absl::OkStatus();
 }
 
@@ -52,7 +52,7 @@ absl::StatusOr<std::optional<std::string>> ReadIfExists(const std::string& path)
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
-    return ErrnoError("open", path);
+    return PersistError("open", path);
   }
   std::string content;
   char buf[8192];
@@ -60,7 +60,7 @@ absl::StatusOr<std::optional<std::string>> ReadIfExists(const std::string& path)
     ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
-      absl::Status s = ErrnoError("read", path);
+      absl::Status s = PersistError("read", path);
       ::close(fd);
       return s;
     }
@@ -84,7 +84,7 @@ absl::Status PersistConfigFile(const std::string& path, std::string_view content
       spdlog::warn("{}; continuing without a backup", StdView(s.message()));
     }
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoError("rename into place", path);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return PersistError("rename into place", path);
   if (sync) {
     // The new content is in place either way: reported, not failed.
     if (absl::Status s = SyncParentDirectory(path); !s.ok()) {

@@ -23,12 +23,12 @@ namespace fs = std::filesystem;
 
 int FsyncDirectory(int fd, const char* /*path*/) { return ::fsync(fd); }
 
-std::atomic<DirectorySyncFunction> sync_function{&FsyncDirectory};
+std::atomic<DirectorySyncFunction> directory_sync_function{&FsyncDirectory};
 
 }  // namespace
 
 void SetDirectorySyncFunctionForTesting(DirectorySyncFunction fn) {
-  sync_function.store(fn != nullptr ? fn : &FsyncDirectory, std::memory_order_relaxed);
+  directory_sync_function.store(fn != nullptr ? fn : &FsyncDirectory, std::memory_order_relaxed);
 }
 
 absl::Status SyncDirectory(const std::string& dir) {
@@ -37,7 +37,7 @@ absl::Status SyncDirectory(const std::string& dir) {
     return absl::InternalError(StrCat("cannot open directory ", dir, " to sync it: ",
                                       std::strerror(errno)));
   }
-  int rc = sync_function.load(std::memory_order_relaxed)(fd, dir.c_str());
+  int rc = directory_sync_function.load(std::memory_order_relaxed)(fd, dir.c_str());
   int err = errno;
   ::close(fd);
   if (rc != 0 && (err == EINVAL || err == ENOTSUP)) {

@@ -4,14 +4,15 @@
 
 #include <vector>
 
+#include "absl/strings/ascii.h"
+
 namespace rmq::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 size_t SkipSpace(std::string_view text, size_t i) {
-  while (i < text.size() && IsSpace(text[i])) ++i;
+  while (i < text.size() && IsJsonSpace(text[i])) ++i;
   return i;
 }
 
@@ -111,10 +112,10 @@ std::string NormalizeFastjson(std::string_view text) {
       continue;
     }
     const bool key_position = last == '{' || (last == ',' && !open.empty() && open.back() == '{');
-    if (key_position && (c == '-' || IsDigit(c))) {
+    if (key_position && (c == '-' || absl::ascii_isdigit(c))) {
       size_t digits = c == '-' ? i + 1 : i;
       size_t end = digits;
-      while (end < n && IsDigit(text[end])) ++end;
+      while (end < n && absl::ascii_isdigit(text[end])) ++end;
       const size_t colon = SkipSpace(text, end);
       if (end > digits && colon < n && text[colon] == ':') {
         AppendQuoted(text.substr(i, end - i), &out);
@@ -136,7 +137,7 @@ std::string NormalizeFastjson(std::string_view text) {
     if (c == '{' || c == '[') open.push_back(c);
     if ((c == '}' || c == ']') && !open.empty()) open.pop_back();
     out.push_back(c);
-    if (!IsSpace(c)) last = c;
+    if (!IsJsonSpace(c)) last = c;
   }
   return out;
 }

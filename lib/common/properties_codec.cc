@@ -24,7 +24,7 @@ namespace {
 // Shared by DecodeProperties and FindProperty so the two always agree on
 // what an encoding means.
 template <typename Fn>
-void ForEachItem(std::string_view encoded, Fn&& fn) {
+void ForEachProperty(std::string_view encoded, Fn&& fn) {
   size_t pos = 0;
   while (pos < encoded.size()) {
     size_t end = encoded.find(kPropertySeparator, pos);
@@ -169,7 +169,7 @@ absl::Status EmptyNameError(size_t pos) {
       fmt::format("message properties: item at byte {} has an empty name", pos));
 }
 
-// Why an item ForEachItem reports is malformed (no separator, no name), or OK.
+// Why an item ForEachProperty reports is malformed (no separator, no name), or OK.
 absl::Status ItemError(size_t pos, bool ok, std::string_view name) {
   if (!ok) return NoSeparatorError(pos);
   if (name.empty()) return EmptyNameError(pos);
@@ -186,7 +186,7 @@ absl::Status DecodeProperties(std::string_view encoded, Message::Properties* pro
   props->reserve(
       static_cast<size_t>(std::count(encoded.begin(), encoded.end(), kPropertySeparator)) + 3);
   absl::Status status;
-  ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
+  ForEachProperty(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
     status = ItemError(pos, ok, name);
     if (!status.ok()) return false;
     // A repeated name keeps the last value, as Java's HashMap.put does.
@@ -219,7 +219,7 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
   std::string_view last_name;
   bool ascending = true;
   absl::Status status;
-  ForEachItem(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
+  ForEachProperty(encoded, [&](size_t pos, bool ok, std::string_view name, std::string_view value) {
     status = ItemError(pos, ok, name);
     if (!status.ok()) return false;
     if (!last_name.empty() && !PropertyNameLess(last_name, name)) {
@@ -258,7 +258,7 @@ absl::Status DecodePropertiesWith(std::string_view encoded, std::span<const Prop
 bool FindProperty(std::string_view encoded, std::string_view name, std::string_view* value) {
   bool found = false;
   // Scans to the end: with a repeated name the last value wins, as in decoding.
-  ForEachItem(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
+  ForEachProperty(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
     if (ok && item_name == name) {
       *value = v;
       found = true;
@@ -270,7 +270,7 @@ bool FindProperty(std::string_view encoded, std::string_view name, std::string_v
 
 void FindProperties(std::string_view encoded, std::span<const std::string_view> names,
                     std::span<std::string_view> values) {
-  ForEachItem(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
+  ForEachProperty(encoded, [&](size_t, bool ok, std::string_view item_name, std::string_view v) {
     if (!ok) return true;
     for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
       if (item_name == names[i]) values[i] = v;
@@ -281,7 +281,7 @@ void FindProperties(std::string_view encoded, std::span<const std::string_view> 
 
 IndexedProperties FindIndexedProperties(std::string_view encoded) {
   IndexedProperties found;
-  ForEachItem(encoded, [&found](size_t, bool ok, std::string_view name, std::string_view v) {
+  ForEachProperty(encoded, [&found](size_t, bool ok, std::string_view name, std::string_view v) {
     if (!ok) return true;
     if (name == property::kTags) {
       found.tags = v;

@@ -6,13 +6,13 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/ascii.h"
+
 namespace rmq::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHexDigit(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsDecimalDigit(char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }
+bool IsHexDigit(char c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)); }
 
 // Parses a signed decimal in [min, max] the way Java's parseInt/parseLong do.
 bool ParseJavaInteger(std::string_view s, int64_t min, int64_t max, int64_t* out) {
@@ -29,7 +29,7 @@ bool ParseJavaInteger(std::string_view s, int64_t min, int64_t max, int64_t* out
   const int64_t multmin = limit / 10;
   int64_t value = 0;
   for (; i < s.size(); ++i) {
-    if (!IsDigit(s[i])) return false;
+    if (!absl::ascii_isdigit(s[i])) return false;
     const int digit = s[i] - '0';
     if (value < multmin) return false;
     value *= 10;
@@ -83,7 +83,7 @@ bool JavaParseDouble(std::string_view s, double* out) {
   }
   const bool hex = s.size() > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
   if (hex) s.remove_prefix(2);
-  auto digit = hex ? IsHexDigit : IsDigit;
+  auto digit = hex ? IsHexDigit : IsDecimalDigit;
 
   // Check the shape first: from_chars alone would accept a prefix, and
   // Java's grammar differs from strtod's (hex needs its 'p' exponent).
@@ -112,7 +112,7 @@ bool JavaParseDouble(std::string_view s, double* out) {
     bool exp_negative = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) exp_negative = s[i++] == '-';
     const size_t exp_start = i;
-    for (; i < s.size() && IsDigit(s[i]); ++i) {
+    for (; i < s.size() && absl::ascii_isdigit(s[i]); ++i) {
       if (exponent < 100000000) exponent = exponent * 10 + (s[i] - '0');
     }
     if (i == exp_start) return false;

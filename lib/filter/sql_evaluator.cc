@@ -345,7 +345,7 @@ namespace {
 // a \x02 (items are short: a memchr call per item, or a byte loop, cost
 // several times more).
 template <typename Fn>
-void ForEachItem(std::string_view encoded, Fn&& fn) {
+void ForEachEncodedItem(std::string_view encoded, Fn&& fn) {
   const char* const begin = encoded.data();
   const char* const end = begin + encoded.size();
   const char* item = begin;
@@ -393,7 +393,7 @@ bool SplitItem(std::string_view item, std::string_view* name, std::string_view* 
 
 std::optional<std::string_view> EncodedPropertySource::Get(std::string_view name) const {
   std::optional<std::string_view> found;  // the last occurrence wins
-  ForEachItem(encoded_, [&](std::string_view item) {
+  ForEachEncodedItem(encoded_, [&](std::string_view item) {
     std::string_view n, v;
     if (SplitItem(item, &n, &v) && n == name) found = v;
   });
@@ -410,7 +410,7 @@ void EncodedPropertySource::GetAll(std::span<const std::string> names, Found* ou
       first_bytes[c >> 6] |= uint64_t{1} << (c & 63);
     }
   }
-  ForEachItem(encoded_, [&](std::string_view item) {
+  ForEachEncodedItem(encoded_, [&](std::string_view item) {
     if (item.empty()) return;
     const auto c = static_cast<uint8_t>(item[0]);
     if (!(first_bytes[c >> 6] & (uint64_t{1} << (c & 63)))) return;

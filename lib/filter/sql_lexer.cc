@@ -5,16 +5,16 @@
 #include <array>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "fmt/format.h"
 
 namespace rmq::internal {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
 }
-bool IsIdPart(char c) { return IsIdStart(c) || IsDigit(c); }
+bool IsIdPart(char c) { return IsIdStart(c) || absl::ascii_isdigit(c); }
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view upper) {
@@ -42,18 +42,18 @@ size_t ExponentLength(std::string_view text, size_t i) {
   size_t j = i + 1;
   if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
   const size_t digits = j;
-  while (j < text.size() && IsDigit(text[j])) ++j;
+  while (j < text.size() && absl::ascii_isdigit(text[j])) ++j;
   return j == digits ? 0 : j - i;
 }
 
 // The longest number at text[start] (a digit or a '.'); 0 if none.
 size_t NumberLength(std::string_view text, size_t start, SqlToken* token) {
   size_t i = start;
-  while (i < text.size() && IsDigit(text[i])) ++i;
+  while (i < text.size() && absl::ascii_isdigit(text[i])) ++i;
   const size_t int_digits = i - start;
   if (i < text.size() && text[i] == '.') {
     size_t j = i + 1;
-    while (j < text.size() && IsDigit(text[j])) ++j;
+    while (j < text.size() && absl::ascii_isdigit(text[j])) ++j;
     if (int_digits == 0 && j == i + 1) return 0;  // a lone '.'
     *token = SqlToken::kFloat;
     return j + ExponentLength(text, j) - start;
@@ -109,7 +109,7 @@ absl::Status LexSql(std::string_view text, std::vector<SqlLexeme>* out) {
       for (const auto& [word, keyword] : kKeywords) {
         if (EqualsIgnoreCase(text.substr(i, length), word)) token = keyword;
       }
-    } else if (IsDigit(c) || c == '.') {
+    } else if (absl::ascii_isdigit(c) || c == '.') {
       length = NumberLength(text, i, &token);
     } else if (c == '\'') {
       size_t j = i + 1;

@@ -17,7 +17,7 @@ namespace {
 // directly: a send header's 13-digit bornTimestamp took from_chars about
 // 190 instructions.
 template <typename T>
-bool ParseInteger(std::string_view text, T* value) {
+bool ParseDecimal(std::string_view text, T* value) {
   static_assert(std::is_signed_v<T>, "the short path negates: Java's integers are signed");
   if (text.size() > 1 && text[0] == '+' && text[1] != '-' && text[1] != '+') text.remove_prefix(1);
   const bool negative = !text.empty() && text[0] == '-';
@@ -43,8 +43,8 @@ std::string FieldText(int32_t value) { return std::to_string(value); }
 std::string FieldText(int64_t value) { return std::to_string(value); }
 std::string FieldText(bool value) { return value ? "true" : "false"; }
 
-bool ParseField(std::string_view text, int32_t* value) { return ParseInteger(text, value); }
-bool ParseField(std::string_view text, int64_t* value) { return ParseInteger(text, value); }
+bool ParseField(std::string_view text, int32_t* value) { return ParseDecimal(text, value); }
+bool ParseField(std::string_view text, int64_t* value) { return ParseDecimal(text, value); }
 
 bool ParseField(std::string_view text, bool* value) {
   // Java's Boolean.parseBoolean: "true" in any case is true, anything else false.

@@ -44,7 +44,9 @@ struct InprocEndpoint {
   }
 };
 
-namespace {
+// Named, not anonymous: PendingCall is a field of InprocChannel, which
+// inproc_transport.h declares (a unity build would warn otherwise).
+namespace inproc_calls {
 
 // The process-wide table of bound servers.
 class Registry {
@@ -196,7 +198,12 @@ std::string Describe(int32_t request_code, std::string_view address) {
   return StrCat(RequestCodeName(request_code), " to ", address);
 }
 
-}  // namespace
+}  // namespace inproc_calls
+
+using inproc_calls::Describe;
+using inproc_calls::PendingCall;
+using inproc_calls::Registry;
+using inproc_calls::tl_sync_call;
 
 // One direction of an in-process connection: calls through it run `remote`'s
 // handler, which is handed the reverse direction (calls back to `local`).

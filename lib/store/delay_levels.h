@@ -17,11 +17,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/system_topics.h"  // kScheduleTopic
 
 namespace rmq::internal {
-
-// TopicValidator.RMQ_SYS_SCHEDULE_TOPIC.
-inline constexpr std::string_view kScheduleTopic = "SCHEDULE_TOPIC_XXXX";
 
 class DelayLevels {
  public:

@@ -192,15 +192,15 @@ absl::Status MappedFile::Sync(int64_t pos, int64_t size) const {
 }
 
 namespace {
-std::atomic<MappedFile::SyncFunction> sync_function{&::msync};
+std::atomic<MappedFile::SyncFunction> msync_function{&::msync};
 }  // namespace
 
 void MappedFile::SetSyncFunctionForTesting(SyncFunction fn) {
-  sync_function.store(fn != nullptr ? fn : &::msync, std::memory_order_relaxed);
+  msync_function.store(fn != nullptr ? fn : &::msync, std::memory_order_relaxed);
 }
 
 absl::Status MappedFile::SyncStep(int64_t page_aligned_pos, int64_t size) const {
-  SyncFunction sync = sync_function.load(std::memory_order_relaxed);
+  SyncFunction sync = msync_function.load(std::memory_order_relaxed);
   if (sync(data_ + page_aligned_pos, static_cast<size_t>(size), MS_SYNC) != 0) {
     return ErrnoError("cannot msync", path_);
   }

@@ -13,7 +13,7 @@
 namespace rmq::internal {
 namespace {
 
-std::string_view Bool(bool b) { return b ? "true" : "false"; }
+std::string_view TrueFalse(bool b) { return b ? "true" : "false"; }
 
 // Appends `fields` as one record: CONTENT_SPLITOR between, FIELD_SPLITOR after.
 template <typename... Fields>
@@ -190,7 +190,7 @@ TraceTransferBean EncodeTraceContext(const TraceContext& ctx) {
         const TraceBean& b = ctx.beans.front();
         AppendRecord(d, type, ctx.time_stamp, ctx.region_id, ctx.group_name, b.topic, b.msg_id,
                      b.tags, b.keys, b.store_host, b.body_length, ctx.cost_time,
-                     Ordinal(b.msg_type), b.offset_msg_id, Bool(ctx.success));
+                     Ordinal(b.msg_type), b.offset_msg_id, TrueFalse(ctx.success));
       }
       break;
     case TraceType::kSubBefore:
@@ -201,7 +201,7 @@ TraceTransferBean EncodeTraceContext(const TraceContext& ctx) {
       break;
     case TraceType::kSubAfter:
       for (const TraceBean& b : ctx.beans) {
-        AppendRecord(d, type, ctx.request_id, b.msg_id, ctx.cost_time, Bool(ctx.success), b.keys,
+        AppendRecord(d, type, ctx.request_id, b.msg_id, ctx.cost_time, TrueFalse(ctx.success), b.keys,
                      ctx.context_code, ctx.time_stamp);
       }
       break;
@@ -210,7 +210,7 @@ TraceTransferBean EncodeTraceContext(const TraceContext& ctx) {
         const TraceBean& b = ctx.beans.front();
         AppendRecord(d, type, ctx.time_stamp, ctx.region_id, ctx.group_name, b.topic, b.msg_id,
                      b.tags, b.keys, b.store_host, Ordinal(b.msg_type), b.transaction_id,
-                     b.transaction_state, Bool(b.from_transaction_check));
+                     b.transaction_state, TrueFalse(b.from_transaction_check));
       }
       break;
   }

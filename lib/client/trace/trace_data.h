@@ -26,13 +26,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/system_topics.h"
 
 namespace rmq::internal {
 
 inline constexpr char kTraceContentSplitor = '\x01';  // CONTENT_SPLITOR
 inline constexpr char kTraceFieldSplitor = '\x02';    // FIELD_SPLITOR
-// TopicValidator.RMQ_SYS_TRACE_TOPIC: where traces go unless customized.
-inline constexpr std::string_view kDefaultTraceTopic = "RMQ_SYS_TRACE_TOPIC";
+// Where traces go unless customized: TopicValidator.RMQ_SYS_TRACE_TOPIC.
+inline constexpr std::string_view kDefaultTraceTopic = kTraceTopic;
 // MixAll.DEFAULT_TRACE_REGION_ID: the broker's regionId unless configured.
 inline constexpr std::string_view kDefaultTraceRegionId = "DefaultRegion";
 // TraceConstants.GROUP_NAME_PREFIX and TRACE_INSTANCE_NAME.
