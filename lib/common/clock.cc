@@ -20,7 +20,7 @@
 namespace rmq {
 // Named, not anonymous: the types below are fields of the clocks' State
 // structs, which clock.h declares (a unity build would warn otherwise).
-namespace clock_timers {
+namespace internal::clock_timers {
 
 using TimerId = Clock::TimerId;
 
@@ -105,10 +105,17 @@ class TimerQueue {
   TimerId next_id_ = 1;  // 0 is never an id, so callers may use it as "none".
 };
 
+}  // namespace internal::clock_timers
+
+using internal::clock_timers::TimerEntry;
+using internal::clock_timers::TimerQueue;
+
+namespace {
+
 // Removes timer `id` from `timers` if it is still queued, destroying its
 // function with `mu` (held on entry and on return) released for that
 // moment: the function's captures may call back into the clock.
-bool RemoveQueuedTimer(TimerQueue& timers, absl::Mutex& mu, TimerId id)
+bool RemoveQueuedTimer(TimerQueue& timers, absl::Mutex& mu, Clock::TimerId id)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
   std::function<void()> fn;
   if (!timers.Remove(id, &fn)) return false;
@@ -118,12 +125,7 @@ bool RemoveQueuedTimer(TimerQueue& timers, absl::Mutex& mu, TimerId id)
   return true;
 }
 
-}  // namespace clock_timers
-
-using clock_timers::RemoveQueuedTimer;
-using clock_timers::TimerEntry;
-using clock_timers::TimerId;
-using clock_timers::TimerQueue;
+}  // namespace
 
 // ---------------------------------------------------------------------------
 // SystemClock

@@ -44,9 +44,7 @@ struct InprocEndpoint {
   }
 };
 
-// Named, not anonymous: PendingCall is a field of InprocChannel, which
-// inproc_transport.h declares (a unity build would warn otherwise).
-namespace inproc_calls {
+namespace {
 
 // The process-wide table of bound servers.
 class Registry {
@@ -77,6 +75,12 @@ class Registry {
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<InprocEndpoint>> by_address_ ABSL_GUARDED_BY(mu_);
 };
+
+}  // namespace
+
+// Named, not anonymous: PendingCall is a field of InprocChannel, which
+// inproc_transport.h declares (a unity build would warn otherwise).
+namespace inproc_calls {
 
 // A request in flight: completed once, by the response, the timeout or the
 // client's shutdown. An asynchronous call hands the outcome to its callback;
@@ -188,6 +192,12 @@ class PendingCall {
   Clock::TimerId timer_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+}  // namespace inproc_calls
+
+using inproc_calls::PendingCall;
+
+namespace {
+
 // This thread's synchronous call object, reused from call to call: a sync
 // call answered inside its handler (every send to an in-process broker)
 // then allocates nothing. Null while one is in use or after one was kept by
@@ -198,12 +208,7 @@ std::string Describe(int32_t request_code, std::string_view address) {
   return StrCat(RequestCodeName(request_code), " to ", address);
 }
 
-}  // namespace inproc_calls
-
-using inproc_calls::Describe;
-using inproc_calls::PendingCall;
-using inproc_calls::Registry;
-using inproc_calls::tl_sync_call;
+}  // namespace
 
 // One direction of an in-process connection: calls through it run `remote`'s
 // handler, which is handed the reverse direction (calls back to `local`).

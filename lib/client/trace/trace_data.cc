@@ -164,6 +164,8 @@ absl::Status DecodeEndTransaction(const Record& r, TraceContext& ctx) {
   return absl::OkStatus();
 }
 
+#undef RMQ_TRACE_TRY
+
 }  // namespace
 
 std::string_view TraceTypeName(TraceType type) {
