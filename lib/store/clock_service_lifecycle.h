@@ -8,6 +8,7 @@
 #ifndef RMQ_STORE_CLOCK_SERVICE_LIFECYCLE_H_
 #define RMQ_STORE_CLOCK_SERVICE_LIFECYCLE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -21,6 +22,12 @@
 #include "rmq/clock.h"
 
 namespace rmq::internal {
+
+// A put back into the store that failed (disk full, store shutting down),
+// or a delay-level unit that could not be read, is tried again after this
+// long, from the same message: nothing is skipped (RocketMQ's
+// DELAY_FOR_A_PERIOD).
+inline constexpr int64_t kPutBackRetryAfterMs = 10 * 1000;
 
 // A started PeriodicTimer calling `persist` every `interval`; a failed save
 // is logged as "saving <what>: <why>" and tried again at the next period.

@@ -19,10 +19,6 @@ namespace rmq::internal {
 
 namespace {
 
-// A put that failed (disk full, store shutting down), or a unit that could
-// not be read, is tried again after this long, from the same unit: nothing
-// is skipped (RocketMQ's DELAY_FOR_A_PERIOD).
-constexpr int64_t kScheduleRetryAfterMs = 10 * 1000;
 // Units delivered per timer run before yielding the clock's thread to the
 // other timers; the level continues in a timer due at once.
 constexpr int kMaxDeliveriesPerRun = 256;
@@ -193,7 +189,7 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
         offset = queue->MinOffset() - 1;
         continue;
       }
-      *next_run_ms = now + kScheduleRetryAfterMs;
+      *next_run_ms = now + kPutBackRetryAfterMs;
       return offset;
     }
     // A due time further away than the level's delay means the clock went
@@ -217,8 +213,8 @@ int64_t ScheduleMessageService::Deliver(int32_t level, int64_t offset,
     if (absl::Status put = PutBack(*delayed); !put.ok()) {
       spdlog::error("delay level {} offset {}: putting message {} back failed, again in {} ms: {}",
                     level, offset, delayed->GetProperty(property::kUniqKey),
-                    kScheduleRetryAfterMs, StdView(put.message()));
-      *next_run_ms = now + kScheduleRetryAfterMs;
+                    kPutBackRetryAfterMs, StdView(put.message()));
+      *next_run_ms = now + kPutBackRetryAfterMs;
       return offset;
     }
     ++delivered;

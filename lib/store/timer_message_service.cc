@@ -17,9 +17,6 @@ namespace rmq::internal {
 
 namespace {
 
-// A put that failed (disk full, store shutting down) is tried again after
-// this long; the record stays first in line meanwhile.
-constexpr int64_t kTimerRetryAfterMs = 10 * 1000;
 // Units linked and messages delivered per run before yielding the clock's
 // thread to other timers; the work continues in a run due at once.
 constexpr int kWorkPerRun = 4096;
@@ -242,7 +239,7 @@ bool TimerMessageService::PutBack(const MessageExt& msg, PutKind kind,
     return true;
   }
   spdlog::error("timer message {} at commit log offset {}: {} failed, again in {} ms: {}",
-                msg.GetProperty(property::kUniqKey), commit_log_offset, what, kTimerRetryAfterMs,
+                msg.GetProperty(property::kUniqKey), commit_log_offset, what, kPutBackRetryAfterMs,
                 StdView(put.status().message()));
   return false;
 }
@@ -278,7 +275,7 @@ std::optional<int64_t> TimerMessageService::Advance(int64_t now) {
   while (!due_.empty() && due_.top().deliver_ms <= now) {
     if (budget-- <= 0) return now;
     if (!Deliver(due_.top(), now)) {
-      retry_at_ms_ = now + kTimerRetryAfterMs;
+      retry_at_ms_ = now + kPutBackRetryAfterMs;
       return retry_at_ms_;
     }
     due_.pop();
